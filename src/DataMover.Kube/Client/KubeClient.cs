@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using DataMover.Kube.Config;
+using DataMover.Kube.Json;
+using DataMover.Kube.Models;
+
+namespace DataMover.Kube.Client;
+
+/// <summary>
+/// A typed Kubernetes API client. One instance owns one long-lived connection pool to one API server;
+/// share it for the life of the process.
+/// </summary>
+public sealed class KubeClient : IDisposable
+{
+    private static readonly MediaTypeWithQualityHeaderValue JsonMediaType = new("application/json");
+    private readonly HttpClient _http;
+
+    public KubeClient(KubeClientSettings settings)
+    {
+        Settings = settings;
+        _http = new HttpClient(CreateHandler(settings), disposeHandler: true)
+        {
+            BaseAddress = settings.Server,
+            // Watches stream for minutes; per-request deadlines are applied by SendAsync instead.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd(settings.UserAgent);
+        _http.DefaultRequestHeaders.Accept.Add(JsonMediaType);
+    }
+
+    public KubeClientSettings Settings { get; }
+
+    /// <summary>The namespace of the loaded context.</summary>
+    public string DefaultNamespace => Settings.Namespace;
+
+    /// <summary>Operations on one resource type.</summary>
+    public ResourceClient<T> Resource<T>(ResourceType<T> type) where T : KubeObject => new(this, type);
+
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// Sends a request with auth, per-request timeout and retries. Retries 429 on any verb (the server did not
+    /// act), 5xx and connection failures only on idempotent ones. Non-2xx answers throw <see cref="KubeApiException"/>.
+    /// The caller disposes the response.
+    /// </summary>
+    internal async Task<HttpResponseMessage> SendAsync(
+        HttpMethod method,
+        string pathAndQuery,
+        Func<HttpContent?>? content,
+        bool streaming,
+        CancellationToken cancellationToken)
+    {
+        var idempotent = method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Put || method == HttpMethod.Delete;
+        for (var attempt = 1; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(method, pathAndQuery) { Content = content?.Invoke() };
+            Authorize(request);
+            using var deadline = streaming ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline?.CancelAfter(Settings.RequestTimeout);
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, deadline?.Token ?? cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransport(e) && idempotent && attempt < Settings.MaxAttempts)
+            {
+                await Task.Delay(Backoff(attempt), cancellationToken);
+                continue;
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{method} {pathAndQuery} timed out after {Settings.RequestTimeout.TotalSeconds:0}s", e);
+            }
+
+            if (response.IsSuccessStatusCode)
+            {
+                return response;
+            }
+
+            using (response)
+            {
+                var retryable = response.StatusCode == HttpStatusCode.TooManyRequests
+                    || (idempotent && (int)response.StatusCode >= 500 && response.StatusCode != HttpStatusCode.NotImplemented);
+                if (retryable && attempt < Settings.MaxAttempts)
+                {
+                    await Task.Delay(RetryAfter(response) ?? Backoff(attempt), cancellationToken);
+                    continue;
+                }
+
+                throw await ToExceptionAsync(response, cancellationToken);
+            }
+        }
+    }
+
+    internal static async Task<KubeApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        Status? status = null;
+        try
+        {
+            status = JsonSerializer.Deserialize(body, KubeJsonContext.Default.Status);
+        }
+        catch (JsonException)
+        {
+            // Not a Status (a proxy's HTML page, say): keep the text.
+        }
+
+        if (status is null || status.Kind != "Status")
+        {
+            status = new Status
+            {
+                Code = (int)response.StatusCode,
+                Reason = response.StatusCode.ToString(),
+                Message = body.Length > 512 ? body[..512] : body,
+            };
+        }
+
+        return response.StatusCode == HttpStatusCode.Gone
+            ? new WatchExpiredException(status)
+            : new KubeApiException(status, response.StatusCode);
+    }
+
+    internal static StringContent JsonContent(string json, string contentType = "application/json") =>
+        new(json, Encoding.UTF8, contentType);
+
+    private void Authorize(HttpRequestMessage request)
+    {
+        var token = Settings.Token?.GetToken();
+        if (!string.IsNullOrEmpty(token))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        else if (Settings.Username is not null)
+        {
+            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Settings.Username}:{Settings.Password}"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
+        }
+    }
+
+    private static bool IsTransport(Exception e) =>
+        e is HttpRequestException or IOException or SocketException
+        || (e is OperationCanceledException && e.InnerException is TimeoutException);
+
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(5000, 200 * Math.Pow(2, attempt - 1)) * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        if (response.Headers.RetryAfter?.Delta is { } delta)
+        {
+            return delta > TimeSpan.FromSeconds(30) ? TimeSpan.FromSeconds(30) : delta;
+        }
+
+        return response.Headers.TryGetValues("Retry-After", out var values)
+            && int.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0, 30))
+            : null;
+    }
+
+    private static SocketsHttpHandler CreateHandler(KubeClientSettings settings)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(15),
+            EnableMultipleHttp2Connections = true,
+            AutomaticDecompression = DecompressionMethods.GZip,
+        };
+        var ssl = new SslClientAuthenticationOptions();
+        if (settings.TlsServerName is not null)
+        {
+            ssl.TargetHost = settings.TlsServerName;
+        }
+
+        if (settings.ClientCertificate is not null)
+        {
+            ssl.ClientCertificates = [settings.ClientCertificate];
+        }
+
+        if (settings.InsecureSkipTlsVerify)
+        {
+            ssl.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+        }
+        else if (settings.CertificateAuthorities is { Count: > 0 } cas)
+        {
+            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                ServerCertificateValidator.Validate(certificate, errors, cas);
+        }
+
+        handler.SslOptions = ssl;
+        return handler;
+    }
+}

@@ -1,0 +1,197 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using YamlDotNet.RepresentationModel;
+
+namespace DataMover.Kube.Config;
+
+/// <summary>
+/// Loads client settings from kubeconfig files the way kubectl does: <c>KUBECONFIG</c> lists several files merged
+/// (the first file to define a name wins, and the first current-context wins), else <c>~/.kube/config</c>;
+/// relative paths resolve against the folder of the file that names them.
+/// </summary>
+public static class KubeConfigLoader
+{
+    /// <summary>
+    /// Settings for <paramref name="context"/> (or the current context) from <paramref name="path"/>,
+    /// or from <c>KUBECONFIG</c> / <c>~/.kube/config</c> when no path is given.
+    /// </summary>
+    public static KubeClientSettings Load(string? path = null, string? context = null)
+    {
+        var files = path is not null ? [path] : DefaultFiles();
+        var merged = new MergedConfig();
+        foreach (var file in files.Where(File.Exists))
+        {
+            merged.Add(file);
+        }
+
+        if (merged.FileCount == 0)
+        {
+            throw new KubeConfigException($"no kubeconfig found (looked at {string.Join(", ", files)})");
+        }
+
+        var contextName = context ?? merged.CurrentContext
+            ?? throw new KubeConfigException("the kubeconfig has no current-context and none was given");
+        if (!merged.Contexts.TryGetValue(contextName, out var ctx))
+        {
+            throw new KubeConfigException($"context '{contextName}' not found in the kubeconfig");
+        }
+
+        var clusterName = Str(ctx.Node, "cluster") ?? throw new KubeConfigException($"context '{contextName}' names no cluster");
+        if (!merged.Clusters.TryGetValue(clusterName, out var cluster))
+        {
+            throw new KubeConfigException($"cluster '{clusterName}' not found in the kubeconfig");
+        }
+
+        var userName = Str(ctx.Node, "user");
+        Entry? user = null;
+        if (userName is not null && !merged.Users.TryGetValue(userName, out user))
+        {
+            throw new KubeConfigException($"user '{userName}' not found in the kubeconfig");
+        }
+
+        return Build(cluster, user, Str(ctx.Node, "namespace"));
+    }
+
+    /// <summary>True when running in a pod with a mounted service-account token.</summary>
+    public static bool IsInCluster(string serviceAccountDir = InClusterConfig.DefaultServiceAccountDir) =>
+        Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 }
+        && File.Exists(Path.Combine(serviceAccountDir, "token"));
+
+    private static string[] DefaultFiles()
+    {
+        var env = Environment.GetEnvironmentVariable("KUBECONFIG");
+        if (!string.IsNullOrWhiteSpace(env))
+        {
+            return env.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+
+        var home = Environment.GetEnvironmentVariable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return [Path.Combine(home, ".kube", "config")];
+    }
+
+    private static KubeClientSettings Build(Entry cluster, Entry? user, string? ns)
+    {
+        var c = cluster.Node;
+        var server = Str(c, "server") ?? throw new KubeConfigException("the cluster has no server");
+        var settings = new KubeClientSettings
+        {
+            Server = new Uri(server),
+            Namespace = string.IsNullOrEmpty(ns) ? "default" : ns,
+            InsecureSkipTlsVerify = Str(c, "insecure-skip-tls-verify") == "true",
+            TlsServerName = Str(c, "tls-server-name"),
+            CertificateAuthorities = LoadCas(Bytes(c, "certificate-authority-data", "certificate-authority", cluster.Folder)),
+        };
+        if (user is null)
+        {
+            return settings;
+        }
+
+        var u = user.Node;
+        TokenSource? token = null;
+        if (Str(u, "token") is { Length: > 0 } t)
+        {
+            token = TokenSource.Static(t);
+        }
+        else if (Str(u, "tokenFile") is { Length: > 0 } tf)
+        {
+            token = TokenSource.FromFile(Resolve(tf, user.Folder));
+        }
+
+        X509Certificate2? clientCert = null;
+        var certPem = Bytes(u, "client-certificate-data", "client-certificate", user.Folder);
+        var keyPem = Bytes(u, "client-key-data", "client-key", user.Folder);
+        if (certPem is not null && keyPem is not null)
+        {
+            clientCert = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(certPem), Encoding.ASCII.GetString(keyPem));
+        }
+
+        return settings with
+        {
+            Token = token,
+            ClientCertificate = clientCert,
+            Username = Str(u, "username"),
+            Password = Str(u, "password"),
+        };
+    }
+
+    internal static X509Certificate2Collection? LoadCas(byte[]? pem)
+    {
+        if (pem is null)
+        {
+            return null;
+        }
+
+        var collection = new X509Certificate2Collection();
+        collection.ImportFromPem(Encoding.ASCII.GetString(pem));
+        return collection.Count == 0 ? throw new KubeConfigException("the certificate authority holds no certificate") : collection;
+    }
+
+    private static byte[]? Bytes(YamlMappingNode node, string dataKey, string fileKey, string folder)
+    {
+        if (Str(node, dataKey) is { Length: > 0 } data)
+        {
+            return Convert.FromBase64String(data);
+        }
+
+        return Str(node, fileKey) is { Length: > 0 } file ? File.ReadAllBytes(Resolve(file, folder)) : null;
+    }
+
+    private static string Resolve(string path, string folder) =>
+        Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(folder, path));
+
+    internal static string? Str(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
+
+    /// <summary>A named cluster, user or context with the folder of the file that defined it.</summary>
+    private sealed record Entry(YamlMappingNode Node, string Folder);
+
+    private sealed class MergedConfig
+    {
+        public Dictionary<string, Entry> Clusters { get; } = [];
+        public Dictionary<string, Entry> Users { get; } = [];
+        public Dictionary<string, Entry> Contexts { get; } = [];
+        public string? CurrentContext { get; private set; }
+        public int FileCount { get; private set; }
+
+        public void Add(string file)
+        {
+            var yaml = new YamlStream();
+            using (var reader = new StreamReader(file))
+            {
+                yaml.Load(reader);
+            }
+
+            FileCount++;
+            if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode root)
+            {
+                return;
+            }
+
+            var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+            CurrentContext ??= Str(root, "current-context") is { Length: > 0 } cc ? cc : null;
+            AddNamed(root, "clusters", "cluster", Clusters, folder);
+            AddNamed(root, "users", "user", Users, folder);
+            AddNamed(root, "contexts", "context", Contexts, folder);
+        }
+
+        private static void AddNamed(YamlMappingNode root, string listKey, string itemKey, Dictionary<string, Entry> target, string folder)
+        {
+            if (!root.Children.TryGetValue(new YamlScalarNode(listKey), out var list) || list is not YamlSequenceNode seq)
+            {
+                return;
+            }
+
+            foreach (var item in seq.OfType<YamlMappingNode>())
+            {
+                var name = Str(item, "name");
+                if (name is null || target.ContainsKey(name))
+                {
+                    continue;
+                }
+
+                var body = item.Children.TryGetValue(new YamlScalarNode(itemKey), out var b) && b is YamlMappingNode m ? m : new YamlMappingNode();
+                target[name] = new Entry(body, folder);
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+namespace DataMover.Kube.Models;
+
+/// <summary>batch/v1 Job.</summary>
+public sealed record Job : KubeObject
+{
+    public JobSpec? Spec { get; init; }
+    public JobStatus? Status { get; init; }
+}
+
+/// <summary>batch/v1 JobSpec.</summary>
+public sealed record JobSpec : KubeModel
+{
+    public required PodTemplateSpec Template { get; init; }
+    public int? Parallelism { get; init; }
+    public int? Completions { get; init; }
+    public int? BackoffLimit { get; init; }
+    public long? ActiveDeadlineSeconds { get; init; }
+    public int? TtlSecondsAfterFinished { get; init; }
+    public LabelSelector? Selector { get; init; }
+    public bool? ManualSelector { get; init; }
+    public bool? Suspend { get; init; }
+    public string? CompletionMode { get; init; }
+}
+
+/// <summary>batch/v1 JobStatus.</summary>
+public sealed record JobStatus : KubeModel
+{
+    public int? Active { get; init; }
+    public int? Succeeded { get; init; }
+    public int? Failed { get; init; }
+    public int? Ready { get; init; }
+    public int? Terminating { get; init; }
+    public DateTimeOffset? StartTime { get; init; }
+    public DateTimeOffset? CompletionTime { get; init; }
+    public IReadOnlyList<JobCondition>? Conditions { get; init; }
+}
+
+/// <summary>batch/v1 JobCondition.</summary>
+public sealed record JobCondition : KubeModel
+{
+    public required string Type { get; init; }
+    public required string Status { get; init; }
+    public string? Reason { get; init; }
+    public string? Message { get; init; }
+    public DateTimeOffset? LastProbeTime { get; init; }
+    public DateTimeOffset? LastTransitionTime { get; init; }
+}

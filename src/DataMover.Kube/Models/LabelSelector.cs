@@ -1,0 +1,16 @@
+namespace DataMover.Kube.Models;
+
+/// <summary>metav1.LabelSelector.</summary>
+public sealed record LabelSelector : KubeModel
+{
+    public IReadOnlyDictionary<string, string>? MatchLabels { get; init; }
+    public IReadOnlyList<LabelSelectorRequirement>? MatchExpressions { get; init; }
+}
+
+/// <summary>metav1.LabelSelectorRequirement.</summary>
+public sealed record LabelSelectorRequirement : KubeModel
+{
+    public required string Key { get; init; }
+    public required string Operator { get; init; }
+    public IReadOnlyList<string>? Values { get; init; }
+}
