@@ -1,0 +1,24 @@
+using DataMover.Kube.Models;
+
+namespace DataMover.Operator.Api;
+
+/// <summary>The schedule and the DataMover template it stamps out.</summary>
+public sealed record DataMoverScheduleSpec : KubeModel
+{
+    /// <summary>Five-field cron or a macro (@hourly, @daily, @weekly, @monthly, @yearly).</summary>
+    public string? Schedule { get; init; }
+    /// <summary>IANA time zone; UTC when unset.</summary>
+    public string? TimeZone { get; init; }
+    public string? SourcePvc { get; init; }
+    public string? SecretName { get; init; }
+    public bool? AddTimestampPrefix { get; init; }
+    public bool? DeletePvcAfterBackup { get; init; }
+    public IReadOnlyList<EnvVar>? AdditionalEnv { get; init; }
+    public MoverImage? Image { get; init; }
+    public bool? Suspend { get; init; }
+    public int? SuccessfulJobsHistoryLimit { get; init; }
+    public int? FailedJobsHistoryLimit { get; init; }
+    /// <summary>Forbid (default), Allow or Replace.</summary>
+    public string? ConcurrencyPolicy { get; init; }
+    public long? StartingDeadlineSeconds { get; init; }
+}

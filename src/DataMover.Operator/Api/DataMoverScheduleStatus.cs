@@ -1,0 +1,17 @@
+using DataMover.Kube.Models;
+
+namespace DataMover.Operator.Api;
+
+/// <summary>Observed state of a DataMoverSchedule.</summary>
+public sealed record DataMoverScheduleStatus : KubeModel
+{
+    public DateTimeOffset? LastScheduleTime { get; init; }
+    public DateTimeOffset? LastSuccessfulTime { get; init; }
+    public DateTimeOffset? NextScheduleTime { get; init; }
+    public IReadOnlyList<ObjectReference>? Active { get; init; }
+    public int? ActiveJobs { get; init; }
+    public int? SuccessfulJobs { get; init; }
+    public int? FailedJobs { get; init; }
+    public IReadOnlyList<Condition>? Conditions { get; init; }
+    public long? ObservedGeneration { get; init; }
+}

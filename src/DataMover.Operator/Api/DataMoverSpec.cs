@@ -1,0 +1,14 @@
+using DataMover.Kube.Models;
+
+namespace DataMover.Operator.Api;
+
+/// <summary>What to back up and where; fixed once the DataMover exists.</summary>
+public sealed record DataMoverSpec : KubeModel
+{
+    public string? SourcePvc { get; init; }
+    public string? SecretName { get; init; }
+    public bool? AddTimestampPrefix { get; init; }
+    public bool? DeletePvcAfterBackup { get; init; }
+    public IReadOnlyList<EnvVar>? AdditionalEnv { get; init; }
+    public MoverImage? Image { get; init; }
+}

@@ -1,0 +1,23 @@
+using DataMover.Kube.Models;
+
+namespace DataMover.Operator.Api;
+
+/// <summary>Observed progress of a DataMover.</summary>
+public sealed record DataMoverStatus : KubeModel
+{
+    /// <summary>"", CreatingClonedPVC, ClonedPVCReady, CreatingPod, CleaningUp, Completed or Failed.</summary>
+    public string? Phase { get; init; }
+    /// <summary>The clone's name (the field name is the upstream operator's).</summary>
+    public string? RestoredPvcName { get; init; }
+    public IReadOnlyList<Condition>? Conditions { get; init; }
+    public long? ObservedGeneration { get; init; }
+    public DateTimeOffset? StartTime { get; init; }
+    public DateTimeOffset? CompletionTime { get; init; }
+    /// <summary>When the current phase began; phase durations are measured from it so a restart loses nothing.</summary>
+    public DateTimeOffset? PhaseStartTime { get; init; }
+    public string? JobName { get; init; }
+    /// <summary>The remote path written, timestamp folder included; decided once, before the Job exists.</summary>
+    public string? Destination { get; init; }
+    /// <summary>Mover pod attempts so far.</summary>
+    public int? Attempts { get; init; }
+}
