@@ -60,12 +60,14 @@ public sealed class KubeClient : IDisposable
         {
             using var request = new HttpRequestMessage(method, pathAndQuery) { Content = content?.Invoke() };
             Authorize(request);
-            using var deadline = streaming ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline?.CancelAfter(Settings.RequestTimeout);
+            // For a watch the deadline covers only the wait for response headers: a server that never answers
+            // must not hang the caller, while the body may stream for as long as the server keeps it open.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(Settings.RequestTimeout);
             HttpResponseMessage response;
             try
             {
-                response = await _http.SendAsync(request, streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, deadline?.Token ?? cancellationToken);
+                response = await _http.SendAsync(request, streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, deadline.Token);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransport(e) && idempotent && attempt < Settings.MaxAttempts)
             {
