@@ -19,6 +19,7 @@ public sealed class ResourceType<T> where T : KubeObject
         Namespaced = namespaced;
         TypeInfo = typeInfo;
         ListTypeInfo = listTypeInfo;
+        KnownKinds.Register(typeof(T), ApiVersion, kind);
     }
 
     /// <summary>API group; empty for the core group.</summary>
