@@ -279,7 +279,7 @@ main() {
 
   command -v rclone >/dev/null 2>&1 || fail "${EXIT_FAILED}" "rclone not found on PATH"
   log "$(rclone version 2>/dev/null | head -n 1)"
-  log "source ${SOURCE_DIR}/ -> destination ${DESTINATION} (${ENDPOINT})"
+  log "source ${SOURCE_DIR}/ -> destination ${DESTINATION} (${ENDPOINT}), running as uid $(id -u)"
 
   local status=0
   if [[ -z "${MOVER_REMOTE:-}" ]]; then
