@@ -115,6 +115,21 @@ public sealed partial class MoverEntrypointTests : IClassFixture<S3ServerFixture
         await AssertBucketHoldsAsync(bucket, "backup/", tree.FileHashes);
     }
 
+    [Fact]
+    public async Task Stale_object_left_at_the_destination_fails_verification()
+    {
+        var bucket = await NewBucketAsync("verify");
+        var tree = SampleTree.CreateSmall(Path.Combine(_scratch, "data"));
+        // RCLONE_IGNORE_EXISTING (a user tuning variable) makes sync keep whatever object is
+        // already there; the hash check must still notice that its content is not the source's.
+        await _s3.PutObjectAsync(bucket, "copy/config/item-05.json", "stale content");
+
+        var result = await MoverRunner.RunAsync(tree.Root, Pod(
+            bucket, ("DATAMOVER_DESTINATION_PREFIX", "copy"), ("RCLONE_IGNORE_EXISTING", "true")));
+
+        AssertFailure(result, exitCode: 1, "verification failed: 1 files differ");
+    }
+
     [Theory]
     [InlineData("AWS_ACCESS_KEY_ID")]
     [InlineData("AWS_SECRET_ACCESS_KEY")]

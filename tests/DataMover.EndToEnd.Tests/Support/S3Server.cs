@@ -119,11 +119,22 @@ internal sealed partial class S3Server : IAsyncDisposable
     public async Task CreateBucketAsync(string bucket, CancellationToken cancellationToken = default) =>
         await _client.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, cancellationToken);
 
-    /// <summary>Uploads a small object, e.g. to pre-populate a destination.</summary>
-    public async Task PutObjectAsync(string bucket, string key, string content, CancellationToken cancellationToken = default) =>
-        await _client.PutObjectAsync(
-            new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = content },
-            cancellationToken);
+    /// <summary>Uploads a small object, e.g. to pre-populate a destination; metadata names without "x-amz-meta-".</summary>
+    public async Task PutObjectAsync(
+        string bucket,
+        string key,
+        string content,
+        IReadOnlyDictionary<string, string>? metadata = null,
+        CancellationToken cancellationToken = default)
+    {
+        var request = new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = content };
+        foreach (var (name, value) in metadata ?? new Dictionary<string, string>())
+        {
+            request.Metadata.Add(name, value);
+        }
+
+        await _client.PutObjectAsync(request, cancellationToken);
+    }
 
     /// <summary>All objects under <paramref name="prefix"/> (recursive, every page), ordered by key.</summary>
     public async Task<IReadOnlyList<StoredObject>> ListObjectsAsync(
