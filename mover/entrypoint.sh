@@ -97,7 +97,8 @@ prepare_work_dir() {
   local home="${HOME:-/config}"
   [[ -d "${home}" && -w "${home}" ]] || fail "${EXIT_CONFIG}" "HOME (${home}) is not a writable directory; mount an emptyDir there"
   WORK_DIR="${home}/.datamover"
-  mkdir -p "${WORK_DIR}/cache" "${WORK_DIR}/tmp"
+  mkdir -p "${WORK_DIR}/cache" "${WORK_DIR}/tmp" 2>/dev/null ||
+    fail "${EXIT_CONFIG}" "cannot create ${WORK_DIR}; HOME (${home}) must be a writable directory"
   RCLONE_LOG="${WORK_DIR}/rclone.log"
   # rclone must not write anywhere but $HOME; the root filesystem is read-only.
   export RCLONE_CACHE_DIR="${WORK_DIR}/cache"
@@ -135,13 +136,16 @@ configure_s3() {
   if [[ ! "${port}" =~ ^[0-9]{1,5}$ ]] || ((10#${port} < 1 || 10#${port} > 65535)); then
     fail "${EXIT_CONFIG}" "BUCKET_PORT must be a port number between 1 and 65535"
   fi
+  # shellcheck disable=SC2153 # BUCKET_HOST comes from the environment (checked by require above).
   host="${BUCKET_HOST}"
   if [[ "${host}" == *"/"* || "${host}" =~ [[:space:]] ]]; then
     fail "${EXIT_CONFIG}" "BUCKET_HOST must be a host name or IP address without scheme, port or path"
   fi
-  # A bare IPv6 address needs brackets in a URL.
-  if [[ "${host}" == *:* && "${host}" != \[* ]]; then
+  if [[ "${host}" =~ ^[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*$ ]]; then
+    # A bare IPv6 address needs brackets in a URL.
     host="[${host}]"
+  elif [[ "${host}" == *:* && "${host}" != \[*\] ]]; then
+    fail "${EXIT_CONFIG}" "BUCKET_HOST must not include a port; set BUCKET_PORT instead"
   fi
   if [[ ! "${BUCKET_NAME}" =~ ^[A-Za-z0-9._-]+$ ]]; then
     fail "${EXIT_CONFIG}" "BUCKET_NAME must be a bucket name (letters, digits, '.', '-', '_'), not a path"
