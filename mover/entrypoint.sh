@@ -22,6 +22,7 @@ RCLONE_LOG=""
 
 # Values that must never reach the log or the termination message.
 SECRETS=()
+SCRUBBED=""
 collect_secrets() {
   local name value
   for name in AWS_SECRET_ACCESS_KEY AWS_ACCESS_KEY_ID AWS_SESSION_TOKEN; do
@@ -42,12 +43,19 @@ collect_secrets() {
   return 0
 }
 
-scrub() {
-  local text="$1" secret
+# Sets SCRUBBED to $1 with every secret value replaced by ***. No subshell: it runs once per
+# rclone output line, which is one line per file on a first backup.
+scrub_into() {
+  local secret
+  SCRUBBED="$1"
   for secret in "${SECRETS[@]+"${SECRETS[@]}"}"; do
-    text="${text//"${secret}"/***}"
+    SCRUBBED="${SCRUBBED//"${secret}"/***}"
   done
-  printf '%s' "${text}"
+}
+
+scrub() {
+  scrub_into "$1"
+  printf '%s' "${SCRUBBED}"
 }
 
 log() {
@@ -204,15 +212,18 @@ destination_prefix() {
   printf '%s' "${prefix}"
 }
 
-# Runs rclone with its output scrubbed, shown live and kept in $RCLONE_LOG for classification.
+# Runs rclone with its output scrubbed and shown live. All but the per-file INFO lines are
+# also kept in $RCLONE_LOG, to classify errors and read the final statistics.
 run_rclone() {
-  : >"${RCLONE_LOG}"
   local status=0
-  rclone "$@" 2>&1 | while IFS= read -r line || [[ -n "${line}" ]]; do
-    line="$(scrub "${line}")"
-    printf '%s\n' "${line}"
-    printf '%s\n' "${line}" >>"${RCLONE_LOG}"
-  done || status=$?
+  rclone "$@" 2>&1 | {
+    exec 3>"${RCLONE_LOG}"
+    while IFS= read -r line || [[ -n "${line}" ]]; do
+      scrub_into "${line}"
+      printf '%s\n' "${SCRUBBED}"
+      [[ "${SCRUBBED}" == *" INFO  : "* ]] || printf '%s\n' "${SCRUBBED}" >&3
+    done
+  } || status=$?
   return "${status}"
 }
 
