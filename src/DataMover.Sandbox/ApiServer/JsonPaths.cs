@@ -46,15 +46,37 @@ internal static class JsonPaths
         return value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
     }
 
-    public static long? Long(JsonNode? node, params string[] path)
+    public static long? Long(JsonNode? node, params string[] path) =>
+        Node(node, path) is JsonValue v && TryLong(v, out var l) ? l : null;
+
+    /// <summary>Reads an integral number whatever CLR type backs the value (parsed JSON or a C# int/long).</summary>
+    public static bool TryLong(JsonValue v, out long value)
     {
-        var value = Node(node, path);
-        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var l))
+        value = 0;
+        if (v.GetValueKind() != JsonValueKind.Number)
         {
-            return l;
+            return false;
         }
 
-        return null;
+        if (v.TryGetValue(out value))
+        {
+            return true;
+        }
+
+        if (v.TryGetValue<int>(out var i))
+        {
+            value = i;
+            return true;
+        }
+
+        return long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+    }
+
+    public static bool TryDouble(JsonValue v, out double value)
+    {
+        value = 0;
+        return v.GetValueKind() == JsonValueKind.Number
+            && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
 
     public static bool? Bool(JsonNode? node, params string[] path)
@@ -161,7 +183,7 @@ internal static class JsonPaths
         JsonValue v => v.GetValueKind() switch
         {
             JsonValueKind.String => "string",
-            JsonValueKind.Number => v.TryGetValue<long>(out _) ? "integer" : "number",
+            JsonValueKind.Number => TryLong(v, out _) ? "integer" : "number",
             JsonValueKind.True or JsonValueKind.False => "boolean",
             _ => "null",
         },

@@ -17,8 +17,15 @@ internal static class HttpIo
         return await reader.ReadToEndAsync(ct);
     }
 
-    public static async Task<JsonObject> ReadObjectAsync(HttpRequest request, CancellationToken ct)
+    public static async Task<JsonObject> ReadObjectAsync(HttpRequest request, ResourceType type, CancellationToken ct)
     {
+        if (request.ContentType?.StartsWith(ProtobufDecoder.MediaType, StringComparison.Ordinal) == true)
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, ct);
+            return ProtobufDecoder.Decode(buffer.ToArray(), type);
+        }
+
         var text = await ReadTextAsync(request, ct);
         var node = Parse(text, request.ContentType);
         return node as JsonObject ?? throw ApiException.BadRequest("Object 'Kind' is missing in '" + Truncate(text) + "'");

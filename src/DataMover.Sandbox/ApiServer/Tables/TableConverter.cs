@@ -107,9 +107,9 @@ internal static class TableConverter
             case "string":
                 return SimpleJsonPath.Render(value);
             case "integer":
-                return value is JsonValue iv && iv.TryGetValue<double>(out var i) ? JsonValue.Create((long)i) : null;
+                return value is JsonValue iv && JsonPaths.TryDouble(iv, out var i) ? JsonValue.Create((long)i) : null;
             case "number":
-                return value is JsonValue nv && nv.TryGetValue<double>(out var n) ? JsonValue.Create(n) : null;
+                return value is JsonValue nv && JsonPaths.TryDouble(nv, out var n) ? JsonValue.Create(n) : null;
             case "boolean":
                 return value is JsonValue bv && bv.TryGetValue<bool>(out var b) ? JsonValue.Create(b) : null;
             case "date":
