@@ -9,7 +9,14 @@ namespace DataMover.Sandbox.ApiServer.Http;
 /// <summary>Reading request bodies (JSON or YAML) and writing JSON responses.</summary>
 internal static class HttpIo
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = false,
+        SkipValidation = true,
+
+        // Like Go's encoder output closely enough for humans reading watch streams (\" rather than \u0022).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken ct)
     {
