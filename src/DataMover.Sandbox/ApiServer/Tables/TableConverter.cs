@@ -81,6 +81,12 @@ internal static class TableConverter
 
         if (BuiltinColumns.For(type.Key) is { } builtin)
         {
+            if (type.Key == "/events")
+            {
+                // The event printer leads with LAST SEEN; NAME is a wide-only column at the end.
+                columns.Clear();
+            }
+
             columns.AddRange(builtin);
         }
         else
