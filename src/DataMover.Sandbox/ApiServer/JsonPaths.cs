@@ -173,7 +173,37 @@ internal static class JsonPaths
         _ => value.ToJsonString(),
     };
 
-    public static string Quote(string s) => JsonSerializer.Serialize(s, SandboxJsonContext.Default.String);
+    /// <summary>Go's strconv.Quote for the common cases: backslash-escapes quotes, backslashes and control characters.</summary>
+    public static string Quote(string s)
+    {
+        var sb = new System.Text.StringBuilder(s.Length + 2).Append('"');
+        foreach (var c in s)
+        {
+            switch (c)
+            {
+                case '"':
+                    sb.Append("\\\"");
+                    break;
+                case '\\':
+                    sb.Append("\\\\");
+                    break;
+                case '\n':
+                    sb.Append("\\n");
+                    break;
+                case '\t':
+                    sb.Append("\\t");
+                    break;
+                case < ' ':
+                    sb.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+                    break;
+                default:
+                    sb.Append(c);
+                    break;
+            }
+        }
+
+        return sb.Append('"').ToString();
+    }
 
     public static string TypeName(JsonNode? value) => value switch
     {
