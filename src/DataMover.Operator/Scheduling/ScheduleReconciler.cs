@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DataMover.Kube.Client;
 using DataMover.Kube.Json;
 using DataMover.Kube.Models;
 using DataMover.Kube.Runtime;
@@ -160,7 +161,19 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, ISchedule
                 break;
         }
 
-        var created = await store.CreateRunAsync(run, cancellationToken);
+        Api.DataMover? created;
+        try
+        {
+            created = await store.CreateRunAsync(run, cancellationToken);
+        }
+        catch (KubeApiException e) when (e.IsInvalid)
+        {
+            // The API server will reject this run however often it is retried (say, a template field the DataMover
+            // CRD refuses); report it and treat the time as skipped rather than retrying it forever.
+            events.Warning(schedule, ScheduleReasons.RunInvalid, $"the DataMover for {Rfc3339Converter.Format(due)} was rejected: {e.Message}");
+            return (status with { LastSkippedTime = Max(status.LastSkippedTime, due) }, runs);
+        }
+
         if (created is not null)
         {
             runs = [.. runs, ScheduledRun.From(created)];

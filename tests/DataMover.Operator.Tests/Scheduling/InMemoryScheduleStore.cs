@@ -131,10 +131,18 @@ internal sealed class InMemoryScheduleStore(TimeProvider time) : IScheduleStore
         }
     }
 
+    /// <summary>When set, creates fail with this exception.</summary>
+    public Exception? CreateFailure { get; set; }
+
     public Task<Api.DataMover?> CreateRunAsync(Api.DataMover run, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
+            if (CreateFailure is not null)
+            {
+                throw CreateFailure;
+            }
+
             if (_runs.ContainsKey(run.Key()))
             {
                 return Task.FromResult<Api.DataMover?>(null);

@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Net;
+using DataMover.Kube.Client;
+using DataMover.Kube.Models;
 using DataMover.Kube.Runtime;
 using DataMover.Operator.Api;
 using DataMover.Operator.Scheduling;
@@ -324,6 +327,24 @@ public sealed class ScheduleReconcilerTests
         Assert.Equal(1, _store.Creates);
         Assert.Equal(At("10:01:00"), Status.LastScheduleTime);
         Assert.Equal(1, Status.ActiveJobs);
+    }
+
+    [Fact]
+    public async Task A_run_the_api_rejects_is_reported_and_skipped_not_retried_forever()
+    {
+        _store.AddSchedule("backup", Spec());
+        _store.CreateFailure = new KubeApiException(new Status { Reason = "Invalid", Message = "spec.sourcePvc: Invalid value" }, HttpStatusCode.UnprocessableEntity);
+
+        var result = await ReconcileAtAsync("10:01:00");
+
+        Assert.Equal(TimeSpan.FromMinutes(1), result.RequeueAfter);
+        Assert.Equal(1, _events.Count(ScheduleReasons.RunInvalid));
+        Assert.Equal(At("10:01:00"), Status.LastSkippedTime);
+        Assert.Empty(_store.Runs);
+
+        _store.CreateFailure = null;
+        await ReconcileAtAsync("10:02:00");
+        Assert.Equal([RunAt("10:02")], RunNames);
     }
 
     [Fact]
