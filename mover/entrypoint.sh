@@ -62,16 +62,23 @@ log() {
   printf 'mover: %s\n' "$(scrub "$*")"
 }
 
+# The kubelet creates /dev/termination-log; write it only if it is there and writable (never
+# create files in /dev outside Kubernetes). An explicit TERMINATION_MESSAGE_PATH may be created.
+# Kubernetes keeps at most 4096 bytes.
+write_termination_message() {
+  if [[ -w "${TERMINATION_PATH}" ||
+    (-n "${TERMINATION_MESSAGE_PATH:-}" && ! -e "${TERMINATION_PATH}" && -w "$(dirname "${TERMINATION_PATH}")") ]]; then
+    { printf '%s' "${1:0:4000}" >"${TERMINATION_PATH}"; } 2>/dev/null || true
+  fi
+}
+
 # The single place a run ends in failure: one final line, also the termination message.
 fail() {
   local code="$1" message
   message="$(scrub "$2")"
-  # Kubernetes keeps at most 4096 bytes of the termination message.
-  message="${message:0:4000}"
+  message="${message//$'\n'/ }"
   printf 'mover: FAILED: %s\n' "${message}" >&2
-  if [[ -w "${TERMINATION_PATH}" || (! -e "${TERMINATION_PATH}" && -w "$(dirname "${TERMINATION_PATH}")") ]]; then
-    { printf '%s' "${message}" >"${TERMINATION_PATH}"; } 2>/dev/null || true
-  fi
+  write_termination_message "${message}"
   exit "${code}"
 }
 
@@ -79,9 +86,7 @@ succeed() {
   local message
   message="$(scrub "$1")"
   log "${message}"
-  if [[ -w "${TERMINATION_PATH}" || (! -e "${TERMINATION_PATH}" && -w "$(dirname "${TERMINATION_PATH}")") ]]; then
-    { printf '%s' "${message:0:4000}" >"${TERMINATION_PATH}"; } 2>/dev/null || true
-  fi
+  write_termination_message "${message}"
   exit 0
 }
 
@@ -92,7 +97,7 @@ require() {
 
 parse_bool() {
   # Prints true/false; an empty value means the default.
-  local name="$1" default="$2" value="${!1:-}"
+  local default="$2" value="${!1:-}"
   case "${value,,}" in
     "") printf '%s' "${default}" ;;
     true) printf 'true' ;;
