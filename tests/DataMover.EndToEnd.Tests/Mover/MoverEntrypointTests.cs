@@ -95,6 +95,20 @@ public sealed partial class MoverEntrypointTests : IClassFixture<S3ServerFixture
     }
 
     [Fact]
+    public async Task Outside_a_container_MOVER_SOURCE_DIR_and_TERMINATION_MESSAGE_PATH_replace_the_pod_paths()
+    {
+        var bucket = await NewBucketAsync("direct");
+        var tree = SampleTree.CreateSmall(Path.Combine(_scratch, "data"));
+
+        var result = await MoverRunner.RunAsync(tree.Root, Pod(bucket, ("DATAMOVER_DESTINATION_PREFIX", "direct")), direct: true);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"source {tree.Root}/ -> destination datamover:{bucket}/direct", result.StandardOutput, StringComparison.Ordinal);
+        Assert.StartsWith("backup to ", result.TerminationMessage, StringComparison.Ordinal);
+        await AssertBucketHoldsAsync(bucket, "direct/", tree.FileHashes);
+    }
+
+    [Fact]
     public async Task Second_run_transfers_only_the_changed_file_and_removes_the_deleted_one()
     {
         var bucket = await NewBucketAsync("incremental");
