@@ -319,7 +319,7 @@ main() {
   bytes="$(stat_value '^Transferred:[[:space:]]+[0-9.]+ [A-Za-z]+ / ' | sed -E 's/^Transferred:[[:space:]]+([0-9.]+ [A-Za-z]+) .*/\1/')"
   checks="$(stat_value '^Checks:' | sed -E 's/^Checks:[[:space:]]+([0-9]+) .*/\1/')"
   deleted="$(stat_value '^Deleted:' | sed -E 's/^Deleted:[[:space:]]+([0-9]+) .*/\1/')"
-  local summary="transferred ${files:-0} files (${bytes:-0 B}), unchanged ${checks:-0}, deleted ${deleted:-0}"
+  local summary="transferred ${files:-0} files (${bytes:-0 B}), checked ${checks:-0}, deleted ${deleted:-0}"
   log "sync complete: ${summary}"
 
   if [[ "${verify}" == none ]]; then
