@@ -191,8 +191,8 @@ configure_remote() {
   fi
   local type_var="RCLONE_CONFIG_${remote^^}_TYPE"
   [[ -n "${!type_var:-}" ]] || fail "${EXIT_CONFIG}" "missing required variable ${type_var} (MOVER_REMOTE=${remote})"
+  # Kept as given: a leading "/" is meaningful for path backends (SFTP absolute path).
   path="${MOVER_REMOTE_PATH:-${BUCKET_NAME:-}}"
-  path="${path#/}"
   ENDPOINT="remote ${remote} (${!type_var})"
   BUCKET_ROOT="${remote}:${path%/}"
 }
@@ -285,7 +285,14 @@ main() {
   fi
   local prefix
   prefix="$(destination_prefix)"
-  DESTINATION="${BUCKET_ROOT}${prefix:+/${prefix}}"
+  if [[ -z "${prefix}" ]]; then
+    DESTINATION="${BUCKET_ROOT}"
+  elif [[ "${BUCKET_ROOT}" == *: ]]; then
+    # "remote:" + "prefix", not "remote:/prefix" (an absolute path on path backends).
+    DESTINATION="${BUCKET_ROOT}${prefix}"
+  else
+    DESTINATION="${BUCKET_ROOT}/${prefix}"
+  fi
 
   local verify
   verify="${MOVER_VERIFY:-hash}"
