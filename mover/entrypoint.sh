@@ -250,6 +250,14 @@ classify_failure() {
     ("${step}" == probe && "${log}" == *"directory not found"*) ]]; then
     fail "${EXIT_DESTINATION}" "bucket ${BUCKET_NAME:-${MOVER_REMOTE_PATH:-}} not found at ${ENDPOINT}"
   fi
+  if [[ "${step}" != probe && "${log}" == *"${SOURCE_DIR}"*"permission denied"* ]]; then
+    # Typical for database volumes (files owned by the database's uid, mode 0600/0700).
+    local denied first
+    # rclone repeats an error (per attempt, in the final summary): count distinct paths.
+    denied="$(grep -o "${SOURCE_DIR}/[^:]*: permission denied" "${RCLONE_LOG}" | sort -u | wc -l | tr -d ' ' || true)"
+    first="$(grep -m 1 -o "${SOURCE_DIR}/[^:]*: permission denied" "${RCLONE_LOG}" | sed 's/: permission denied$//' || true)"
+    fail "${EXIT_CONFIG}" "cannot read ${denied} paths in ${SOURCE_DIR} as uid $(id -u) (permission denied, e.g. ${first:-?}); run the mover with the volume's runAsUser/fsGroup"
+  fi
   for detail in "connection refused" "no such host" "i/o timeout" "network is unreachable" \
     "no route to host" "context deadline exceeded" "connection reset by peer" \
     "Client.Timeout exceeded" "server misbehaving" "TLS handshake timeout"; do
