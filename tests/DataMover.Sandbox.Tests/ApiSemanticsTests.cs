@@ -416,4 +416,70 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("healthz")).StatusCode);
         Assert.Contains("v1.32", await anonymous.GetStringAsync("version"));
     }
+
+    [Fact]
+    public async Task Events_are_one_store_served_in_two_versions()
+    {
+        var ns = await NamespaceAsync("api-events");
+        var modern = await Api.CreateOkAsync($"/apis/events.k8s.io/v1/namespaces/{ns}/events", ApiClient.Obj($$$"""
+            {"metadata":{"name":"e1"},"eventTime":"2024-01-01T00:00:00.000000Z","reportingController":"datamover.a-cup-of.coffee/operator",
+             "reportingInstance":"op-1","action":"Snapshot","reason":"SnapshotCreated","type":"Normal","note":"snapshot created",
+             "regarding":{"kind":"DataMover","name":"x","namespace":"{{{ns}}}"}}
+            """));
+        Assert.Equal("snapshot created", modern["note"]!.ToString());
+        var core = await Api.GetAsync($"/api/v1/namespaces/{ns}/events/e1");
+        Assert.Equal("snapshot created", core.Str("message"));
+        Assert.Equal("DataMover", core.Str("involvedObject", "kind"));
+        Assert.Equal("datamover.a-cup-of.coffee/operator", core.Str("reportingComponent"));
+        var selected = await Api.GetAsync($"/api/v1/namespaces/{ns}/events?fieldSelector=involvedObject.name%3Dx,involvedObject.kind%3DDataMover,reason%3DSnapshotCreated");
+        Assert.Single(selected.Json!["items"]!.AsArray());
+        var modernList = await Api.GetAsync($"/apis/events.k8s.io/v1/namespaces/{ns}/events?fieldSelector=regarding.name%3Dx");
+        Assert.Equal("x", modernList.Json!["items"]![0]!["regarding"]!["name"]!.ToString());
+    }
+
+    [Fact]
+    public async Task Malformed_metadata_is_a_bad_request_and_deletecollection_honours_selectors()
+    {
+        var ns = await NamespaceAsync("api-malformed");
+        var path = $"/api/v1/namespaces/{ns}/configmaps";
+        var bad = await Api.PostAsync(path, ApiClient.Obj("""{"metadata":{"name":"m","labels":{"n":1}}}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+
+        await Api.CreateOkAsync(path, ConfigMap("keep", """{"role":"keep"}"""));
+        await Api.CreateOkAsync(path, ConfigMap("drop-1", """{"role":"drop"}"""));
+        await Api.CreateOkAsync(path, ConfigMap("drop-2", """{"role":"drop"}"""));
+        var deleted = await Api.DeleteAsync($"{path}?labelSelector=role%3Ddrop");
+        Assert.Equal(HttpStatusCode.OK, deleted.Status);
+        Assert.Equal("ConfigMapList", deleted.Str("kind"));
+        var left = await Api.GetAsync(path);
+        Assert.Equal("keep", left.Json!["items"]!.AsArray().Single()!["metadata"]!["name"]!.ToString());
+    }
+
+    [Fact]
+    public async Task Strategic_merge_patch_merges_by_key_and_honours_delete_directives()
+    {
+        var ns = await NamespaceAsync("api-smp");
+        var path = $"/api/v1/namespaces/{ns}/pods";
+        await Api.CreateOkAsync(path, ApiClient.Obj("""
+            {"metadata":{"name":"p","finalizers":["a.example.com/x"]},"spec":{"containers":[
+              {"name":"a","image":"busybox:1","env":[{"name":"X","value":"1"},{"name":"Y","value":"2"}]},
+              {"name":"b","image":"busybox:1"}]}}
+            """));
+        var patched = await Api.PatchAsync($"{path}/p", ApiClient.Obj("""
+            {"metadata":{"finalizers":["b.example.com/y"]},"spec":{"containers":[{"name":"b","image":"busybox:2"}]}}
+            """), "application/strategic-merge-patch+json");
+        Assert.Equal(HttpStatusCode.OK, patched.Status);
+        var containers = patched.Json!["spec"]!["containers"]!.AsArray();
+        Assert.Equal(["a", "b"], containers.Select(c => c!["name"]!.ToString()));
+        Assert.Equal("busybox:2", containers[1]!["image"]!.ToString());
+        Assert.Equal(2, containers[0]!["env"]!.AsArray().Count);
+        Assert.Equal(2, patched.Json!["metadata"]!["finalizers"]!.AsArray().Count);
+
+        var removeFinalizers = await Api.PatchAsync($"{path}/p", ApiClient.Obj("""{"metadata":{"$deleteFromPrimitiveList/finalizers":["a.example.com/x","b.example.com/y"]}}"""), "application/strategic-merge-patch+json");
+        Assert.Null(removeFinalizers.Json!["metadata"]!["finalizers"]);
+
+        var notAllowed = await Api.PatchAsync($"{path}/p", ApiClient.Obj("""{"spec":{"containers":[{"name":"a","$patch":"delete"}]}}"""), "application/strategic-merge-patch+json");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, notAllowed.Status);
+        Assert.Contains("pod updates may not change fields other than", notAllowed.Str("message"));
+    }
 }
