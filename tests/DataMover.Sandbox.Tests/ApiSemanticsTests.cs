@@ -482,4 +482,22 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         Assert.Equal(HttpStatusCode.UnprocessableEntity, notAllowed.Status);
         Assert.Contains("pod updates may not change fields other than", notAllowed.Str("message"));
     }
+
+    [Fact]
+    public async Task Non_structural_crds_are_rejected()
+    {
+        var crd = ApiClient.Obj("""
+            {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"loose.example.com"},
+             "spec":{"group":"example.com","scope":"Namespaced","names":{"plural":"loose","kind":"Loose"},
+               "versions":[{"name":"v1","served":true,"storage":true,
+                 "additionalPrinterColumns":[{"name":"Bad","type":"color","jsonPath":".spec.x"}],
+                 "schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":{"properties":{"x":{"type":"string"}}},"list":{"type":"array"}}}}}]}}
+            """);
+        var r = await Api.PostAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, r.Status);
+        var message = r.Str("message")!;
+        Assert.Contains("spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields", message);
+        Assert.Contains("spec.versions[0].schema.openAPIV3Schema.properties[list].items: Required value", message);
+        Assert.Contains("spec.versions[0].additionalPrinterColumns[0].type: Unsupported value: \"color\"", message);
+    }
 }
