@@ -500,4 +500,49 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         Assert.Contains("spec.versions[0].schema.openAPIV3Schema.properties[list].items: Required value", message);
         Assert.Contains("spec.versions[0].additionalPrinterColumns[0].type: Unsupported value: \"color\"", message);
     }
+
+    [Fact]
+    public async Task Server_side_apply_tracks_owners_removes_dropped_fields_and_reports_conflicts()
+    {
+        var ns = await NamespaceAsync("api-ssa");
+        var path = await DataMoversAsync(ns);
+        const string apply = "application/apply-patch+yaml";
+        var first = await Api.PatchAsync($"{path}/s?fieldManager=alice", ApiClient.Obj("""
+            {"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s","labels":{"team":"a","tier":"1"}},
+             "spec":{"sourcePvc":"data","destination":{"bucket":"b1"}}}
+            """), apply);
+        Assert.Equal(HttpStatusCode.Created, first.Status);
+        Assert.Equal("alice", first.Json!["metadata"]!["managedFields"]![0]!["manager"]!.ToString());
+        Assert.NotNull(first.Json!["metadata"]!["managedFields"]![0]!["fieldsV1"]!["f:spec"]!["f:sourcePvc"]);
+
+        var second = await Api.PatchAsync($"{path}/s?fieldManager=alice", ApiClient.Obj("""
+            {"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s","labels":{"team":"a"}},
+             "spec":{"sourcePvc":"data","destination":{"bucket":"b1"}}}
+            """), apply);
+        Assert.Equal(HttpStatusCode.OK, second.Status);
+        Assert.Null(second.Json!["metadata"]!["labels"]!["tier"]);
+
+        var bob = await Api.PatchAsync($"{path}/s?fieldManager=bob", ApiClient.Obj("""
+            {"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s"},"spec":{"sourcePvc":"data","retries":5}}
+            """), apply);
+        Assert.Equal(HttpStatusCode.OK, bob.Status);
+        Assert.Equal("5", bob.Str("spec", "retries"));
+
+        var conflict = await Api.PatchAsync($"{path}/s?fieldManager=bob", ApiClient.Obj("""
+            {"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s"},"spec":{"sourcePvc":"data","destination":{"bucket":"b2"}}}
+            """), apply);
+        Assert.Equal(HttpStatusCode.Conflict, conflict.Status);
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"alice\" using datamover.a-cup-of.coffee/v1alpha1: .spec.destination.bucket", conflict.Str("message"));
+
+        var forced = await Api.PatchAsync($"{path}/s?fieldManager=bob&force=true", ApiClient.Obj("""
+            {"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s"},"spec":{"sourcePvc":"data","destination":{"bucket":"b2"}}}
+            """), apply);
+        Assert.Equal(HttpStatusCode.OK, forced.Status);
+        Assert.Equal("b2", forced.Str("spec", "destination", "bucket"));
+        // bob no longer applies retries and nobody else owns it: removed, then defaulted again.
+        Assert.Equal("3", forced.Str("spec", "retries"));
+
+        var missingManager = await Api.PatchAsync($"{path}/s", ApiClient.Obj("""{"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s"}}"""), apply);
+        Assert.Equal(HttpStatusCode.BadRequest, missingManager.Status);
+    }
 }

@@ -217,7 +217,11 @@ internal sealed class ObjectService
         meta.Remove("deletionTimestamp");
         meta.Remove("deletionGracePeriodSeconds");
         meta.Remove("selfLink");
-        meta.Remove("managedFields");
+        if (!options.WritesManagedFields)
+        {
+            meta.Remove("managedFields");
+        }
+
         if (type.TracksGeneration)
         {
             meta["generation"] = 1;
@@ -303,7 +307,10 @@ internal sealed class ObjectService
 
             meta["uid"] = JsonPaths.Uid(old);
             meta.Remove("selfLink");
-            meta.Remove("managedFields");
+            if (!options.WritesManagedFields)
+            {
+                meta["managedFields"] = oldMeta["managedFields"]?.DeepClone();
+            }
             RemoveNulls(meta);
             if (type.HasStatus)
             {
