@@ -64,6 +64,12 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         var same = await Api.PutAsync(path, unconditional.Object);
         Assert.Equal(unconditional.Str("metadata", "resourceVersion"), same.Str("metadata", "resourceVersion"));
 
+        var withVersion = ConfigMap("c2");
+        withVersion["metadata"]!["resourceVersion"] = "42";
+        var rvOnCreate = await Api.PostAsync($"/api/v1/namespaces/{ns}/configmaps", withVersion);
+        Assert.Equal(HttpStatusCode.InternalServerError, rvOnCreate.Status);
+        Assert.Equal("resourceVersion should not be set on objects to be created", rvOnCreate.Str("message"));
+
         var dup = await Api.PostAsync($"/api/v1/namespaces/{ns}/configmaps", ConfigMap("c1"));
         Assert.Equal(HttpStatusCode.Conflict, dup.Status);
         Assert.Equal("AlreadyExists", dup.Str("reason"));

@@ -55,6 +55,7 @@ internal sealed class ObjectService
     public JsonObject Create(ResourceType type, string? ns, JsonObject body, WriteOptions options)
     {
         var obj = Incoming(type, ns, body);
+        RejectResourceVersionOnCreate(obj);
         lock (_store.Gate)
         {
             return CreateLocked(type, obj, options);
@@ -112,6 +113,7 @@ internal sealed class ObjectService
                 if (createIfMissing is not null && subresource is null)
                 {
                     var created = Incoming(type, ns, createIfMissing());
+                    RejectResourceVersionOnCreate(created);
                     if (JsonPaths.Name(created) != name)
                     {
                         throw ApiException.BadRequest($"the name of the object ({JsonPaths.Name(created)}) does not match the name on the URL ({name})");
@@ -523,6 +525,15 @@ internal sealed class ObjectService
 
         var stored = type.Converter is { } converter ? converter.ToStorage(body) : body;
         return stored;
+    }
+
+    /// <summary>The storage layer refuses creates that carry a (parsable, non-zero) resourceVersion, with a bare 500.</summary>
+    private static void RejectResourceVersionOnCreate(JsonObject obj)
+    {
+        if (JsonPaths.ResourceVersion(obj) > 0)
+        {
+            throw new ApiException(500, "", "resourceVersion should not be set on objects to be created");
+        }
     }
 
     /// <summary>What Go's typed decoding would refuse before any validation runs (400, not 422).</summary>

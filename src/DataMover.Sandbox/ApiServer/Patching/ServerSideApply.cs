@@ -19,13 +19,14 @@ internal static class ServerSideApply
         var config = JsonPaths.Clone(intent);
         if (JsonPaths.Obj(config, "metadata") is { } configMeta)
         {
-            foreach (var system in new[] { "managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink" })
+            foreach (var system in new[] { "managedFields", "uid", "creationTimestamp", "generation", "selfLink" })
             {
                 configMeta.Remove(system);
             }
         }
 
         var applied = Leaves(config);
+        applied.Remove("metadata\u0001resourceVersion");
         var managers = ReadManagers(live);
         if (live is not null && !force)
         {
