@@ -18,6 +18,19 @@ serve.Options.Add(noNode);
 serve.Options.Add(plainHttp);
 serve.SetAction(async (parse, _) =>
 {
+    if (parse.GetValue(faults) is { } spec)
+    {
+        try
+        {
+            FaultInjector.Parse(spec);
+        }
+        catch (FormatException ex)
+        {
+            Console.Error.WriteLine($"invalid --faults: {ex.Message}");
+            return 2;
+        }
+    }
+
     var options = new SandboxOptions
     {
         KubeconfigPath = parse.GetValue(kubeconfig),
