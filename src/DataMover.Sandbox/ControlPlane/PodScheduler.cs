@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using DataMover.Kube.Client;
 using DataMover.Kube.Models;
 using DataMover.Kube.Runtime;
+using KubeNode = DataMover.Kube.Models.Node;
 
 namespace DataMover.Sandbox.ControlPlane;
 
@@ -14,7 +15,7 @@ internal sealed partial class PodScheduler : IReconciler
 {
     private const string PvcIndex = "pvc";
     private readonly Informer<Pod> _pods;
-    private readonly Informer<Node> _nodes;
+    private readonly Informer<KubeNode> _nodes;
     private readonly Informer<PersistentVolumeClaim> _claims;
     private readonly Informer<StorageClass> _classes;
     private readonly ResourceClient<Pod> _podClient;
@@ -44,7 +45,7 @@ internal sealed partial class PodScheduler : IReconciler
                 Loop.Enqueue(p.Key());
             }
         }));
-        _nodes.AddHandler(InformerHandler<Node>.Any(_ => EnqueueAllPending()));
+        _nodes.AddHandler(InformerHandler<KubeNode>.Any(_ => EnqueueAllPending()));
         _claims.AddHandler(InformerHandler<PersistentVolumeClaim>.Any(c =>
         {
             foreach (var p in _pods.ByIndex(PvcIndex, c.Key()))
@@ -182,10 +183,10 @@ internal sealed partial class PodScheduler : IReconciler
         }
     }
 
-    private static bool IsReady(Node node) =>
+    private static bool IsReady(KubeNode node) =>
         node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
-    private static bool MatchesSelector(Pod pod, Node node) =>
+    private static bool MatchesSelector(Pod pod, KubeNode node) =>
         pod.Spec?.NodeSelector is not { Count: > 0 } selector
         || selector.All(kv => node.Metadata.Label(kv.Key) == kv.Value);
 
