@@ -15,7 +15,7 @@ internal sealed partial class JobController : IReconciler
     private readonly Informer<Pod> _pods;
     private readonly ResourceClient<Job> _jobClient;
     private readonly ResourceClient<Pod> _podClient;
-    private readonly EventRecorder _events;
+    private readonly EventEmitter _events;
     private readonly ControlPlaneOptions _options;
     private readonly ILogger _logger;
 
@@ -31,7 +31,7 @@ internal sealed partial class JobController : IReconciler
         _pods = informers.Get(KubeResources.Pods);
         _jobClient = client.Resource(KubeResources.Jobs);
         _podClient = client.Resource(KubeResources.Pods);
-        _events = new EventRecorder(client, "job-controller", null, _logger);
+        _events = new EventEmitter(client, "job-controller", null, _logger);
         Loop = new ControllerLoop("job-controller", this, options.Workers, _logger);
 
         _pods.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);

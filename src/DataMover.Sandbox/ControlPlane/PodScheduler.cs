@@ -20,7 +20,7 @@ internal sealed partial class PodScheduler : IReconciler
     private readonly Informer<StorageClass> _classes;
     private readonly ResourceClient<Pod> _podClient;
     private readonly ResourceClient<PersistentVolumeClaim> _claimClient;
-    private readonly EventRecorder _events;
+    private readonly EventEmitter _events;
     private readonly ILogger _logger;
     private readonly Dictionary<string, string> _lastFailure = [];
 
@@ -33,7 +33,7 @@ internal sealed partial class PodScheduler : IReconciler
         _classes = informers.Get(KubeResources.StorageClasses);
         _podClient = client.Resource(KubeResources.Pods);
         _claimClient = client.Resource(KubeResources.PersistentVolumeClaims);
-        _events = new EventRecorder(client, "default-scheduler", null, _logger);
+        _events = new EventEmitter(client, "default-scheduler", null, _logger);
         Loop = new ControllerLoop("scheduler", this, workers, _logger);
 
         _pods.AddIndex(PvcIndex, p => (p.Spec?.Volumes ?? []).Where(v => v.PersistentVolumeClaim is not null)

@@ -19,7 +19,7 @@ internal sealed partial class PvBinder : IReconciler
     private readonly Informer<StorageClass> _classes;
     private readonly ResourceClient<PersistentVolumeClaim> _claimClient;
     private readonly ResourceClient<PersistentVolume> _volumeClient;
-    private readonly EventRecorder _events;
+    private readonly EventEmitter _events;
     private readonly ILogger _logger;
 
     public PvBinder(KubeClient client, InformerSet informers, ILoggerFactory loggers, int workers)
@@ -30,7 +30,7 @@ internal sealed partial class PvBinder : IReconciler
         _classes = informers.Get(KubeResources.StorageClasses);
         _claimClient = client.Resource(KubeResources.PersistentVolumeClaims);
         _volumeClient = client.Resource(KubeResources.PersistentVolumes);
-        _events = new EventRecorder(client, "persistentvolume-controller", null, _logger);
+        _events = new EventEmitter(client, "persistentvolume-controller", null, _logger);
         Loop = new ControllerLoop("pv-binder", this, workers, _logger);
 
         _volumes.AddIndex(ClaimIndex, v => v.Spec?.ClaimRef is { Name: { } n } r ? [ObjectKey.Of(r.Namespace, n)] : []);

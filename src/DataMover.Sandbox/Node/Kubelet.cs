@@ -25,7 +25,7 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
     private readonly Informer<PersistentVolumeClaim> _claims;
     private readonly Informer<PersistentVolume> _volumes;
     private readonly ResourceClient<Pod> _podClient;
-    private readonly EventRecorder _events;
+    private readonly EventEmitter _events;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, PodRuntime> _runtimes = new();
 
@@ -41,7 +41,7 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
         _claims = informers.Get(KubeResources.PersistentVolumeClaims);
         _volumes = informers.Get(KubeResources.PersistentVolumes);
         _podClient = client.Resource(KubeResources.Pods);
-        _events = new EventRecorder(client, "kubelet", options.NodeName, _logger);
+        _events = new EventEmitter(client, "kubelet", options.NodeName, _logger);
         Loop = new ControllerLoop("kubelet", this, 4, _logger);
 
         _pods.AddHandler(new InformerHandler<Pod>(p => Loop.Enqueue(p.Key()), (_, p) => Loop.Enqueue(p.Key()), p => Loop.Enqueue(p.Key())));

@@ -9,14 +9,14 @@ namespace DataMover.Sandbox.ControlPlane;
 /// component/host), so tools reading events (kubectl describe, the operator's tests) see the shapes they expect.
 /// Event writes are best effort: a failure is logged, never propagated, as in client-go.
 /// </summary>
-internal sealed partial class EventRecorder
+internal sealed partial class EventEmitter
 {
     private readonly ResourceClient<Event> _events;
     private readonly string _component;
     private readonly string? _host;
     private readonly ILogger _logger;
 
-    public EventRecorder(KubeClient client, string component, string? host, ILogger logger)
+    public EventEmitter(KubeClient client, string component, string? host, ILogger logger)
     {
         _events = client.Resource(KubeResources.Events);
         _component = component;
