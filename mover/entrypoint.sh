@@ -22,6 +22,7 @@ RCLONE_LOG=""
 
 # Values that must never reach the log or the termination message.
 SECRETS=()
+SCRUBBED=""
 collect_secrets() {
   local name value
   for name in AWS_SECRET_ACCESS_KEY AWS_ACCESS_KEY_ID AWS_SESSION_TOKEN; do
@@ -42,12 +43,19 @@ collect_secrets() {
   return 0
 }
 
-scrub() {
-  local text="$1" secret
+# Sets SCRUBBED to $1 with every secret value replaced by ***. No subshell: it runs once per
+# rclone output line, which is one line per file on a first backup.
+scrub_into() {
+  local secret
+  SCRUBBED="$1"
   for secret in "${SECRETS[@]+"${SECRETS[@]}"}"; do
-    text="${text//"${secret}"/***}"
+    SCRUBBED="${SCRUBBED//"${secret}"/***}"
   done
-  printf '%s' "${text}"
+}
+
+scrub() {
+  scrub_into "$1"
+  printf '%s' "${SCRUBBED}"
 }
 
 log() {
@@ -97,7 +105,8 @@ prepare_work_dir() {
   local home="${HOME:-/config}"
   [[ -d "${home}" && -w "${home}" ]] || fail "${EXIT_CONFIG}" "HOME (${home}) is not a writable directory; mount an emptyDir there"
   WORK_DIR="${home}/.datamover"
-  mkdir -p "${WORK_DIR}/cache" "${WORK_DIR}/tmp"
+  mkdir -p "${WORK_DIR}/cache" "${WORK_DIR}/tmp" 2>/dev/null ||
+    fail "${EXIT_CONFIG}" "cannot create ${WORK_DIR}; HOME (${home}) must be a writable directory"
   RCLONE_LOG="${WORK_DIR}/rclone.log"
   # rclone must not write anywhere but $HOME; the root filesystem is read-only.
   export RCLONE_CACHE_DIR="${WORK_DIR}/cache"
@@ -135,13 +144,16 @@ configure_s3() {
   if [[ ! "${port}" =~ ^[0-9]{1,5}$ ]] || ((10#${port} < 1 || 10#${port} > 65535)); then
     fail "${EXIT_CONFIG}" "BUCKET_PORT must be a port number between 1 and 65535"
   fi
+  # shellcheck disable=SC2153 # BUCKET_HOST comes from the environment (checked by require above).
   host="${BUCKET_HOST}"
   if [[ "${host}" == *"/"* || "${host}" =~ [[:space:]] ]]; then
     fail "${EXIT_CONFIG}" "BUCKET_HOST must be a host name or IP address without scheme, port or path"
   fi
-  # A bare IPv6 address needs brackets in a URL.
-  if [[ "${host}" == *:* && "${host}" != \[* ]]; then
+  if [[ "${host}" =~ ^[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*$ ]]; then
+    # A bare IPv6 address needs brackets in a URL.
     host="[${host}]"
+  elif [[ "${host}" == *:* && "${host}" != \[*\] ]]; then
+    fail "${EXIT_CONFIG}" "BUCKET_HOST must not include a port; set BUCKET_PORT instead"
   fi
   if [[ ! "${BUCKET_NAME}" =~ ^[A-Za-z0-9._-]+$ ]]; then
     fail "${EXIT_CONFIG}" "BUCKET_NAME must be a bucket name (letters, digits, '.', '-', '_'), not a path"
@@ -200,15 +212,18 @@ destination_prefix() {
   printf '%s' "${prefix}"
 }
 
-# Runs rclone with its output scrubbed, shown live and kept in $RCLONE_LOG for classification.
+# Runs rclone with its output scrubbed and shown live. All but the per-file INFO lines are
+# also kept in $RCLONE_LOG, to classify errors and read the final statistics.
 run_rclone() {
-  : >"${RCLONE_LOG}"
   local status=0
-  rclone "$@" 2>&1 | while IFS= read -r line || [[ -n "${line}" ]]; do
-    line="$(scrub "${line}")"
-    printf '%s\n' "${line}"
-    printf '%s\n' "${line}" >>"${RCLONE_LOG}"
-  done || status=$?
+  rclone "$@" 2>&1 | {
+    exec 3>"${RCLONE_LOG}"
+    while IFS= read -r line || [[ -n "${line}" ]]; do
+      scrub_into "${line}"
+      printf '%s\n' "${SCRUBBED}"
+      [[ "${SCRUBBED}" == *" INFO  : "* ]] || printf '%s\n' "${SCRUBBED}" >&3
+    done
+  } || status=$?
   return "${status}"
 }
 
@@ -279,7 +294,7 @@ main() {
 
   command -v rclone >/dev/null 2>&1 || fail "${EXIT_FAILED}" "rclone not found on PATH"
   log "$(rclone version 2>/dev/null | head -n 1)"
-  log "source ${SOURCE_DIR}/ -> destination ${DESTINATION} (${ENDPOINT})"
+  log "source ${SOURCE_DIR}/ -> destination ${DESTINATION} (${ENDPOINT}), running as uid $(id -u)"
 
   local status=0
   if [[ -z "${MOVER_REMOTE:-}" ]]; then

@@ -14,6 +14,10 @@ apt_packages=()
 command -v rclone >/dev/null 2>&1 || apt_packages+=(rclone)
 command -v bwrap >/dev/null 2>&1 || apt_packages+=(bubblewrap)
 command -v kubectl >/dev/null 2>&1 || apt_packages+=(kubernetes-client)
+# npm is only needed to install s3rver; Debian's nodejs (18) runs it fine.
+if [[ ! -x "${TOOLS_DIR}/node_modules/.bin/s3rver" ]] && ! command -v npm >/dev/null 2>&1; then
+  apt_packages+=(nodejs npm)
+fi
 
 if ((${#apt_packages[@]} > 0)); then
   if [[ $(id -u) -ne 0 ]]; then
@@ -27,10 +31,6 @@ if ((${#apt_packages[@]} > 0)); then
 fi
 
 if [[ ! -x "${TOOLS_DIR}/node_modules/.bin/s3rver" ]]; then
-  if ! command -v npm >/dev/null 2>&1; then
-    echo "prereqs: npm is required to install s3rver (apt-get install nodejs npm)" >&2
-    exit 1
-  fi
   mkdir -p "${TOOLS_DIR}"
   npm install --silent --no-audit --no-fund --prefix "${TOOLS_DIR}" "${S3RVER_SPEC}" >/dev/null
   installed+=("${S3RVER_SPEC} (${TOOLS_DIR}/node_modules)")
