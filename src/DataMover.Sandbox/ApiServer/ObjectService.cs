@@ -235,6 +235,11 @@ internal sealed class ObjectService
 
         PruneAndDefault(type, obj, options);
         type.Strategy.PrepareForCreate(type, obj);
+        if (type.Key == "/persistentvolumeclaims")
+        {
+            Admission.DefaultStorageClassAdmission.Apply(obj, _store);
+        }
+
         var errors = new List<FieldError>();
         ObjectMetaValidator.Validate(type, obj, errors);
         type.Strategy.Validate(type, obj, errors);

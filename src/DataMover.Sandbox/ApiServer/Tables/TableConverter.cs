@@ -86,6 +86,14 @@ internal static class TableConverter
                 // The event printer leads with LAST SEEN; NAME is a wide-only column at the end.
                 columns.Clear();
             }
+            else if (type.Key == "storage.k8s.io/storageclasses")
+            {
+                // The storage class printer marks the default class in the name cell.
+                columns[0] = new("Name", "string", "name", NameDescription, 0, o =>
+                    JsonPaths.Str(o, "metadata", "annotations", "storageclass.kubernetes.io/is-default-class") == "true"
+                        ? $"{JsonPaths.Name(o)} (default)"
+                        : JsonPaths.Name(o));
+            }
 
             columns.AddRange(builtin);
         }
