@@ -184,9 +184,16 @@ internal sealed partial class JobController : IReconciler
                 || (pod.Metadata.DeletionTimestamp is not null && (all || string.IsNullOrEmpty(pod.Spec?.NodeName)));
             if (release)
             {
+                // The uid stays in the counted set until the cache shows the finalizer gone, or a stale cached copy
+                // would be counted again.
                 await ProtectionController.RemoveFinalizerAsync(_podClient, pod, JobStatusCalculator.TrackingFinalizer, cancellationToken);
-                counted.TryRemove(pod.Metadata.Uid!, out _);
             }
+        }
+
+        var tracked = pods.Where(p => p.Metadata.Finalizers?.Contains(JobStatusCalculator.TrackingFinalizer) == true).Select(p => p.Metadata.Uid).ToHashSet();
+        foreach (var uid in counted.Keys.Where(u => !tracked.Contains(u)))
+        {
+            counted.TryRemove(uid, out _);
         }
     }
 
