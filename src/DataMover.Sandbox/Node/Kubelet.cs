@@ -310,7 +310,7 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
         ContainerProcess process;
         try
         {
-            process = ContainerProcess.Start(BwrapCommandBuilder.Command(launch, _options.BwrapPath), logPath, containerDir);
+            process = ContainerProcess.Start(BwrapCommandBuilder.Command(launch, _options.BwrapPath), launch.Env, logPath, containerDir);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {
