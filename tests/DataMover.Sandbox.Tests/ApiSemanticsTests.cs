@@ -548,6 +548,16 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         // bob no longer applies retries and nobody else owns it: removed, then defaulted again.
         Assert.Equal("3", forced.Str("spec", "retries"));
 
+        // A plain update takes the field over; re-applying the old value now conflicts with that updater.
+        var carol = await Api.PatchAsync($"{path}/s?fieldManager=carol", ApiClient.Obj("""{"spec":{"destination":{"bucket":"b3"}}}"""));
+        Assert.Equal(HttpStatusCode.OK, carol.Status);
+        Assert.Contains(carol.Json!["metadata"]!["managedFields"]!.AsArray(), e => e!["manager"]!.ToString() == "carol" && e["operation"]!.ToString() == "Update");
+        var againstUpdater = await Api.PatchAsync($"{path}/s?fieldManager=bob", ApiClient.Obj("""
+            {"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s"},"spec":{"sourcePvc":"data","destination":{"bucket":"b2"}}}
+            """), apply);
+        Assert.Equal(HttpStatusCode.Conflict, againstUpdater.Status);
+        Assert.Contains("conflict with \"carol\"", againstUpdater.Str("message"));
+
         var missingManager = await Api.PatchAsync($"{path}/s", ApiClient.Obj("""{"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s"}}"""), apply);
         Assert.Equal(HttpStatusCode.BadRequest, missingManager.Status);
     }

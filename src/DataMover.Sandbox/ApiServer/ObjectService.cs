@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using DataMover.Sandbox.ApiServer.Crd;
+using DataMover.Sandbox.ApiServer.Patching;
 
 namespace DataMover.Sandbox.ApiServer;
 
@@ -249,6 +250,13 @@ internal sealed class ObjectService
             throw ApiException.AlreadyExists(type, name);
         }
 
+        if (options.FieldManager is { } manager && !options.WritesManagedFields)
+        {
+            var managed = ManagedFields.Read(null);
+            managed.RecordUpdate(null, obj, manager, null, type.ApiVersion);
+            managed.Write(obj);
+        }
+
         if (options.DryRun)
         {
             return Present(type, obj);
@@ -343,6 +351,20 @@ internal sealed class ObjectService
         }
 
         JsonPaths.Meta(updated)["resourceVersion"] = JsonPaths.Str(old, "metadata", "resourceVersion");
+        if (options.FieldManager is { } manager && !options.WritesManagedFields)
+        {
+            JsonPaths.Meta(updated)["managedFields"] = JsonPaths.Node(old, "metadata", "managedFields")?.DeepClone();
+            var managed = ManagedFields.Read(old);
+            if (managed.RecordUpdate(old, updated, manager, subresource, type.ApiVersion))
+            {
+                managed.Write(updated);
+            }
+            else
+            {
+                RemoveNulls(JsonPaths.Meta(updated));
+            }
+        }
+
         updated = MoveTypeMetaFirst(updated);
         if (JsonNode.DeepEquals(updated, old))
         {

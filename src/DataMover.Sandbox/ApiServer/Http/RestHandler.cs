@@ -228,9 +228,10 @@ internal sealed class RestHandler
 
                 var manager = context.Request.Query["fieldManager"].ToString();
                 var force = context.Request.Query["force"] == "true";
-                createIfMissing = () => ServerSideApply.Apply(null, intent, manager, force, type);
-                apply = current => ServerSideApply.Apply(current, intent, manager, force, type);
-                options = new WriteOptions { DryRun = options.DryRun, FieldValidation = options.FieldValidation, WritesManagedFields = true };
+                var subresource = request.Subresource;
+                createIfMissing = () => ServerSideApply.Apply(null, intent, manager, force, type, subresource);
+                apply = current => ServerSideApply.Apply(current, intent, manager, force, type, subresource);
+                options = new WriteOptions { DryRun = options.DryRun, FieldValidation = options.FieldValidation, WritesManagedFields = true, FieldManager = manager };
                 break;
         }
 
@@ -347,7 +348,22 @@ internal sealed class RestHandler
             throw ApiException.BadRequest($"fieldValidation parameter value is invalid: {validation}. Must be one of: Ignore, Warn, Strict");
         }
 
-        return new WriteOptions { DryRun = dryRun == "All", FieldValidation = validation.Length > 0 ? validation : "Warn" };
+        return new WriteOptions { DryRun = dryRun == "All", FieldValidation = validation.Length > 0 ? validation : "Warn", FieldManager = FieldManagerOf(request) };
+    }
+
+    /// <summary>The fieldManager parameter, else the User-Agent's product name, as the apiserver derives it.</summary>
+    private static string FieldManagerOf(HttpRequest request)
+    {
+        var manager = request.Query["fieldManager"].ToString();
+        if (manager.Length > 0)
+        {
+            return manager;
+        }
+
+        var agent = request.Headers.UserAgent.ToString();
+        var slash = agent.IndexOf('/', StringComparison.Ordinal);
+        var product = slash >= 0 ? agent[..slash] : agent;
+        return product.Length > 0 ? product : "unknown";
     }
 
     private static async Task<(DeleteRequest Delete, WriteOptions Options)> DeleteOptionsFrom(HttpContext context)
@@ -370,7 +386,7 @@ internal sealed class RestHandler
             JsonPaths.Str(body, "preconditions", "uid"),
             JsonPaths.Str(body, "preconditions", "resourceVersion"),
             dryRun);
-        return (delete, new WriteOptions { DryRun = dryRun });
+        return (delete, new WriteOptions { DryRun = dryRun, FieldManager = FieldManagerOf(context.Request) });
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -13,7 +13,7 @@ internal sealed class PersistentVolumeStrategy : ResourceStrategy
         var spec = JsonPaths.Ensure(obj, "spec");
         JsonPaths.SetDefault(spec, "persistentVolumeReclaimPolicy", "Retain");
         JsonPaths.SetDefault(spec, "volumeMode", "Filesystem");
-        obj["status"] = new JsonObject { ["phase"] = "Pending" };
+        obj["status"] = new JsonObject { ["phase"] = "Pending", ["lastPhaseTransitionTime"] = JsonPaths.Now() };
         var finalizers = JsonPaths.Finalizers(obj);
         if (!finalizers.Contains(ProtectionFinalizer))
         {
