@@ -70,7 +70,7 @@ internal static class BuiltinResources
         yield return new ResourceType
         {
             Group = "coordination.k8s.io", Version = "v1", Plural = "leases", Singular = "lease", Kind = "Lease", Namespaced = true,
-            Strategy = plain, AllowCreateOnUpdate = true,
+            Strategy = new LeaseStrategy(), AllowCreateOnUpdate = true,
         };
         yield return new ResourceType
         {

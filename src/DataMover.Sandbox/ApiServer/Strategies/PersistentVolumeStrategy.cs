@@ -46,4 +46,20 @@ internal sealed class PersistentVolumeStrategy : ResourceStrategy
             errors.Add(FieldError.NotSupported("spec.persistentVolumeReclaimPolicy", JsonValue.Create(policy), ["Delete", "Recycle", "Retain"]));
         }
     }
+
+    public override void ValidateUpdate(ResourceType type, JsonObject obj, JsonObject old, List<FieldError> errors)
+    {
+        Validate(type, obj, errors);
+        var now = JsonPaths.Obj(obj, "spec");
+        var before = JsonPaths.Obj(old, "spec");
+        if (Sources.Any(s => !JsonNode.DeepEquals(now?[s], before?[s])))
+        {
+            errors.Add(FieldError.Forbidden("spec.persistentvolumesource", "spec.persistentvolumesource is immutable after creation"));
+        }
+
+        if (!JsonNode.DeepEquals(now?["volumeMode"], before?["volumeMode"]))
+        {
+            errors.Add(FieldError.Immutable("volumeMode", now?["volumeMode"]));
+        }
+    }
 }
