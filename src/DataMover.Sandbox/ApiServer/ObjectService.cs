@@ -505,6 +505,20 @@ internal sealed class ObjectService
     private static JsonObject Incoming(ResourceType type, string? ns, JsonObject body)
     {
         var apiVersion = JsonPaths.Str(body, "apiVersion");
+        if (type.IsCustom)
+        {
+            // Custom resources decode as unstructured, which needs the type meta in the body.
+            if (string.IsNullOrEmpty(JsonPaths.Str(body, "kind")))
+            {
+                throw ApiException.BadRequest($"Object 'Kind' is missing in '{body.ToJsonString()}'");
+            }
+
+            if (string.IsNullOrEmpty(apiVersion))
+            {
+                throw ApiException.BadRequest($"Object 'apiVersion' is missing in '{body.ToJsonString()}'");
+            }
+        }
+
         if (!string.IsNullOrEmpty(apiVersion) && apiVersion != type.ApiVersion)
         {
             throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersion})");
