@@ -34,7 +34,10 @@ public sealed class KubectlTests : IClassFixture<SandboxFixture>
             Assert.Contains(expected, output);
         }
 
-        Assert.Contains("v1", await K.OkAsync("version", "-o", "json"));
+        Assert.Contains("v1.32.0", await K.OkAsync("version", "-o", "json"));
+        Assert.Contains("Kubernetes control plane is running at https://127.0.0.1:", await K.OkAsync("cluster-info"));
+        Assert.Equal("yes\n", await K.OkAsync("auth", "can-i", "create", "jobs", "-n", "default"));
+        Assert.Matches(@"kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443/TCP", await K.OkAsync("get", "svc", "-n", "default"));
     }
 
     [Fact]

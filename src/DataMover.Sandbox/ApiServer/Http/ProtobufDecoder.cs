@@ -42,6 +42,19 @@ internal static class ProtobufDecoder
         ["ConfigMap"] = new() { [1] = F("metadata", Kind.Message, ObjectMeta), [2] = F("data", Kind.StringMap), [3] = F("binaryData", Kind.BytesMap), [4] = F("immutable", Kind.Bool) },
         ["Secret"] = new() { [1] = F("metadata", Kind.Message, ObjectMeta), [2] = F("data", Kind.BytesMap), [3] = F("type", Kind.String), [4] = F("stringData", Kind.StringMap), [5] = F("immutable", Kind.Bool) },
         ["Namespace"] = new() { [1] = F("metadata", Kind.Message, ObjectMeta), [2] = F("spec", Kind.Message, new Message { [1] = F("finalizers", Kind.RepeatedString) }) },
+        ["SelfSubjectAccessReview"] = new()
+        {
+            [1] = F("metadata", Kind.Message, ObjectMeta),
+            [2] = F("spec", Kind.Message, new Message
+            {
+                [1] = F("resourceAttributes", Kind.Message, new Message
+                {
+                    [1] = F("namespace", Kind.String), [2] = F("verb", Kind.String), [3] = F("group", Kind.String), [4] = F("version", Kind.String),
+                    [5] = F("resource", Kind.String), [6] = F("subresource", Kind.String), [7] = F("name", Kind.String),
+                }),
+                [2] = F("nonResourceAttributes", Kind.Message, new Message { [1] = F("path", Kind.String), [2] = F("verb", Kind.String) }),
+            }),
+        },
         ["ServiceAccount"] = new()
         {
             [1] = F("metadata", Kind.Message, ObjectMeta), [2] = F("secrets", Kind.RepeatedMessage, ObjectReference),

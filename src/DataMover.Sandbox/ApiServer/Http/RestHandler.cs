@@ -32,6 +32,8 @@ internal sealed class RestHandler
         "watch" => _watches.StreamAsync(context, request),
         "create" when request.Subresource == "binding" => BindAsync(context, request),
         "create" when request.Name is not null => throw ApiException.MethodNotSupported(request.Type, "create"),
+        "create" when request.Type.IsReview => ReviewAsync(context, request),
+        _ when request.Type.IsReview => throw ApiException.MethodNotSupported(request.Type, request.Verb),
         "create" => CreateAsync(context, request),
         "update" => UpdateAsync(context, request),
         "patch" => PatchAsync(context, request),
@@ -278,6 +280,17 @@ internal sealed class RestHandler
         var (delete, options) = await DeleteOptionsFrom(context);
         var deleted = _objects.DeleteCollection(request.Type, request.Namespace, o => labels.Matches(o) && fields.Matches(o), delete, options);
         await HttpIo.WriteJsonAsync(context, 200, ListOf(request.Type, deleted, new JsonObject { ["resourceVersion"] = ObjectService.FormatRv(_objects.Store.CurrentRv) }));
+    }
+
+    /// <summary>Every authenticated caller is cluster-admin in the sandbox, so every access review is allowed.</summary>
+    private static async Task ReviewAsync(HttpContext context, ApiRequest request)
+    {
+        var body = await HttpIo.ReadObjectAsync(context.Request, request.Type, context.RequestAborted);
+        body["apiVersion"] = request.Type.ApiVersion;
+        body["kind"] = request.Type.Kind;
+        JsonPaths.Ensure(body, "metadata")["creationTimestamp"] = null;
+        body["status"] = new JsonObject { ["allowed"] = true };
+        await HttpIo.WriteJsonAsync(context, 201, body);
     }
 
     private async Task BindAsync(HttpContext context, ApiRequest request)
