@@ -75,6 +75,10 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         Assert.Equal("AlreadyExists", dup.Str("reason"));
         Assert.Equal("configmaps \"c1\" already exists", dup.Str("message"));
 
+        var putCollection = await Api.PutAsync($"/api/v1/namespaces/{ns}/configmaps", ConfigMap("c9"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, putCollection.Status);
+        Assert.Equal("the server does not allow this method on the requested resource", putCollection.Str("message"));
+
         var missing = await Api.GetAsync($"/api/v1/namespaces/{ns}/configmaps/nope");
         Assert.Equal(HttpStatusCode.NotFound, missing.Status);
         Assert.Equal("""{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \"nope\" not found","reason":"NotFound","details":{"name":"nope","kind":"configmaps"},"code":404}""", missing.Text);
