@@ -235,6 +235,15 @@ internal sealed class ObjectService
         }
 
         PruneAndDefault(type, obj, options);
+
+        // The field manager sees the request (after decoding defaults), not what the strategy adds.
+        if (options.FieldManager is { } manager && !options.WritesManagedFields)
+        {
+            var managed = ManagedFields.Read(null);
+            managed.RecordUpdate(null, obj, manager, null, type.ApiVersion);
+            managed.Write(obj);
+        }
+
         type.Strategy.PrepareForCreate(type, obj);
         var errors = new List<FieldError>();
         ObjectMetaValidator.Validate(type, obj, errors);
@@ -248,13 +257,6 @@ internal sealed class ObjectService
         if (_store.Get(type.Key, ns, name) is not null)
         {
             throw ApiException.AlreadyExists(type, name);
-        }
-
-        if (options.FieldManager is { } manager && !options.WritesManagedFields)
-        {
-            var managed = ManagedFields.Read(null);
-            managed.RecordUpdate(null, obj, manager, null, type.ApiVersion);
-            managed.Write(obj);
         }
 
         if (options.DryRun)
