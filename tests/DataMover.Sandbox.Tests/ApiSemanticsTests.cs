@@ -565,4 +565,24 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         var missingManager = await Api.PatchAsync($"{path}/s", ApiClient.Obj("""{"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s"}}"""), apply);
         Assert.Equal(HttpStatusCode.BadRequest, missingManager.Status);
     }
+
+    [Fact]
+    public async Task Unknown_top_level_fields_of_builtins_are_dropped_or_rejected()
+    {
+        var ns = await NamespaceAsync("api-unknown");
+        var path = $"/api/v1/namespaces/{ns}/configmaps";
+        var warned = await Api.PostAsync(path, ApiClient.Obj("""{"metadata":{"name":"u","lables":{"a":"b"}},"datas":{"k":"v"}}"""));
+        Assert.Equal(HttpStatusCode.Created, warned.Status);
+        Assert.Null(warned.Json!["datas"]);
+        Assert.Null(warned.Json!["metadata"]!["lables"]);
+        Assert.Contains(warned.Warnings, w => w.Contains("unknown field \\\"datas\\\"", StringComparison.Ordinal));
+
+        var strict = await Api.PostAsync($"{path}?fieldValidation=Strict", ApiClient.Obj("""{"metadata":{"name":"s"},"datas":{"k":"v"}}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, strict.Status);
+        Assert.Equal("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"datas\"", strict.Str("message"));
+
+        var kubectl = await _fx.Kubectl.RunWithInputAsync("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\ndatas:\n  k: v\n", "apply", "-n", ns, "-f", "-");
+        Assert.NotEqual(0, kubectl.ExitCode);
+        Assert.Contains("unknown field \"datas\"", kubectl.Stderr);
+    }
 }

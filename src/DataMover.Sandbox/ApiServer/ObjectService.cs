@@ -620,12 +620,8 @@ internal sealed class ObjectService
 
     private static void PruneAndDefault(ResourceType type, JsonObject obj, WriteOptions options)
     {
-        if (type.Custom?.Schema is not { } schema)
-        {
-            return;
-        }
-
-        var pruned = SchemaPruner.Prune(obj, schema);
+        var schema = type.Custom?.Schema;
+        var pruned = schema is null ? BuiltinFieldPruner.Prune(type, obj) : SchemaPruner.Prune(obj, schema);
         if (pruned.Count > 0)
         {
             if (options.FieldValidation == "Strict")
@@ -640,7 +636,10 @@ internal sealed class ObjectService
             }
         }
 
-        SchemaDefaulter.Apply(obj, schema);
+        if (schema is not null)
+        {
+            SchemaDefaulter.Apply(obj, schema);
+        }
     }
 
     private static bool SpecChanged(ResourceType type, JsonObject updated, JsonObject old)
