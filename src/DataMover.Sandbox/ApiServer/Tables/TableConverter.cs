@@ -66,7 +66,7 @@ internal static class TableConverter
     {
         var columns = new List<TableColumn>
         {
-            new("Name", "string", "name", NameDescription, 0, o => JsonPaths.Name(o)),
+            new("Name", "string", "name", NameDescription, 0, o => DisplayName(type, o)),
         };
         if (type.Custom is { } custom)
         {
@@ -104,6 +104,20 @@ internal static class TableConverter
         }
 
         return columns;
+    }
+
+    /// <summary>The storage class printer marks the default class in the name cell.</summary>
+    private static string DisplayName(ResourceType type, JsonObject obj)
+    {
+        var name = JsonPaths.Name(obj);
+        if (type.Key == "storage.k8s.io/storageclasses"
+            && (JsonPaths.Str(obj, "metadata", "annotations", "storageclass.kubernetes.io/is-default-class") == "true"
+                || JsonPaths.Str(obj, "metadata", "annotations", "storageclass.beta.kubernetes.io/is-default-class") == "true"))
+        {
+            return name + " (default)";
+        }
+
+        return name;
     }
 
     /// <summary>cellForJSONValue: typed cells, dates rendered as ages, missing values as null.</summary>
