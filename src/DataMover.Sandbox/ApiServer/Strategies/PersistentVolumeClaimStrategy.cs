@@ -86,16 +86,16 @@ internal sealed class PersistentVolumeClaimStrategy : ResourceStrategy
         }
     }
 
-    /// <summary>Makes <paramref name="to"/> agree with <paramref name="from"/> on one field, absent included (a JSON null is not absence).</summary>
-    private static void CopyField(JsonObject from, JsonObject to, string field)
+    // Assigning a missing field as null would add a key the other side lacks and make equal specs differ.
+    private static void CopyField(JsonObject from, JsonObject to, string name)
     {
-        if (from[field] is { } value)
+        if (from[name] is { } value)
         {
-            to[field] = value.DeepClone();
+            to[name] = value.DeepClone();
         }
         else
         {
-            to.Remove(field);
+            to.Remove(name);
         }
     }
 }
