@@ -18,6 +18,7 @@ namespace DataMover.Kube.Client;
 public sealed class KubeClient : IDisposable
 {
     private static readonly MediaTypeWithQualityHeaderValue JsonMediaType = new("application/json");
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(60);
     private readonly HttpClient _http;
 
     public KubeClient(KubeClientSettings settings)
@@ -58,16 +59,25 @@ public sealed class KubeClient : IDisposable
         var idempotent = method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Put || method == HttpMethod.Delete;
         for (var attempt = 1; ; attempt++)
         {
-            using var request = new HttpRequestMessage(method, pathAndQuery) { Content = content?.Invoke() };
+            using var request = new HttpRequestMessage(method, pathAndQuery)
+            {
+                Content = content?.Invoke(),
+                // API servers speak HTTP/2 over TLS (as client-go uses it); plain-HTTP test servers fall back to 1.1.
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            };
             Authorize(request);
-            using var deadline = streaming ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline?.CancelAfter(Settings.RequestTimeout);
+
+            // For a watch the deadline covers only the wait for the response headers; the body streams for minutes
+            // and is guarded by WatchOptions.SilenceTimeout instead.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(Settings.RequestTimeout);
             HttpResponseMessage response;
             try
             {
-                response = await _http.SendAsync(request, streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, deadline?.Token ?? cancellationToken);
+                response = await _http.SendAsync(request, streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, deadline.Token);
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransport(e) && idempotent && attempt < Settings.MaxAttempts)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsRetryableTransportFailure(e, idempotent) && attempt < Settings.MaxAttempts)
             {
                 await Task.Delay(Backoff(attempt), cancellationToken);
                 continue;
@@ -88,7 +98,7 @@ public sealed class KubeClient : IDisposable
                     || (idempotent && (int)response.StatusCode >= 500 && response.StatusCode != HttpStatusCode.NotImplemented);
                 if (retryable && attempt < Settings.MaxAttempts)
                 {
-                    await Task.Delay(RetryAfter(response) ?? Backoff(attempt), cancellationToken);
+                    await Task.Delay(RetryAfter(response, TimeProvider.System.GetUtcNow()) ?? Backoff(attempt), cancellationToken);
                     continue;
                 }
 
@@ -142,24 +152,41 @@ public sealed class KubeClient : IDisposable
         }
     }
 
-    private static bool IsTransport(Exception e) =>
-        e is HttpRequestException or IOException or SocketException
-        || (e is OperationCanceledException && e.InnerException is TimeoutException);
+    /// <summary>
+    /// A failure to connect means the server never saw the request, so any verb may be retried; a failure after
+    /// sending (reset, EOF) may have been acted on, so only idempotent verbs are.
+    /// </summary>
+    internal static bool IsRetryableTransportFailure(Exception e, bool idempotent)
+    {
+        if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }
+            || e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+        {
+            return true;
+        }
+
+        return idempotent && e is HttpRequestException or IOException or SocketException;
+    }
 
     private static TimeSpan Backoff(int attempt) =>
         TimeSpan.FromMilliseconds(Math.Min(5000, 200 * Math.Pow(2, attempt - 1)) * (0.8 + (Random.Shared.NextDouble() * 0.4)));
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    /// <summary>
+    /// The server's Retry-After (seconds or an HTTP date), capped so that a confused proxy cannot park us for hours.
+    /// </summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
     {
-        if (response.Headers.RetryAfter?.Delta is { } delta)
+        TimeSpan? wait = null;
+        if (response.Headers.RetryAfter is { } header)
         {
-            return delta > TimeSpan.FromSeconds(30) ? TimeSpan.FromSeconds(30) : delta;
+            wait = header.Delta ?? (header.Date is { } date ? date - now : null);
+        }
+        else if (response.Headers.TryGetValues("Retry-After", out var values)
+            && int.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
+        {
+            wait = TimeSpan.FromSeconds(seconds);
         }
 
-        return response.Headers.TryGetValues("Retry-After", out var values)
-            && int.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
-            ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0, 30))
-            : null;
+        return wait is { } w ? TimeSpan.FromTicks(Math.Clamp(w.Ticks, 0, MaxRetryAfter.Ticks)) : null;
     }
 
     private static SocketsHttpHandler CreateHandler(KubeClientSettings settings)
@@ -176,22 +203,28 @@ public sealed class KubeClient : IDisposable
         var ssl = new SslClientAuthenticationOptions();
         if (settings.TlsServerName is not null)
         {
+            // Sent as SNI; the certificate's name is checked against it by ServerCertificateValidator.
             ssl.TargetHost = settings.TlsServerName;
         }
 
         if (settings.ClientCertificate is not null)
         {
             ssl.ClientCertificates = [settings.ClientCertificate];
+            // Without this the handler offers the certificate only when it finds its issuer in the server's
+            // acceptable-CA list, which API servers behind some proxies do not send.
+            ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => settings.ClientCertificate;
         }
 
         if (settings.InsecureSkipTlsVerify)
         {
             ssl.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
         }
-        else if (settings.CertificateAuthorities is { Count: > 0 } cas)
+        else if (settings.CertificateAuthorities is { Count: > 0 } || settings.TlsServerName is not null)
         {
-            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                ServerCertificateValidator.Validate(certificate, errors, cas);
+            var cas = settings.CertificateAuthorities;
+            var serverName = settings.TlsServerName;
+            ssl.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+                ServerCertificateValidator.Validate(certificate, chain, errors, cas, serverName);
         }
 
         handler.SslOptions = ssl;

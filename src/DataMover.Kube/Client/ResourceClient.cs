@@ -73,11 +73,20 @@ public sealed class ResourceClient<T> where T : KubeObject
         var page = first;
         while (!string.IsNullOrEmpty(page.Metadata.Continue))
         {
-            page = await ListAsync(ns, options with { Continue = page.Metadata.Continue, ResourceVersion = null, ResourceVersionMatch = null }, cancellationToken);
+            try
+            {
+                page = await ListAsync(ns, options with { Continue = page.Metadata.Continue, ResourceVersion = null, ResourceVersionMatch = null }, cancellationToken);
+            }
+            catch (WatchExpiredException)
+            {
+                // The continue token outlived the server's history (as client-go's pager does): one unpaged list instead.
+                return await ListAsync(ns, options with { Limit = null, Continue = null }, cancellationToken);
+            }
+
             items.AddRange(page.Items);
         }
 
-        return first with { Items = items, Metadata = first.Metadata with { Continue = null } };
+        return first with { Items = items, Metadata = first.Metadata with { Continue = null, RemainingItemCount = null } };
     }
 
     /// <summary>
@@ -131,11 +140,12 @@ public sealed class ResourceClient<T> where T : KubeObject
         }
     }
 
+    /// <summary>POST; a namespaced object without a namespace goes to the client's default namespace, as kubectl does.</summary>
     public async Task<T> CreateAsync(T obj, CancellationToken cancellationToken = default) =>
-        await SendObjectAsync(HttpMethod.Post, Type.Path(obj.Metadata.Namespace), obj, null, cancellationToken);
+        await SendObjectAsync(HttpMethod.Post, Type.Path(CreateNamespace(obj)), obj, null, cancellationToken);
 
     public async Task<T> CreateAsync(T obj, bool dryRun, CancellationToken cancellationToken = default) =>
-        await SendObjectAsync(HttpMethod.Post, Type.Path(obj.Metadata.Namespace), obj, dryRun ? "?dryRun=All" : null, cancellationToken);
+        await SendObjectAsync(HttpMethod.Post, Type.Path(CreateNamespace(obj)), obj, dryRun ? "?dryRun=All" : null, cancellationToken);
 
     /// <summary>PUT with the object's resourceVersion: a stale version gets a 409 conflict.</summary>
     public async Task<T> ReplaceAsync(T obj, CancellationToken cancellationToken = default) =>
@@ -242,6 +252,9 @@ public sealed class ResourceClient<T> where T : KubeObject
         return await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken)
             ?? throw new KubeApiException("empty response body");
     }
+
+    private string? CreateNamespace(T obj) =>
+        Type.Namespaced && string.IsNullOrEmpty(obj.Metadata.Namespace) ? _client.DefaultNamespace : obj.Metadata.Namespace;
 
     private static string RequireName(T obj) =>
         obj.Metadata.Name ?? throw new ArgumentException("object has no metadata.name", nameof(obj));

@@ -19,6 +19,7 @@ public sealed class ResourceType<T> where T : KubeObject
         Namespaced = namespaced;
         TypeInfo = typeInfo;
         ListTypeInfo = listTypeInfo;
+        KnownKinds.Register(typeof(T), ApiVersion, kind);
     }
 
     /// <summary>API group; empty for the core group.</summary>
@@ -42,6 +43,12 @@ public sealed class ResourceType<T> where T : KubeObject
     /// <summary>The REST path of a collection, an object or one of its subresources.</summary>
     public string Path(string? ns, string? name = null, string? subresource = null)
     {
+        if (Namespaced && name is not null && string.IsNullOrEmpty(ns))
+        {
+            // Without this the request would go to the cluster-wide path and fail with a confusing 404.
+            throw new ArgumentException($"{this} is namespaced: a namespace is required to address '{name}'", nameof(ns));
+        }
+
         var sb = new StringBuilder(Group.Length == 0 ? "/api/" : $"/apis/{Group}/");
         sb.Append(Version);
         if (Namespaced && !string.IsNullOrEmpty(ns))

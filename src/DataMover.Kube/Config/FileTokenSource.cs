@@ -17,12 +17,19 @@ internal sealed class FileTokenSource(string path, TimeProvider time) : TokenSou
         lock (_gate)
         {
             var now = time.GetUtcNow();
-            var fileTime = File.GetLastWriteTimeUtc(path);
+            var fileTime = File.Exists(path) ? File.GetLastWriteTimeUtc(path) : _fileTime;
             if (_token is null || fileTime != _fileTime || now - _readAt > MaxAge)
             {
-                _token = File.ReadAllText(path).Trim();
-                _fileTime = fileTime;
-                _readAt = now;
+                try
+                {
+                    _token = File.ReadAllText(path).Trim();
+                    _fileTime = fileTime;
+                    _readAt = now;
+                }
+                catch (IOException) when (_token is not null)
+                {
+                    // Mid-rotation the file can vanish for a moment; the last token is still good for a while.
+                }
             }
 
             return _token;

@@ -77,7 +77,7 @@ public static class KubeConfigLoader
         {
             Server = new Uri(server),
             Namespace = string.IsNullOrEmpty(ns) ? "default" : ns,
-            InsecureSkipTlsVerify = Str(c, "insecure-skip-tls-verify") == "true",
+            InsecureSkipTlsVerify = Bool(c, "insecure-skip-tls-verify"),
             TlsServerName = Str(c, "tls-server-name"),
             CertificateAuthorities = LoadCas(Bytes(c, "certificate-authority-data", "certificate-authority", cluster.Folder)),
         };
@@ -88,28 +88,41 @@ public static class KubeConfigLoader
 
         var u = user.Node;
         TokenSource? token = null;
-        if (Str(u, "token") is { Length: > 0 } t)
+        if (Str(u, "tokenFile") is { Length: > 0 } tf)
+        {
+            // As in client-go, a token file wins over an inline token: it is the one that gets rotated.
+            token = TokenSource.FromFile(Resolve(tf, user.Folder));
+        }
+        else if (Str(u, "token") is { Length: > 0 } t)
         {
             token = TokenSource.Static(t);
-        }
-        else if (Str(u, "tokenFile") is { Length: > 0 } tf)
-        {
-            token = TokenSource.FromFile(Resolve(tf, user.Folder));
         }
 
         X509Certificate2? clientCert = null;
         var certPem = Bytes(u, "client-certificate-data", "client-certificate", user.Folder);
         var keyPem = Bytes(u, "client-key-data", "client-key", user.Folder);
+        if ((certPem is null) != (keyPem is null))
+        {
+            throw new KubeConfigException("the user has a client certificate without a key, or a key without a certificate");
+        }
+
         if (certPem is not null && keyPem is not null)
         {
-            clientCert = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(certPem), Encoding.ASCII.GetString(keyPem));
+            clientCert = ClientCertificateLoader.FromPem(certPem, keyPem);
+        }
+
+        var username = Str(u, "username");
+        if (token is null && clientCert is null && username is null && (u.Children.ContainsKey(new YamlScalarNode("exec")) || u.Children.ContainsKey(new YamlScalarNode("auth-provider"))))
+        {
+            // Failing here beats a stream of 401s with no hint of why.
+            throw new KubeConfigException("the user authenticates through an exec plugin or auth-provider, which this client does not support; use a token, token file or client certificate");
         }
 
         return settings with
         {
             Token = token,
             ClientCertificate = clientCert,
-            Username = Str(u, "username"),
+            Username = username,
             Password = Str(u, "password"),
         };
     }
@@ -138,6 +151,10 @@ public static class KubeConfigLoader
 
     private static string Resolve(string path, string folder) =>
         Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(folder, path));
+
+    /// <summary>YAML 1.1 spellings of true, which kubeconfigs written by hand use.</summary>
+    private static bool Bool(YamlMappingNode node, string key) =>
+        Str(node, key) is { } v && (v.Equals("true", StringComparison.OrdinalIgnoreCase) || v.Equals("yes", StringComparison.OrdinalIgnoreCase) || v.Equals("on", StringComparison.OrdinalIgnoreCase));
 
     internal static string? Str(YamlMappingNode node, string key) =>
         node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar ? scalar.Value : null;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace DataMover.Kube.Models;
 
 /// <summary>core/v1 Node.</summary>
@@ -11,6 +13,7 @@ public sealed record Node : KubeObject
 public sealed record NodeSpec : KubeModel
 {
     public bool? Unschedulable { get; init; }
+    [JsonPropertyName("providerID")]
     public string? ProviderId { get; init; }
 }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace DataMover.Kube.Models;
 
 /// <summary>core/v1 Pod.</summary>
@@ -197,7 +199,9 @@ public sealed record PodStatus : KubeModel
     public string? Phase { get; init; }
     public string? Reason { get; init; }
     public string? Message { get; init; }
+    [JsonPropertyName("hostIP")]
     public string? HostIp { get; init; }
+    [JsonPropertyName("podIP")]
     public string? PodIp { get; init; }
     public DateTimeOffset? StartTime { get; init; }
     public IReadOnlyList<PodCondition>? Conditions { get; init; }
@@ -223,7 +227,9 @@ public sealed record ContainerStatus : KubeModel
     public bool Ready { get; init; }
     public int RestartCount { get; init; }
     public string? Image { get; init; }
+    [JsonPropertyName("imageID")]
     public string? ImageId { get; init; }
+    [JsonPropertyName("containerID")]
     public string? ContainerId { get; init; }
     public bool? Started { get; init; }
     public ContainerState? State { get; init; }
@@ -260,5 +266,6 @@ public sealed record ContainerStateTerminated : KubeModel
     public string? Message { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+    [JsonPropertyName("containerID")]
     public string? ContainerId { get; init; }
 }

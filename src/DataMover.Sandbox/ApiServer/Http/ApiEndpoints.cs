@@ -1,0 +1,130 @@
+using System.Text.Json.Nodes;
+using DataMover.Sandbox.Hosting;
+
+namespace DataMover.Sandbox.ApiServer.Http;
+
+/// <summary>Wires discovery, health, OpenAPI and resource routes, plus authentication, fault injection and error mapping.</summary>
+internal sealed partial class ApiEndpoints
+{
+    private static readonly string[] PublicPaths = ["/healthz", "/livez", "/readyz", "/version"];
+    private readonly RestHandler _rest;
+    private readonly RequestResolver _resolver;
+    private readonly DiscoveryDocuments _discovery;
+    private readonly OpenApiDocuments _openApi;
+    private readonly FaultInjector _faults;
+    private readonly HashSet<string> _tokens;
+    private readonly ILogger _logger;
+
+    public ApiEndpoints(RestHandler rest, ResourceRegistry registry, OpenApiDocuments openApi, FaultInjector faults, IEnumerable<string> tokens, ILogger logger)
+    {
+        _rest = rest;
+        _resolver = new RequestResolver(registry);
+        _discovery = new DiscoveryDocuments(registry);
+        _openApi = openApi;
+        _faults = faults;
+        _tokens = [.. tokens];
+        _logger = logger;
+    }
+
+    public void Map(WebApplication app)
+    {
+        app.Use(AuthenticateAsync);
+        foreach (var health in new[] { "/healthz", "/livez", "/readyz" })
+        {
+            app.MapGet(health, () => Results.Text("ok"));
+            app.MapGet(health + "/{**check}", () => Results.Text("ok"));
+        }
+
+        app.MapGet("/version", context => HttpIo.WriteJsonAsync(context, 200, DiscoveryDocuments.Version()));
+        app.MapGet("/api", context => HttpIo.WriteJsonAsync(context, 200, DiscoveryDocuments.ApiVersions($"{context.Request.Host}")));
+        app.MapGet("/api/v1", context => WriteOrNotFound(context, _discovery.ResourceList("", "v1")));
+        app.MapGet("/apis", context => HttpIo.WriteJsonAsync(context, 200, _discovery.GroupList()));
+        app.MapGet("/apis/{group}", (HttpContext context, string group) => WriteOrNotFound(context, _discovery.GroupDocument(group)));
+        app.MapGet("/apis/{group}/{version}", (HttpContext context, string group, string version) => WriteOrNotFound(context, _discovery.ResourceList(group, version)));
+        app.MapGet("/openapi/v2", context => _openApi.WriteV2Async(context));
+        app.MapGet("/openapi/v3", context => _openApi.WriteV3RootAsync(context));
+        app.MapGet("/openapi/v3/{**path}", (HttpContext context, string path) => _openApi.WriteV3Async(context, path));
+        app.Map("/api/v1/{**rest}", (HttpContext context, string rest) => HandleResourceAsync(context, "", "v1", rest));
+        app.Map("/apis/{group}/{version}/{**rest}", (HttpContext context, string group, string version, string rest) => HandleResourceAsync(context, group, version, rest));
+        app.MapFallback(context => Guarded(context, () => throw ApiException.PathNotFound()));
+    }
+
+    private async Task AuthenticateAsync(HttpContext context, RequestDelegate next)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        var path = context.Request.Path.Value ?? "";
+        var isPublic = PublicPaths.Any(p => path == p || path.StartsWith(p + "/", StringComparison.Ordinal));
+        if (header.Length == 0 && isPublic)
+        {
+            await next(context);
+            return;
+        }
+
+        const string prefix = "Bearer ";
+        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || !_tokens.Contains(header[prefix.Length..].Trim()))
+        {
+            await HttpIo.WriteErrorAsync(context, ApiException.Unauthorized());
+            return;
+        }
+
+        await next(context);
+    }
+
+    private static Task WriteOrNotFound(HttpContext context, JsonObject? doc) =>
+        doc is null ? HttpIo.WriteErrorAsync(context, ApiException.PathNotFound()) : HttpIo.WriteJsonAsync(context, 200, doc);
+
+    private Task HandleResourceAsync(HttpContext context, string group, string version, string rest) => Guarded(context, async () =>
+    {
+        var parts = rest.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var request = _resolver.Resolve(context.Request.Method, group, version, parts, context.Request.Query["watch"] is var w && (w == "true" || w == "1"));
+        var latency = _faults.Latency;
+        if (latency > TimeSpan.Zero)
+        {
+            await Task.Delay(latency, context.RequestAborted);
+        }
+
+        switch (_faults.Decide(request.Verb))
+        {
+            case 500:
+                throw ApiException.Internal("injected fault");
+            case 429:
+                throw ApiException.TooManyRequests();
+            case 409 when request.Name is not null:
+                throw ApiException.StaleUpdate(request.Type, request.Name);
+            case 409:
+                throw ApiException.Conflict(request.Type, "", "injected conflict");
+        }
+
+        await _rest.HandleAsync(context, request);
+    });
+
+    private async Task Guarded(HttpContext context, Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (ApiException ex)
+        {
+            if (!context.Response.HasStarted)
+            {
+                await HttpIo.WriteErrorAsync(context, ex);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogUnhandled(_logger, ex, context.Request.Method, context.Request.Path);
+            if (!context.Response.HasStarted)
+            {
+                await HttpIo.WriteErrorAsync(context, ApiException.Internal(ex.Message));
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error serving {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}

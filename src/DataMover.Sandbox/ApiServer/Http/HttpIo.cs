@@ -1,0 +1,86 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DataMover.Sandbox.ApiServer.Patching;
+
+namespace DataMover.Sandbox.ApiServer.Http;
+
+/// <summary>Reading request bodies (JSON or YAML) and writing JSON responses.</summary>
+internal static class HttpIo
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+
+    public static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        return await reader.ReadToEndAsync(ct);
+    }
+
+    public static async Task<JsonObject> ReadObjectAsync(HttpRequest request, CancellationToken ct)
+    {
+        var text = await ReadTextAsync(request, ct);
+        var node = Parse(text, request.ContentType);
+        return node as JsonObject ?? throw ApiException.BadRequest("Object 'Kind' is missing in '" + Truncate(text) + "'");
+    }
+
+    public static JsonNode? Parse(string text, string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (contentType is not null && contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase) && !text.TrimStart().StartsWith('{'))
+        {
+            return YamlJson.Parse(text);
+        }
+
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException ex)
+        {
+            throw ApiException.BadRequest($"couldn't get version/kind; json parse error: {ex.Message}");
+        }
+    }
+
+    public static byte[] Serialize(JsonNode node)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            node.WriteTo(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static async Task WriteJsonAsync(HttpContext context, int status, JsonNode node, IEnumerable<string>? warnings = null)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        foreach (var warning in warnings ?? [])
+        {
+            response.Headers.Append("Warning", $"299 - {JsonPaths.Quote(warning)}");
+        }
+
+        var bytes = Serialize(node);
+        response.ContentLength = bytes.Length;
+        await response.Body.WriteAsync(bytes, context.RequestAborted);
+    }
+
+    public static Task WriteErrorAsync(HttpContext context, ApiException error)
+    {
+        if (error.RetryAfterSeconds is { } retry)
+        {
+            context.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return WriteJsonAsync(context, error.Code, error.ToStatus());
+    }
+
+    private static string Truncate(string text) => text.Length > 100 ? text[..100] : text;
+}

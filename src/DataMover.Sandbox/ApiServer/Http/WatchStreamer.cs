@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using DataMover.Sandbox.ApiServer.Tables;
+
+namespace DataMover.Sandbox.ApiServer.Http;
+
+/// <summary>
+/// Streams watch events as newline-delimited JSON (chunked), with resourceVersion resume,
+/// 410 Gone for versions older than the history window, bookmarks and timeoutSeconds.
+/// </summary>
+internal sealed class WatchStreamer
+{
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(30);
+    private readonly ResourceStore _store;
+    private readonly int _capacity;
+
+    public WatchStreamer(ResourceStore store, int capacity)
+    {
+        _store = store;
+        _capacity = capacity;
+    }
+
+    public async Task StreamAsync(HttpContext context, ApiRequest request)
+    {
+        var query = context.Request.Query;
+        var type = request.Type;
+        var labels = LabelSelector.Parse(query["labelSelector"]);
+        var fields = FieldSelector.Parse(query["fieldSelector"], type);
+        if (request.Name is not null)
+        {
+            // Legacy /watch/namespaces/ns/pods/name form.
+            fields = FieldSelector.Parse($"metadata.name={request.Name}", type);
+        }
+
+        var bookmarks = query["allowWatchBookmarks"] == "true";
+        var sendInitial = query["sendInitialEvents"] == "true";
+        var asTable = RestHandler.WantsTable(context.Request);
+        var includeObject = query["includeObject"].ToString();
+        var timeout = long.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t > 0 ? TimeSpan.FromSeconds(t) : DefaultTimeout;
+        var rvText = query["resourceVersion"].ToString();
+
+        var initial = new List<StoredEvent>();
+        ApiException? gone = null;
+        var watcher = new Watcher(type.Key, request.Namespace, o => labels.Matches(o) && fields.Matches(o), _capacity, bookmarks);
+        long startRv;
+        lock (_store.Gate)
+        {
+            startRv = _store.CurrentRv;
+            if (rvText.Length == 0 || rvText == "0" || sendInitial)
+            {
+                foreach (var (_, obj) in _store.List(type.Key, request.Namespace))
+                {
+                    initial.Add(new StoredEvent("ADDED", obj, null, startRv));
+                }
+            }
+            else if (!long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out var fromRv))
+            {
+                throw ApiException.BadRequest($"invalid resource version: {rvText}");
+            }
+            else
+            {
+                var history = _store.Since(type.Key, fromRv, out var oldest);
+                if (history is null)
+                {
+                    gone = ApiException.Gone($"too old resource version: {fromRv} ({oldest})");
+                }
+                else
+                {
+                    initial.AddRange(history);
+                }
+            }
+
+            if (gone is null)
+            {
+                _store.Hub.Add(watcher);
+            }
+        }
+
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        response.Headers.CacheControl = "no-cache, private";
+        await response.StartAsync(context.RequestAborted);
+        var writer = new EventWriter(context, type, asTable, includeObject);
+        if (gone is not null)
+        {
+            await writer.WriteRawAsync("ERROR", gone.ToStatus());
+            return;
+        }
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        cts.CancelAfter(timeout);
+        try
+        {
+            // Replayed history goes through the same filter as live events.
+            var replay = new Watcher(type.Key, request.Namespace, o => labels.Matches(o) && fields.Matches(o), int.MaxValue, false);
+            foreach (var e in initial)
+            {
+                replay.Offer(e);
+            }
+
+            replay.Close();
+            await foreach (var e in replay.Reader.ReadAllAsync(cts.Token))
+            {
+                await writer.WriteAsync(e);
+            }
+
+            if (sendInitial && bookmarks)
+            {
+                await writer.WriteBookmarkAsync(startRv, initialEventsEnd: true);
+            }
+
+            await foreach (var e in watcher.Reader.ReadAllAsync(cts.Token))
+            {
+                if (e.Type == "BOOKMARK")
+                {
+                    await writer.WriteBookmarkAsync(e.ResourceVersion, initialEventsEnd: false);
+                }
+                else
+                {
+                    await writer.WriteAsync(e);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Timeout or client went away: end the stream normally.
+        }
+        catch (IOException)
+        {
+        }
+        finally
+        {
+            lock (_store.Gate)
+            {
+                _store.Hub.Remove(watcher);
+            }
+        }
+    }
+
+    private sealed class EventWriter(HttpContext context, ResourceType type, bool asTable, string includeObject)
+    {
+        private bool _columnsSent;
+
+        public Task WriteAsync(StoredEvent e)
+        {
+            var obj = ObjectService.Present(type, e.Object);
+            JsonNode payload = obj;
+            if (asTable)
+            {
+                payload = TableConverter.Convert(type, [obj], JsonPaths.Str(obj, "metadata", "resourceVersion"), null, includeObject, includeColumns: !_columnsSent);
+                _columnsSent = true;
+            }
+
+            return WriteRawAsync(e.Type, payload);
+        }
+
+        public Task WriteBookmarkAsync(long rv, bool initialEventsEnd)
+        {
+            var metadata = new JsonObject { ["resourceVersion"] = ObjectService.FormatRv(rv) };
+            if (initialEventsEnd)
+            {
+                metadata["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+            }
+
+            return WriteRawAsync("BOOKMARK", new JsonObject { ["kind"] = type.Kind, ["apiVersion"] = type.ApiVersion, ["metadata"] = metadata });
+        }
+
+        public async Task WriteRawAsync(string eventType, JsonNode payload)
+        {
+            var line = new JsonObject { ["type"] = eventType, ["object"] = payload.Parent is null ? payload : payload.DeepClone() };
+            var bytes = HttpIo.Serialize(line);
+            await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+            await context.Response.Body.WriteAsync("\n"u8.ToArray(), context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
+    }
+}

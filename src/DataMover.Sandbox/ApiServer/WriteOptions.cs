@@ -1,0 +1,14 @@
+namespace DataMover.Sandbox.ApiServer;
+
+/// <summary>Per-request write settings: dryRun, fieldValidation, and collected Warning headers.</summary>
+internal sealed class WriteOptions
+{
+    public bool DryRun { get; init; }
+
+    /// <summary>Strict, Warn (the default) or Ignore.</summary>
+    public string FieldValidation { get; init; } = "Warn";
+
+    public List<string> Warnings { get; } = [];
+
+    public static WriteOptions Internal { get; } = new() { FieldValidation = "Ignore" };
+}
