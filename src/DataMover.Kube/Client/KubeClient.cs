@@ -135,8 +135,13 @@ public sealed class KubeClient : IDisposable
             : new KubeApiException(status, response.StatusCode);
     }
 
-    internal static StringContent JsonContent(string json, string contentType = "application/json") =>
-        new(json, Encoding.UTF8, contentType);
+    /// <summary>A UTF-8 body with a bare media type, as client-go sends it (no charset parameter).</summary>
+    internal static StringContent JsonContent(string json, string contentType = "application/json")
+    {
+        var content = new StringContent(json, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        return content;
+    }
 
     private void Authorize(HttpRequestMessage request)
     {

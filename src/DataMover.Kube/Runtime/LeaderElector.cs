@@ -286,19 +286,47 @@ public sealed partial class LeaderElector
             return;
         }
 
-        var now = _time.GetUtcNow();
-        var released = spec with
-        {
-            HolderIdentity = "",
-            LeaseDurationSeconds = 1,
-            AcquireTime = now,
-            RenewTime = now,
-        };
         using var timeout = new CancellationTokenSource(_options.RenewDeadline, _time);
-        if (await TryReplaceAsync(lease with { Spec = released }, timeout.Token))
+        try
         {
+            try
+            {
+                Observe(await _leases.ReplaceAsync(Released(lease, spec), timeout.Token));
+            }
+            catch (KubeApiException e) when (e.IsConflict)
+            {
+                // A renewal cancelled by the shutdown may have landed without our seeing its answer, leaving our
+                // resourceVersion stale: re-read, and release only if the lease is still ours.
+                var current = await _leases.GetAsync(_options.LeaseNamespace, _options.LeaseName, timeout.Token);
+                if (!IsHolder(current) || current.Spec is not { } currentSpec)
+                {
+                    return;
+                }
+
+                Observe(await _leases.ReplaceAsync(Released(current, currentSpec), timeout.Token));
+            }
+
             LogReleased(_logger, Describe());
         }
+        catch (Exception e) when (IsAttemptFailure(e, timeout.Token))
+        {
+            LogUpdateFailed(_logger, Describe(), e);
+        }
+    }
+
+    private Lease Released(Lease lease, LeaseSpec spec)
+    {
+        var now = _time.GetUtcNow();
+        return lease with
+        {
+            Spec = spec with
+            {
+                HolderIdentity = "",
+                LeaseDurationSeconds = 1,
+                AcquireTime = now,
+                RenewTime = now,
+            },
+        };
     }
 
     private async Task<bool> TryReplaceAsync(Lease lease, CancellationToken cancellationToken)
@@ -364,7 +392,7 @@ public sealed partial class LeaderElector
 
     // An attempt that failed on its own (server error, timeout, conflict) rather than because the caller stopped.
     private static bool IsAttemptFailure(Exception e, CancellationToken cancellationToken) =>
-        e is KubeApiException or HttpRequestException or IOException or TimeoutException
+        e is KubeApiException or HttpRequestException or IOException or TimeoutException or System.Text.Json.JsonException
         || (e is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
     private string Describe() => $"{_options.LeaseNamespace}/{_options.LeaseName}";

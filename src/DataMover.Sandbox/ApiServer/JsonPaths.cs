@@ -46,15 +46,37 @@ internal static class JsonPaths
         return value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
     }
 
-    public static long? Long(JsonNode? node, params string[] path)
+    public static long? Long(JsonNode? node, params string[] path) =>
+        Node(node, path) is JsonValue v && TryLong(v, out var l) ? l : null;
+
+    /// <summary>Reads an integral number whatever CLR type backs the value (parsed JSON or a C# int/long).</summary>
+    public static bool TryLong(JsonValue v, out long value)
     {
-        var value = Node(node, path);
-        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var l))
+        value = 0;
+        if (v.GetValueKind() != JsonValueKind.Number)
         {
-            return l;
+            return false;
         }
 
-        return null;
+        if (v.TryGetValue(out value))
+        {
+            return true;
+        }
+
+        if (v.TryGetValue<int>(out var i))
+        {
+            value = i;
+            return true;
+        }
+
+        return long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+    }
+
+    public static bool TryDouble(JsonValue v, out double value)
+    {
+        value = 0;
+        return v.GetValueKind() == JsonValueKind.Number
+            && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
 
     public static bool? Bool(JsonNode? node, params string[] path)
@@ -151,7 +173,37 @@ internal static class JsonPaths
         _ => value.ToJsonString(),
     };
 
-    public static string Quote(string s) => JsonSerializer.Serialize(s, SandboxJsonContext.Default.String);
+    /// <summary>Go's strconv.Quote for the common cases: backslash-escapes quotes, backslashes and control characters.</summary>
+    public static string Quote(string s)
+    {
+        var sb = new System.Text.StringBuilder(s.Length + 2).Append('"');
+        foreach (var c in s)
+        {
+            switch (c)
+            {
+                case '"':
+                    sb.Append("\\\"");
+                    break;
+                case '\\':
+                    sb.Append("\\\\");
+                    break;
+                case '\n':
+                    sb.Append("\\n");
+                    break;
+                case '\t':
+                    sb.Append("\\t");
+                    break;
+                case < ' ':
+                    sb.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+                    break;
+                default:
+                    sb.Append(c);
+                    break;
+            }
+        }
+
+        return sb.Append('"').ToString();
+    }
 
     public static string TypeName(JsonNode? value) => value switch
     {
@@ -161,7 +213,7 @@ internal static class JsonPaths
         JsonValue v => v.GetValueKind() switch
         {
             JsonValueKind.String => "string",
-            JsonValueKind.Number => v.TryGetValue<long>(out _) ? "integer" : "number",
+            JsonValueKind.Number => TryLong(v, out _) ? "integer" : "number",
             JsonValueKind.True or JsonValueKind.False => "boolean",
             _ => "null",
         },

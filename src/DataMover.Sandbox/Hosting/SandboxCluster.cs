@@ -81,7 +81,7 @@ public sealed partial class SandboxCluster : IAsyncDisposable
         SandboxContext? context = null;
         var watches = new WatchStreamer(store, options.WatchQueueCapacity);
         var rest = new RestHandler(objects, watches, () => context?.PodLogs ?? new EmptyPodLogSource());
-        var endpoints = new ApiEndpoints(rest, registry, new OpenApiDocuments(), faults, [token, nodeToken], logger);
+        var endpoints = new ApiEndpoints(rest, registry, new OpenApiDocuments(registry), faults, [token, nodeToken], logger);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir, EnvironmentName = "Production" });
         builder.Logging.ClearProviders();

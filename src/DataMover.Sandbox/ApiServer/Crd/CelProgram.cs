@@ -46,7 +46,7 @@ internal sealed class CelProgram
             JsonValueKind.String => v.GetValue<string>(),
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            JsonValueKind.Number => v.TryGetValue<long>(out var l) ? l : v.GetValue<double>(),
+            JsonValueKind.Number => JsonPaths.TryLong(v, out var l) ? l : JsonPaths.TryDouble(v, out var d) ? d : 0d,
             _ => null,
         },
         _ => null,

@@ -212,7 +212,7 @@ internal sealed partial class SchemaValidator
             return;
         }
 
-        var number = v.GetValue<double>();
+        JsonPaths.TryDouble(v, out var number);
         var format = JsonPaths.Str(schema, "format");
         if (format == "int32" && (number > int.MaxValue || number < int.MinValue))
         {
@@ -221,7 +221,7 @@ internal sealed partial class SchemaValidator
 
         if (JsonPaths.Node(schema, "minimum") is JsonValue minNode)
         {
-            var min = minNode.GetValue<double>();
+            JsonPaths.TryDouble(minNode, out var min);
             var exclusive = JsonPaths.Bool(schema, "exclusiveMinimum") == true;
             if (exclusive ? number <= min : number < min)
             {
@@ -231,7 +231,7 @@ internal sealed partial class SchemaValidator
 
         if (JsonPaths.Node(schema, "maximum") is JsonValue maxNode)
         {
-            var max = maxNode.GetValue<double>();
+            JsonPaths.TryDouble(maxNode, out var max);
             var exclusive = JsonPaths.Bool(schema, "exclusiveMaximum") == true;
             if (exclusive ? number >= max : number > max)
             {
@@ -241,7 +241,7 @@ internal sealed partial class SchemaValidator
 
         if (JsonPaths.Node(schema, "multipleOf") is JsonValue multipleNode)
         {
-            var multiple = multipleNode.GetValue<double>();
+            JsonPaths.TryDouble(multipleNode, out var multiple);
             if (multiple > 0 && Math.Abs(Math.IEEERemainder(number, multiple)) > 1e-9)
             {
                 errors.Add(FieldError.InvalidRaw(path, raw, $"{path} in body should be a multiple of {multipleNode.ToJsonString()}"));

@@ -9,7 +9,14 @@ namespace DataMover.Sandbox.ApiServer.Http;
 /// <summary>Reading request bodies (JSON or YAML) and writing JSON responses.</summary>
 internal static class HttpIo
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = false,
+        SkipValidation = true,
+
+        // Like Go's encoder output closely enough for humans reading watch streams (\" rather than \u0022).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken ct)
     {
@@ -17,8 +24,15 @@ internal static class HttpIo
         return await reader.ReadToEndAsync(ct);
     }
 
-    public static async Task<JsonObject> ReadObjectAsync(HttpRequest request, CancellationToken ct)
+    public static async Task<JsonObject> ReadObjectAsync(HttpRequest request, ResourceType type, CancellationToken ct)
     {
+        if (request.ContentType?.StartsWith(ProtobufDecoder.MediaType, StringComparison.Ordinal) == true)
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, ct);
+            return ProtobufDecoder.Decode(buffer.ToArray(), type);
+        }
+
         var text = await ReadTextAsync(request, ct);
         var node = Parse(text, request.ContentType);
         return node as JsonObject ?? throw ApiException.BadRequest("Object 'Kind' is missing in '" + Truncate(text) + "'");

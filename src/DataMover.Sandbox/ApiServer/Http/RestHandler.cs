@@ -173,7 +173,7 @@ internal sealed class RestHandler
     private async Task CreateAsync(HttpContext context, ApiRequest request)
     {
         var options = WriteOptionsFrom(context.Request);
-        var body = await HttpIo.ReadObjectAsync(context.Request, context.RequestAborted);
+        var body = await HttpIo.ReadObjectAsync(context.Request, request.Type, context.RequestAborted);
         var created = _objects.Create(request.Type, request.Namespace, body, options);
         await HttpIo.WriteJsonAsync(context, 201, created, options.Warnings);
     }
@@ -181,7 +181,7 @@ internal sealed class RestHandler
     private async Task UpdateAsync(HttpContext context, ApiRequest request)
     {
         var options = WriteOptionsFrom(context.Request);
-        var body = await HttpIo.ReadObjectAsync(context.Request, context.RequestAborted);
+        var body = await HttpIo.ReadObjectAsync(context.Request, request.Type, context.RequestAborted);
         var existed = _objects.Get(request.Type, request.Namespace, request.Name!) is not null;
         var updated = _objects.Update(request.Type, request.Namespace, request.Name!, request.Subresource, body, options);
         await HttpIo.WriteJsonAsync(context, existed ? 200 : 201, updated, options.Warnings);
@@ -290,7 +290,7 @@ internal sealed class RestHandler
 
     private async Task BindAsync(HttpContext context, ApiRequest request)
     {
-        var body = await HttpIo.ReadObjectAsync(context.Request, context.RequestAborted);
+        var body = await HttpIo.ReadObjectAsync(context.Request, request.Type, context.RequestAborted);
         var node = JsonPaths.Str(body, "target", "name");
         if (string.IsNullOrEmpty(node))
         {

@@ -81,6 +81,9 @@ internal sealed class WatchStreamer
         response.ContentType = "application/json";
         response.Headers.CacheControl = "no-cache, private";
         await response.StartAsync(context.RequestAborted);
+
+        // Headers must reach the client before any event exists (client-go waits for them).
+        await response.Body.FlushAsync(context.RequestAborted);
         var writer = new EventWriter(context, type, asTable, includeObject);
         if (gone is not null)
         {

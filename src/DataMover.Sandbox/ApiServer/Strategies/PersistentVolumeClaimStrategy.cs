@@ -65,7 +65,7 @@ internal sealed class PersistentVolumeClaimStrategy : ResourceStrategy
         if (string.IsNullOrEmpty(JsonPaths.Str(before, "volumeName")))
         {
             // The PV controller may set volumeName once.
-            before["volumeName"] = now["volumeName"]?.DeepClone();
+            CopyField(now, before, "volumeName");
         }
 
         var bound = JsonPaths.Str(old, "status", "phase") == "Bound";
@@ -74,7 +74,7 @@ internal sealed class PersistentVolumeClaimStrategy : ResourceStrategy
             JsonPaths.Ensure(before, "resources")["requests"] = JsonPaths.Node(now, "resources", "requests")?.DeepClone();
         }
 
-        before["volumeAttributesClassName"] = now["volumeAttributesClassName"]?.DeepClone();
+        CopyField(now, before, "volumeAttributesClassName");
         if (!JsonNode.DeepEquals(now, before))
         {
             errors.Add(FieldError.Forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
@@ -83,6 +83,19 @@ internal sealed class PersistentVolumeClaimStrategy : ResourceStrategy
             && Quantity.TryParse(JsonPaths.Str(old, "spec", "resources", "requests", "storage"), out var o) && n < o)
         {
             errors.Add(FieldError.Forbidden("spec.resources.requests.storage", "field can not be less than previous value"));
+        }
+    }
+
+    /// <summary>Makes <paramref name="to"/> agree with <paramref name="from"/> on one field, absent included (a JSON null is not absence).</summary>
+    private static void CopyField(JsonObject from, JsonObject to, string field)
+    {
+        if (from[field] is { } value)
+        {
+            to[field] = value.DeepClone();
+        }
+        else
+        {
+            to.Remove(field);
         }
     }
 }

@@ -81,6 +81,12 @@ internal static class TableConverter
 
         if (BuiltinColumns.For(type.Key) is { } builtin)
         {
+            if (type.Key == "/events")
+            {
+                // The event printer leads with LAST SEEN; NAME is a wide-only column at the end.
+                columns.Clear();
+            }
+
             columns.AddRange(builtin);
         }
         else
@@ -107,9 +113,9 @@ internal static class TableConverter
             case "string":
                 return SimpleJsonPath.Render(value);
             case "integer":
-                return value is JsonValue iv && iv.TryGetValue<double>(out var i) ? JsonValue.Create((long)i) : null;
+                return value is JsonValue iv && JsonPaths.TryDouble(iv, out var i) ? JsonValue.Create((long)i) : null;
             case "number":
-                return value is JsonValue nv && nv.TryGetValue<double>(out var n) ? JsonValue.Create(n) : null;
+                return value is JsonValue nv && JsonPaths.TryDouble(nv, out var n) ? JsonValue.Create(n) : null;
             case "boolean":
                 return value is JsonValue bv && bv.TryGetValue<bool>(out var b) ? JsonValue.Create(b) : null;
             case "date":
