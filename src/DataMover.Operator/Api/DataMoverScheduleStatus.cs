@@ -8,6 +8,8 @@ public sealed record DataMoverScheduleStatus : KubeModel
     public DateTimeOffset? LastScheduleTime { get; init; }
     public DateTimeOffset? LastSuccessfulTime { get; init; }
     public DateTimeOffset? NextScheduleTime { get; init; }
+    /// <summary>The latest scheduled time deliberately not run (concurrency Forbid, missed deadline, suspended); it is never replayed.</summary>
+    public DateTimeOffset? LastSkippedTime { get; init; }
     public IReadOnlyList<ObjectReference>? Active { get; init; }
     public int? ActiveJobs { get; init; }
     public int? SuccessfulJobs { get; init; }

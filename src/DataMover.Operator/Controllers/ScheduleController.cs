@@ -1,0 +1,72 @@
+using DataMover.Kube.Client;
+using DataMover.Kube.Runtime;
+using DataMover.Operator.Api;
+using DataMover.Operator.Scheduling;
+
+namespace DataMover.Operator.Controllers;
+
+/// <summary>
+/// The DataMoverSchedule controller, self-contained for the host: it owns an informer of schedules, an informer of
+/// scheduled DataMovers (indexed by controller owner UID) and the reconcile loop. Start it with <see cref="RunAsync"/>.
+/// </summary>
+internal sealed class ScheduleController : IDisposable
+{
+    private readonly Informer<DataMoverSchedule> _schedules;
+    private readonly Informer<Api.DataMover> _runs;
+    private readonly ControllerLoop _loop;
+
+    public ScheduleController(KubeClient client, ScheduleControllerOptions options)
+    {
+        var loggers = options.LoggerFactory;
+
+        // Informers keep the system clock: their backoffs are about the network, not the schedule.
+        _schedules = new Informer<DataMoverSchedule>(client, DataMoverResources.Schedules,
+            new InformerOptions { Namespace = options.Namespace }, loggers.CreateLogger("DataMover.Informer.DataMoverSchedule"));
+        _runs = new Informer<Api.DataMover>(client, DataMoverResources.DataMovers,
+            new InformerOptions { Namespace = options.Namespace, LabelSelector = ScheduleLabels.Schedule },
+            loggers.CreateLogger("DataMover.Informer.ScheduledDataMover"));
+        _runs.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);
+
+        var store = new KubeScheduleStore(client, _schedules, _runs);
+        var events = options.Events ?? new LoggingScheduleEvents(loggers.CreateLogger("DataMover.Events"));
+        var reconciler = new ScheduleReconciler(store, events, options.Time, loggers.CreateLogger<ScheduleReconciler>());
+
+        // The loop's queue takes the same clock, so After(next scheduled time) fires when a fake clock is advanced.
+        _loop = new ControllerLoop("schedule", reconciler, options.Workers, loggers.CreateLogger<ScheduleController>(), time: options.Time);
+
+        _schedules.AddHandler(InformerHandler<DataMoverSchedule>.Any(s => _loop.Enqueue(s.Key())));
+        _runs.AddHandler(InformerHandler<Api.DataMover>.Any(EnqueueOwner));
+    }
+
+    /// <summary>Runs informers and the loop until cancelled; reconciles start once both caches are synced.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var informers = Task.WhenAll(_schedules.RunAsync(stop.Token), _runs.RunAsync(stop.Token));
+        try
+        {
+            await _schedules.WaitForSyncAsync(cancellationToken);
+            await _runs.WaitForSyncAsync(cancellationToken);
+            await _loop.RunAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await informers;
+        }
+    }
+
+    public void Dispose() => _loop.Dispose();
+
+    private void EnqueueOwner(Api.DataMover run)
+    {
+        if (run.Metadata.ControllerReference() is { Kind: "DataMoverSchedule" } owner)
+        {
+            _loop.Enqueue(Kube.Models.ObjectKey.Of(run.Metadata.Namespace, owner.Name));
+        }
+    }
+}

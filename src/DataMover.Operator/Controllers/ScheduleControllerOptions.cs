@@ -1,0 +1,22 @@
+using DataMover.Operator.Scheduling;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataMover.Operator.Controllers;
+
+/// <summary>How the host runs the <see cref="ScheduleController"/>.</summary>
+internal sealed record ScheduleControllerOptions
+{
+    /// <summary>Namespace to watch; null for all namespaces.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>The clock for schedules and wake-up timers; tests pass a fake one.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Where events go; null logs them only.</summary>
+    public IScheduleEvents? Events { get; init; }
+
+    /// <summary>Concurrent reconciles (of different schedules; one key is never reconciled twice at once).</summary>
+    public int Workers { get; init; } = 2;
+}

@@ -1,0 +1,274 @@
+using System.Text.Json;
+using DataMover.Kube.Client;
+using DataMover.Kube.Json;
+using DataMover.Kube.Models;
+using DataMover.Kube.Runtime;
+using DataMover.Operator.Api;
+
+namespace DataMover.Operator.Scheduling;
+
+/// <summary>
+/// Reconciles one DataMoverSchedule: prunes history, starts the due run (at most one, the most recent missed),
+/// applies the concurrency policy, writes status and asks to be woken at the next scheduled time.
+/// Level-triggered and idempotent: run names are derived from the scheduled time, so a repeat after a crash
+/// meets AlreadyExists instead of a second run.
+/// </summary>
+internal sealed partial class ScheduleReconciler(IScheduleStore store, IScheduleEvents events, TimeProvider time, ILogger logger) : IReconciler
+{
+    /// <summary>
+    /// Longest sleep of a valid schedule. Wake-up timers run on the monotonic clock while schedules are wall-clock,
+    /// so a clock step (NTP, a resumed VM) is noticed within this bound; otherwise waking is purely at the next time.
+    /// </summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromHours(1);
+
+    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    {
+        var schedule = store.GetCachedSchedule(key);
+        if (schedule is null || schedule.Metadata.DeletionTimestamp is not null)
+        {
+            return ReconcileResult.Done;
+        }
+
+        // Before acting on a due run, re-read the schedule: a cache that lags our own last status write would
+        // otherwise see the previous run as still due (harmless thanks to AlreadyExists, but Replace would delete it).
+        if (IsRunDue(schedule, time.GetUtcNow()))
+        {
+            schedule = await store.GetScheduleAsync(schedule.Metadata.Namespace, schedule.Metadata.Name!, cancellationToken);
+            if (schedule is null || schedule.Metadata.DeletionTimestamp is not null)
+            {
+                return ReconcileResult.Done;
+            }
+        }
+
+        return await ReconcileScheduleAsync(schedule, cancellationToken);
+    }
+
+    private async Task<ReconcileResult> ReconcileScheduleAsync(DataMoverSchedule schedule, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var spec = schedule.Spec ?? new DataMoverScheduleSpec();
+        var old = schedule.Status ?? new DataMoverScheduleStatus();
+        var status = old with { ObservedGeneration = schedule.Metadata.Generation };
+
+        var runs = store.RunsOf(schedule)
+            .Where(r => r.Metadata.DeletionTimestamp is null)
+            .Select(ScheduledRun.From)
+            .ToList();
+        runs = await PruneHistoryAsync(schedule, spec, runs, cancellationToken);
+
+        var parsed = CronSchedule.Parse(spec.Schedule, spec.TimeZone);
+        if (parsed.Schedule is not { } cron)
+        {
+            var wasInvalid = ConditionSet.Find(old.Conditions, ScheduleReasons.ScheduleValidCondition) is { Status: "False" } c
+                && c.Reason == parsed.Reason && c.Message == parsed.Message;
+            if (!wasInvalid)
+            {
+                events.Warning(schedule, parsed.Reason!, parsed.Message!);
+            }
+
+            status = WithConditions(status, schedule, now, false, parsed.Reason!, parsed.Message!, false, parsed.Reason!, parsed.Message!) with { NextScheduleTime = null };
+            await WriteStatusAsync(schedule, old, WithRuns(status, runs), cancellationToken);
+
+            // Nothing to wake for: a spec change (a new generation) brings the schedule back.
+            return ReconcileResult.Done;
+        }
+
+        status = WithConditions(status, schedule, now, true, ScheduleReasons.Valid, "schedule and time zone are valid", true, ScheduleReasons.Scheduled, "");
+        if (spec.Suspend == true)
+        {
+            status = WithConditions(status, schedule, now, true, ScheduleReasons.Valid, "schedule and time zone are valid", false, ScheduleReasons.Suspended, "spec.suspend is true: no runs are started")
+                with { NextScheduleTime = null };
+            await WriteStatusAsync(schedule, old, WithRuns(status, runs), cancellationToken);
+            return ReconcileResult.Done;
+        }
+
+        var (plan, handledUpTo) = PlanFor(schedule, cron, now);
+        if (IsResuming(old) && cron.LatestIn(handledUpTo, now) is { } passed)
+        {
+            // Times that passed while suspended or invalid are skipped, not replayed on resume (unlike CronJob).
+            status = status with { LastSkippedTime = passed };
+            plan = plan with { Due = null, MissedBeyondDeadline = null };
+        }
+
+        if (plan.MissedBeyondDeadline is { } missed)
+        {
+            events.Warning(schedule, ScheduleReasons.MissedSchedule,
+                $"missed the run scheduled at {Rfc3339Converter.Format(missed)} by more than startingDeadlineSeconds ({spec.StartingDeadlineSeconds}s); not starting it");
+            status = status with { LastSkippedTime = Max(status.LastSkippedTime, missed) };
+        }
+
+        if (plan.Due is { } due)
+        {
+            (status, runs) = await StartRunAsync(schedule, spec, due, status, runs, cancellationToken);
+        }
+
+        status = status with { NextScheduleTime = plan.Next };
+        await WriteStatusAsync(schedule, old, WithRuns(status, runs), cancellationToken);
+
+        if (plan.Next is not { } next)
+        {
+            return ReconcileResult.Done;
+        }
+
+        var wait = next - time.GetUtcNow();
+        return ReconcileResult.After(wait < MaxWait ? wait : MaxWait);
+    }
+
+    private bool IsRunDue(DataMoverSchedule schedule, DateTimeOffset now) =>
+        schedule.Spec is { Suspend: not true } spec
+        && CronSchedule.Parse(spec.Schedule, spec.TimeZone).Schedule is { } cron
+        && PlanFor(schedule, cron, now).Plan.Due is not null;
+
+    private static (ScheduleRunPlan Plan, DateTimeOffset HandledUpTo) PlanFor(DataMoverSchedule schedule, CronSchedule cron, DateTimeOffset now)
+    {
+        var status = schedule.Status;
+        var handledUpTo = Max(Max(schedule.Metadata.CreationTimestamp ?? now, status?.LastScheduleTime), status?.LastSkippedTime);
+        return (ScheduleRunPlanner.Plan(cron, handledUpTo, schedule.Spec?.StartingDeadlineSeconds, now), handledUpTo);
+    }
+
+    /// <summary>True when the last status said the schedule could not run (suspended or invalid) and now it can.</summary>
+    private static bool IsResuming(DataMoverScheduleStatus old) =>
+        ConditionSet.Find(old.Conditions, ScheduleReasons.ReadyCondition) is { Status: "False" } ready
+        && ready.Reason is ScheduleReasons.Suspended or ScheduleReasons.InvalidSchedule or ScheduleReasons.InvalidTimeZone;
+
+    private async Task<(DataMoverScheduleStatus, List<ScheduledRun>)> StartRunAsync(
+        DataMoverSchedule schedule, DataMoverScheduleSpec spec, DateTimeOffset due, DataMoverScheduleStatus status, List<ScheduledRun> runs, CancellationToken cancellationToken)
+    {
+        var run = ScheduledRunFactory.Build(schedule, due);
+        var name = run.Metadata.Name!;
+        if (runs.Any(r => r.Name == name))
+        {
+            // Created by an earlier pass whose status write was lost.
+            return (status with { LastScheduleTime = Max(status.LastScheduleTime, due) }, runs);
+        }
+
+        var active = runs.Where(r => r.State == RunState.Active).ToList();
+        var policy = ConcurrencyGate.Parse(spec.ConcurrencyPolicy);
+        switch (ConcurrencyGate.Decide(policy, active.Count))
+        {
+            case ConcurrencyDecision.Skip:
+                events.Normal(schedule, ScheduleReasons.RunSkipped,
+                    $"skipped the run scheduled at {Rfc3339Converter.Format(due)}: {string.Join(", ", active.Select(a => a.Name))} still active (concurrencyPolicy Forbid)");
+                return (status with { LastSkippedTime = Max(status.LastSkippedTime, due) }, runs);
+            case ConcurrencyDecision.ReplaceActive:
+                foreach (var a in active)
+                {
+                    await store.DeleteRunAsync(a.Mover, cancellationToken);
+                    events.Normal(schedule, ScheduleReasons.RunReplaced, $"deleted active run {a.Name} to replace it with {name} (concurrencyPolicy Replace)");
+                }
+
+                runs = runs.Except(active).ToList();
+                break;
+        }
+
+        Api.DataMover? created;
+        try
+        {
+            created = await store.CreateRunAsync(run, cancellationToken);
+        }
+        catch (KubeApiException e) when (e.IsInvalid)
+        {
+            // The API server will reject this run however often it is retried (say, a template field the DataMover
+            // CRD refuses); report it and treat the time as skipped rather than retrying it forever.
+            events.Warning(schedule, ScheduleReasons.RunInvalid, $"the DataMover for {Rfc3339Converter.Format(due)} was rejected: {e.Message}");
+            return (status with { LastSkippedTime = Max(status.LastSkippedTime, due) }, runs);
+        }
+
+        if (created is not null)
+        {
+            runs = [.. runs, ScheduledRun.From(created)];
+            events.Normal(schedule, ScheduleReasons.RunCreated, $"created DataMover {name} for {Rfc3339Converter.Format(due)}");
+            LogCreated(logger, schedule.Key(), name, due);
+        }
+
+        return (status with { LastScheduleTime = Max(status.LastScheduleTime, due) }, runs);
+    }
+
+    private async Task<List<ScheduledRun>> PruneHistoryAsync(DataMoverSchedule schedule, DataMoverScheduleSpec spec, List<ScheduledRun> runs, CancellationToken cancellationToken)
+    {
+        var excess = HistoryPruner.Select(
+            runs,
+            spec.SuccessfulJobsHistoryLimit ?? HistoryPruner.DefaultSuccessfulLimit,
+            spec.FailedJobsHistoryLimit ?? HistoryPruner.DefaultFailedLimit);
+        foreach (var run in excess)
+        {
+            await store.DeleteRunAsync(run.Mover, cancellationToken);
+            LogPruned(logger, schedule.Key(), run.Name, run.State.ToString());
+        }
+
+        return excess.Count == 0 ? runs : runs.Except(excess).ToList();
+    }
+
+    private static DataMoverScheduleStatus WithRuns(DataMoverScheduleStatus status, List<ScheduledRun> runs)
+    {
+        var active = runs.Where(r => r.State == RunState.Active).OrderBy(r => r.ScheduledTime).ToList();
+        var lastSuccess = runs.Where(r => r.State == RunState.Succeeded)
+            .Select(r => r.Mover.Status?.CompletionTime ?? r.ScheduledTime)
+            .Aggregate(status.LastSuccessfulTime, (max, t) => Max(max, t));
+        return status with
+        {
+            // No resourceVersion in the references: it changes with every status update of the run and would churn ours.
+            Active = active.Count == 0 ? null : active.Select(r => new ObjectReference
+            {
+                ApiVersion = DataMoverResources.ApiVersion,
+                Kind = "DataMover",
+                Namespace = r.Mover.Metadata.Namespace,
+                Name = r.Name,
+                Uid = r.Mover.Metadata.Uid,
+            }).ToList(),
+            ActiveJobs = active.Count,
+            SuccessfulJobs = runs.Count(r => r.State == RunState.Succeeded),
+            FailedJobs = runs.Count(r => r.State == RunState.Failed),
+            LastSuccessfulTime = lastSuccess,
+        };
+    }
+
+    private static DataMoverScheduleStatus WithConditions(
+        DataMoverScheduleStatus status, DataMoverSchedule schedule, DateTimeOffset now,
+        bool valid, string validReason, string validMessage, bool ready, string readyReason, string readyMessage)
+    {
+        var generation = schedule.Metadata.Generation;
+        var conditions = ConditionSet.Set(status.Conditions, new Condition
+        {
+            Type = ScheduleReasons.ScheduleValidCondition,
+            Status = valid ? "True" : "False",
+            Reason = validReason,
+            Message = validMessage,
+            ObservedGeneration = generation,
+        }, now);
+        conditions = ConditionSet.Set(conditions, new Condition
+        {
+            Type = ScheduleReasons.ReadyCondition,
+            Status = ready ? "True" : "False",
+            Reason = readyReason,
+            Message = readyMessage,
+            ObservedGeneration = generation,
+        }, now);
+        return status with { Conditions = conditions };
+    }
+
+    private async Task WriteStatusAsync(DataMoverSchedule schedule, DataMoverScheduleStatus old, DataMoverScheduleStatus status, CancellationToken cancellationToken)
+    {
+        // Records compare lists by reference; the wire form is what matters (and is second-precision).
+        if (Serialize(old) == Serialize(status))
+        {
+            return;
+        }
+
+        await store.UpdateStatusAsync(schedule, status, cancellationToken);
+    }
+
+    private static string Serialize(DataMoverScheduleStatus status) =>
+        JsonSerializer.Serialize(status, OperatorJsonContext.Default.DataMoverScheduleStatus);
+
+    private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a > b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset? b) => b is { } v && v > a ? v : a;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Key}: created run {Run} scheduled at {ScheduledTime}")]
+    private static partial void LogCreated(ILogger logger, string key, string run, DateTimeOffset scheduledTime);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Key}: deleted {State} run {Run} beyond the history limit")]
+    private static partial void LogPruned(ILogger logger, string key, string run, string state);
+}
