@@ -1,17 +1,27 @@
+using System.Security.Cryptography;
 using DataMover.Kube.Client;
+using DataMover.Kube.Runtime;
 
 namespace DataMover.Operator.Hosting;
 
 /// <summary>Runs the controllers only while this process holds the leader Lease.</summary>
-internal static partial class LeaderElection
+internal static class LeaderElection
 {
     public static async Task RunAsync(KubeClient client, OperatorOptions options, ILoggerFactory loggers, Func<CancellationToken, Task> onStartedLeading, CancellationToken cancellationToken)
     {
-        // Placeholder until the shared LeaderElector lands: run as the only leader.
-        LogNoElection(loggers.CreateLogger("DataMover.Operator.LeaderElection"), options.LeaderElectionId, client.DefaultNamespace);
-        await onStartedLeading(cancellationToken);
+        var podNamespace = Environment.GetEnvironmentVariable("POD_NAMESPACE");
+        var ns = options.LeaderElectionNamespace
+            ?? (string.IsNullOrEmpty(podNamespace) ? null : podNamespace)
+            ?? options.Namespace
+            ?? client.DefaultNamespace;
+        var identity = (Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName)
+            + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var elector = new LeaderElector(client, new LeaderElectionOptions
+        {
+            LeaseName = options.LeaderElectionId,
+            LeaseNamespace = ns,
+            Identity = identity,
+        }, options.Time, loggers.CreateLogger<LeaderElector>());
+        await elector.RunAsync(onStartedLeading, cancellationToken);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Leader election ({Id} in {Namespace}) is not available in this build; running as leader")]
-    private static partial void LogNoElection(ILogger logger, string id, string @namespace);
 }

@@ -1,4 +1,5 @@
 using DataMover.Kube.Client;
+using DataMover.Kube.Runtime;
 using DataMover.Operator.Controllers;
 using DataMover.Operator.Events;
 using DataMover.Operator.Metrics;
@@ -185,8 +186,8 @@ public sealed partial class OperatorHost : IAsyncDisposable
     private async Task RunControllersAsync(CancellationToken cancellationToken)
     {
         var caches = new OperatorCaches(_client, _options.Namespace, _loggers, _options.Time);
-        await using var events = new KubeEventSink(_client, "datamover-operator", Environment.MachineName, _options.Time, _loggers.CreateLogger("DataMover.Operator.Events"));
-        using var controller = new DataMoverController(caches, _client, events, Metrics, _options.MoverImage, Math.Max(1, _options.MaxConcurrentReconciles), _options.Time, _loggers);
+        await using var recorder = new EventRecorder(_client, "datamover-operator", Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName, _options.Time, _loggers.CreateLogger<EventRecorder>());
+        using var controller = new DataMoverController(caches, _client, new EventRecorderSink(recorder), Metrics, _options.MoverImage, Math.Max(1, _options.MaxConcurrentReconciles), _options.Time, _loggers);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var informers = caches.Run(linked.Token).ToList();
         try

@@ -183,6 +183,11 @@ internal sealed partial class PvBinder : IReconciler
             {
                 [WellKnown.BindCompleted] = "yes",
             };
+            if (string.IsNullOrEmpty(claim.Spec?.VolumeName))
+            {
+                // The controller chose the volume (the user did not name it).
+                annotations[WellKnown.BoundByController] = "yes";
+            }
             var bound = claim with
             {
                 Metadata = claim.Metadata with { Annotations = annotations },

@@ -6,12 +6,31 @@ namespace DataMover.Sandbox.Node;
 /// /mnt/source) can be created without touching the host; then /dev, /proc, volumes and the termination log file
 /// are mounted, and with readOnlyRootFilesystem the root is remounted read-only. A writable root is the tmpfs
 /// plus a writable /tmp: not a full overlay of the image, but writes never reach the host.
+/// A non-root user really runs as that host uid (setpriv before bwrap, identity-mapped user namespace), so file
+/// permissions on volumes behave as on a node: a root-owned 0755 volume is not writable without fsGroup.
 /// The process is pid 1 of its own pid namespace (<c>--as-pid-1</c>), like a container's entrypoint, so SIGTERM
 /// without a handler is ignored exactly as in a container.
 /// </summary>
 internal static class BwrapCommandBuilder
 {
     private static readonly HashSet<string> Skipped = new(StringComparer.Ordinal) { "proc", "dev", "tmp" };
+
+    /// <summary>The full command line: program first (setpriv for non-root users, else bwrap).</summary>
+    public static List<string> Command(ContainerLaunch launch, string bwrap = "bwrap")
+    {
+        var command = new List<string>();
+        if (launch.Uid != 0)
+        {
+            command.AddRange(["setpriv", "--reuid=" + Str(launch.Uid), "--regid=" + Str(launch.Gid)]);
+            command.Add(launch.Groups.Count == 0 ? "--clear-groups" : "--groups=" + string.Join(',', launch.Groups.Select(Str)));
+            command.Add("--");
+        }
+
+        // The container's host pid is reported on fd 3, which ContainerProcess opens on a file.
+        command.AddRange([bwrap, "--info-fd", "3"]);
+        command.AddRange(Build(launch));
+        return command;
+    }
 
     public static List<string> Build(ContainerLaunch launch, string hostRoot = "/")
     {

@@ -9,6 +9,9 @@ internal sealed record ContainerLaunch
     public IReadOnlyList<MountSpec> Mounts { get; init; } = [];
     public long Uid { get; init; }
     public long Gid { get; init; }
+
+    /// <summary>Supplementary groups (the pod's fsGroup), kept as real host groups for permission checks.</summary>
+    public IReadOnlyList<long> Groups { get; init; } = [];
     public bool ReadOnlyRootFilesystem { get; init; }
     public string? Hostname { get; init; }
 

@@ -29,7 +29,8 @@ internal sealed class ContainerProcess : IDisposable
     /// <summary>False when bwrap never started the command (setup failed): the container never ran.</summary>
     public bool Started => ChildPid() is not null;
 
-    public static ContainerProcess Start(string bwrap, IReadOnlyList<string> bwrapArgs, string logPath, string stateDir)
+    /// <summary>Starts <paramref name="command"/> (setpriv/bwrap and arguments, bwrap told to report on --info-fd 3).</summary>
+    public static ContainerProcess Start(IReadOnlyList<string> command, string logPath, string stateDir)
     {
         var id = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
         var infoPath = Path.Combine(stateDir, "bwrap-info-" + id[..12] + ".json");
@@ -44,10 +45,7 @@ internal sealed class ContainerProcess : IDisposable
         psi.ArgumentList.Add("sh");
         psi.ArgumentList.Add(infoPath);
         psi.ArgumentList.Add(logPath);
-        psi.ArgumentList.Add(bwrap);
-        psi.ArgumentList.Add("--info-fd");
-        psi.ArgumentList.Add("3");
-        foreach (var a in bwrapArgs)
+        foreach (var a in command)
         {
             psi.ArgumentList.Add(a);
         }

@@ -212,7 +212,7 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
             if (!env.Any(e => e.Key == "HOME"))
             {
                 // Container runtimes set HOME from the user's passwd entry; "/" for users without one.
-                env = [.. env, new("HOME", Uid(pod, c) == 0 ? "/root" : "/")];
+                env = [.. env, new("HOME", HomeOf(Uid(pod, c)))];
             }
         }
         catch (EnvResolutionException e)
@@ -282,6 +282,8 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
 
         var terminationLog = Path.Combine(containerDir, "termination-log-" + c.RestartCount);
         File.WriteAllBytes(terminationLog, []);
+        // As the kubelet does: writable by whatever user the container runs as.
+        SetMode(terminationLog, "666");
         var launch = new ContainerLaunch
         {
             Argv = argv,
@@ -290,6 +292,7 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
             Mounts = mounts,
             Uid = Uid(pod, c),
             Gid = c.Spec.SecurityContext?.RunAsGroup ?? pod.Spec?.SecurityContext?.RunAsGroup ?? 0,
+            Groups = pod.Spec?.SecurityContext?.FsGroup is { } fsGroup ? [fsGroup] : [],
             ReadOnlyRootFilesystem = c.Spec.SecurityContext?.ReadOnlyRootFilesystem == true,
             Hostname = pod.Metadata.Name,
             TerminationLogHostPath = terminationLog,
@@ -300,7 +303,7 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
         ContainerProcess process;
         try
         {
-            process = ContainerProcess.Start(_options.BwrapPath, BwrapCommandBuilder.Build(launch), logPath, containerDir);
+            process = ContainerProcess.Start(BwrapCommandBuilder.Command(launch, _options.BwrapPath), logPath, containerDir);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {
@@ -397,11 +400,15 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
                 }
 
                 Directory.CreateDirectory(path);
+                ApplyFsGroup(path, pod.Spec?.SecurityContext?.FsGroup);
                 runtime.VolumePaths[volume.Name] = path;
             }
             else if (volume.EmptyDir is not null)
             {
+                // emptyDir is world-writable (0777), as the kubelet creates it.
                 Directory.CreateDirectory(hostPath);
+                SetMode(hostPath, "777");
+                ApplyFsGroup(hostPath, pod.Spec?.SecurityContext?.FsGroup);
                 runtime.VolumePaths[volume.Name] = hostPath;
             }
             else if (volume.Secret is { } secretSource)
@@ -455,6 +462,35 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
         }
 
         runtime.SandboxReady = true;
+    }
+
+    /// <summary>
+    /// The kubelet's fsGroup ownership change (CSIDriver fsGroupPolicy File): group-owned by fsGroup, group
+    /// read/write, setgid directories. Without fsGroup a non-root container gets the volume as provisioned.
+    /// </summary>
+    private static void ApplyFsGroup(string path, long? fsGroup)
+    {
+        if (fsGroup is not { } gid)
+        {
+            return;
+        }
+
+        var g = gid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Run("/bin/sh", "-c", "chgrp -R \"$1\" \"$2\" && chmod -R g+rwX \"$2\" && find \"$2\" -type d -exec chmod g+s {} +", "sh", g, path);
+    }
+
+    private static void SetMode(string path, string mode) => Run("chmod", mode, path);
+
+    private static void Run(string program, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(program) { UseShellExecute = false };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = System.Diagnostics.Process.Start(psi);
+        p?.WaitForExit();
     }
 
     private static void WriteFiles(string dir, Dictionary<string, byte[]> files)
@@ -633,6 +669,28 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
     {
         var ticks = _options.BackOff.Ticks * (1L << Math.Min(Math.Max(failures, 0), 5));
         return TimeSpan.FromTicks(Math.Min(ticks, TimeSpan.FromMinutes(5).Ticks));
+    }
+
+    /// <summary>The user's home from the image's (here: the host's) /etc/passwd, "/" without an entry, as runtimes do.</summary>
+    private static string HomeOf(long uid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/etc/passwd"))
+            {
+                var f = line.Split(':');
+                if (f.Length > 5 && f[2] == uid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    return f[5];
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // No passwd: fall through.
+        }
+
+        return "/";
     }
 
     private static long Uid(Pod pod, ContainerRuntimeState c) =>

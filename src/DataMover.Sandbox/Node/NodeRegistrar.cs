@@ -184,11 +184,10 @@ internal sealed partial class NodeRegistrar
 
         foreach (var driver in SandboxDrivers.All)
         {
-            await CreateIfMissingAsync(drivers, new CsiDriver
-            {
-                Metadata = new ObjectMeta { Name = driver },
-                Spec = new CsiDriverSpec { AttachRequired = false, PodInfoOnMount = false, VolumeLifecycleModes = ["Persistent"] },
-            }, cancellationToken);
+            var spec = new CsiDriverSpec { AttachRequired = false, PodInfoOnMount = false, VolumeLifecycleModes = ["Persistent"] };
+            // As the csi-driver-host-path deployment: the kubelet applies fsGroup to these volumes.
+            spec.Extra = new Dictionary<string, JsonElement> { ["fsGroupPolicy"] = JsonSerializer.SerializeToElement("File", NodeJsonContext.Default.String) };
+            await CreateIfMissingAsync(drivers, new CsiDriver { Metadata = new ObjectMeta { Name = driver }, Spec = spec }, cancellationToken);
         }
 
         // The snapshot CRDs may not be served (a real cluster without the snapshotter): then there is no class to make.

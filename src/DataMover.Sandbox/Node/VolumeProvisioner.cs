@@ -130,12 +130,7 @@ internal sealed partial class VolumeProvisioner : IReconciler
             Metadata = new ObjectMeta
             {
                 Name = pvName,
-                Annotations = new Dictionary<string, string>
-                {
-                    [WellKnown.ProvisionedBy] = driver,
-                    ["volume.kubernetes.io/provisioner-deletion-secret-name"] = "",
-                    ["volume.kubernetes.io/provisioner-deletion-secret-namespace"] = "",
-                },
+                Annotations = new Dictionary<string, string> { [WellKnown.ProvisionedBy] = driver },
                 Finalizers = [SandboxDrivers.PvFinalizer],
             },
             Spec = new PersistentVolumeSpec
@@ -333,24 +328,22 @@ internal sealed partial class VolumeProvisioner : IReconciler
         }
     }
 
+    /// <summary>A clone keeps owners, modes, links and times, like a block-level copy would.</summary>
     internal static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);
-        foreach (var entry in new DirectoryInfo(from).EnumerateFileSystemInfos())
+        var psi = new System.Diagnostics.ProcessStartInfo("cp") { UseShellExecute = false, RedirectStandardError = true };
+        foreach (var a in new[] { "-a", "--", Path.Combine(from, "."), to })
         {
-            var target = Path.Combine(to, entry.Name);
-            if (entry.LinkTarget is { } link)
-            {
-                File.CreateSymbolicLink(target, link);
-            }
-            else if (entry is DirectoryInfo d)
-            {
-                CopyDirectory(d.FullName, target);
-            }
-            else
-            {
-                File.Copy(entry.FullName, target, overwrite: true);
-            }
+            psi.ArgumentList.Add(a);
+        }
+
+        using var cp = System.Diagnostics.Process.Start(psi) ?? throw new ProvisioningException("could not start cp");
+        var error = cp.StandardError.ReadToEnd();
+        cp.WaitForExit();
+        if (cp.ExitCode != 0)
+        {
+            throw new ProvisioningException("rpc error: code = Internal desc = failed to clone volume: " + error.Trim());
         }
     }
 

@@ -44,7 +44,7 @@ public abstract class OperatorTestBase(SandboxFixture fixture) : IAsyncLifetime
         }
     }
 
-    protected async Task<OperatorHost> StartOperatorAsync(TimeProvider? time = null)
+    protected async Task<OperatorHost> StartOperatorAsync(TimeProvider? time = null, bool leaderElect = false)
     {
         var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Information));
         var host = await OperatorHost.StartAsync(new OperatorOptions
@@ -56,6 +56,8 @@ public abstract class OperatorTestBase(SandboxFixture fixture) : IAsyncLifetime
             MoverImage = "example.local/mover:test",
             LoggerFactory = loggers,
             Time = time ?? TimeProvider.System,
+            LeaderElect = leaderElect,
+            LeaderElectionNamespace = Ns,
         });
         _hosts.Add(host);
         using var cts = new CancellationTokenSource(Timeout);

@@ -97,7 +97,8 @@ public sealed class PodIsolationTests
         {
             Spec = pod.Spec! with
             {
-                SecurityContext = new PodSecurityContext { RunAsUser = 65534, RunAsGroup = 65534 },
+                // Volumes come root-owned 0755 as on a node: fsGroup is what makes them writable for a non-root user.
+                SecurityContext = new PodSecurityContext { RunAsUser = 65534, RunAsGroup = 65534, FsGroup = 65534 },
                 Volumes =
                 [
                     new Volume { Name = "data", PersistentVolumeClaim = new PersistentVolumeClaimVolumeSource { ClaimName = "data" } },
@@ -121,6 +122,26 @@ public sealed class PodIsolationTests
         var claim = await _fx.Client.Resource(KubeResources.PersistentVolumeClaims).GetAsync(ns, "data");
         var pv = await _fx.Client.Resource(KubeResources.PersistentVolumes).GetAsync(null, claim.Spec!.VolumeName!);
         Assert.Equal("hello\n", await File.ReadAllTextAsync(Path.Combine(pv.Spec!.HostPath!.Path, "f")));
+    }
+
+    [Fact]
+    public async Task NonRootPodCannotWriteAVolumeWithoutFsGroup()
+    {
+        var ns = await _fx.NewNamespaceAsync("nofs");
+        await _fx.Client.Resource(KubeResources.PersistentVolumeClaims).CreateAsync(Claim(ns, "data", "standard"));
+        var pod = ClusterFixture.ShellPod(ns, "nofs", "touch /data/f");
+        pod = pod with
+        {
+            Spec = pod.Spec! with
+            {
+                SecurityContext = new PodSecurityContext { RunAsUser = 65534 },
+                Volumes = [new Volume { Name = "data", PersistentVolumeClaim = new PersistentVolumeClaimVolumeSource { ClaimName = "data" } }],
+                Containers = [pod.Spec.Containers[0] with { VolumeMounts = [new VolumeMount { Name = "data", MountPath = "/data" }] }],
+            },
+        };
+        await _fx.Client.Resource(KubeResources.Pods).CreateAsync(pod);
+        await _fx.WaitForPhaseAsync(ns, "nofs", "Failed");
+        Assert.Contains("Permission denied", await _fx.LogsAsync(ns, "nofs"), StringComparison.Ordinal);
     }
 
     internal static PersistentVolumeClaim Claim(string ns, string name, string storageClass, string size = "1Gi", TypedLocalObjectReference? source = null) => new()

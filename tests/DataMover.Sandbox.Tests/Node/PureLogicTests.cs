@@ -76,6 +76,14 @@ public sealed class PureLogicTests
         Assert.EndsWith("-- /bin/sh -c true", joined, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void NonRootUsersReallyRunAsThatHostUser()
+    {
+        var launch = new ContainerLaunch { Argv = ["id"], Env = [], Uid = 1000, Gid = 2000, Groups = [3000] };
+        Assert.Equal(["setpriv", "--reuid=1000", "--regid=2000", "--groups=3000", "--", "bwrap", "--info-fd", "3"], BwrapCommandBuilder.Command(launch).Take(8));
+        Assert.Equal(["bwrap", "--info-fd", "3"], BwrapCommandBuilder.Command(launch with { Uid = 0 }).Take(3));
+    }
+
     [Theory]
     [InlineData("busybox", true)]
     [InlineData("busybox:1.36", true)]
