@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DataMover.EndToEnd.Tests.Support;
+
+namespace DataMover.EndToEnd.Tests.Backup;
+
+/// <summary>How backups behave as users combine them: timestamped folders, concurrent DataMovers, repeated backups.</summary>
+public sealed partial class BackupBehaviourTests(BackupClusterFixture cluster) : IClassFixture<BackupClusterFixture>
+{
+    [Fact]
+    public async Task Timestamp_prefix_puts_everything_in_the_one_folder_named_in_status_destination()
+    {
+        var scenario = await cluster.NewScenarioAsync("timestamp");
+        var bucket = await scenario.NewBucketAsync("timestamp");
+        await scenario.CreateStorageSecretAsync("storage", bucket);
+        var volume = await scenario.CreateSourceVolumeAsync("app-data");
+        var tree = SampleTree.CreateSmall(volume);
+        var before = DateTime.UtcNow.AddTicks(-(DateTime.UtcNow.Ticks % TimeSpan.TicksPerSecond)).AddSeconds(-1);
+
+        await scenario.CreateDataMoverAsync("backup", "app-data", "storage", addTimestampPrefix: true);
+        var dm = await scenario.WaitForEndAsync("backup", "Completed");
+
+        var after = DateTime.UtcNow;
+        var objects = await scenario.S3.ListObjectsAsync(bucket);
+        var folder = Assert.Single(objects.Select(o => o.Key.Split('/')[0]).Distinct());
+        Assert.Matches(TimestampFolder(), folder);
+        var stamp = DateTime.ParseExact(folder, "yyyy-MM-dd-HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        Assert.InRange(stamp, before, after);
+        Assert.Equal($"s3://{bucket}/{folder}/", dm.Status!.Destination);
+        await BucketContent.AssertMirrorsAsync(scenario, bucket, folder + "/", tree.FileHashes, "backup");
+    }
+
+    [Fact]
+    public async Task Two_DataMovers_of_one_source_at_once_fill_both_buckets()
+    {
+        var scenario = await cluster.NewScenarioAsync("concurrent");
+        var first = await scenario.NewBucketAsync("concurrent-a");
+        var second = await scenario.NewBucketAsync("concurrent-b");
+        await scenario.CreateStorageSecretAsync("storage-a", first);
+        await scenario.CreateStorageSecretAsync("storage-b", second);
+        var volume = await scenario.CreateSourceVolumeAsync("app-data");
+        var tree = SampleTree.CreateRealistic(volume, smallFiles: 300, largeFileBytes: 4 * 1024 * 1024);
+
+        // Created back to back: both clones and both Jobs exist at the same time.
+        await Task.WhenAll(
+            scenario.CreateDataMoverAsync("backup-a", "app-data", "storage-a"),
+            scenario.CreateDataMoverAsync("backup-b", "app-data", "storage-b"));
+        var results = await Task.WhenAll(scenario.WaitForEndAsync("backup-a", "Completed"), scenario.WaitForEndAsync("backup-b", "Completed"));
+
+        Assert.NotEqual(results[0].Status!.RestoredPvcName, results[1].Status!.RestoredPvcName);
+        Assert.NotEqual(results[0].Status!.JobName, results[1].Status!.JobName);
+        await BucketContent.AssertMirrorsAsync(scenario, first, "", tree.FileHashes, "backup-a");
+        await BucketContent.AssertMirrorsAsync(scenario, second, "", tree.FileHashes, "backup-b");
+    }
+
+    [Fact]
+    public async Task Second_backup_of_a_changed_volume_transfers_only_the_change()
+    {
+        var scenario = await cluster.NewScenarioAsync("incremental");
+        var bucket = await scenario.NewBucketAsync("incremental");
+        await scenario.CreateStorageSecretAsync("storage", bucket);
+        var volume = await scenario.CreateSourceVolumeAsync("app-data");
+        var tree = SampleTree.CreateRealistic(volume, smallFiles: 200, largeFileBytes: 2 * 1024 * 1024);
+        await scenario.CreateDataMoverAsync("monday", "app-data", "storage");
+        await scenario.WaitForEndAsync("monday", "Completed");
+        await BucketContent.AssertMirrorsAsync(scenario, bucket, "", tree.FileHashes, "monday");
+
+        // The application changes one file between backups; the next backup clones the volume as it is now.
+        tree.Write("config/item-03.json", "{\"item\": 3, \"changed\": true}\n");
+        await scenario.CreateDataMoverAsync("tuesday", "app-data", "storage");
+        var tuesday = await scenario.WaitForEndAsync("tuesday", "Completed");
+
+        var pods = await scenario.PodsOfJobAsync(tuesday.Status!.JobName!);
+        var pod = Assert.Single(pods, p => p.Status?.Phase == "Succeeded");
+        var log = await scenario.PodLogAsync(pod.Metadata.Name!);
+        var copied = log.Split('\n').Where(line => line.Contains(": Copied", StringComparison.Ordinal)).ToList();
+        var context = $"mover log of {pod.Metadata.Name}:\n{log}";
+        Assert.True(copied.Count == 1, $"expected rclone to copy exactly the changed file, it copied {copied.Count}.\n{context}");
+        Assert.Contains("config/item-03.json: Copied (replaced existing)", copied[0], StringComparison.Ordinal);
+        Assert.True(log.Contains("sync complete: transferred 1 files", StringComparison.Ordinal), $"summary should count 1 transferred file.\n{context}");
+        await BucketContent.AssertMirrorsAsync(scenario, bucket, "", tree.FileHashes, "tuesday");
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}-\d{6}$")]
+    private static partial Regex TimestampFolder();
+}
