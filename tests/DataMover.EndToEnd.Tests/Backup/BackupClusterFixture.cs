@@ -55,6 +55,13 @@ public sealed class BackupClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _dataDir = Directory.CreateTempSubdirectory("datamover-e2e-").FullName;
+        // Temp subdirectories are private (0700), but the kubelet runs mover containers as the pod's uid (65534),
+        // which must traverse this directory to reach the volumes beneath it, as with the sandbox's default data dir.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
         _s3 = await S3Server.StartAsync();
 
         _sandboxLoggers = LoggerFactory.Create(b => b.AddProvider(_sandboxLogs).SetMinimumLevel(LogLevel.Warning));

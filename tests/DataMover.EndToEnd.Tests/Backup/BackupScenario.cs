@@ -131,6 +131,20 @@ internal sealed class BackupScenario
         return dm;
     }
 
+    /// <summary>The DataMover's Failed condition is True and its message contains <paramref name="expected"/>.</summary>
+    public async Task<Condition> AssertFailedBecauseAsync(DataMoverResource dm, string expected)
+    {
+        var failed = dm.Status?.Conditions?.FirstOrDefault(c => c.Type == "Failed");
+        if (failed?.Status != "True" || failed.Message?.Contains(expected, StringComparison.OrdinalIgnoreCase) != true)
+        {
+            throw new XunitException(
+                $"expected the Failed condition of {dm.Metadata.Name} to be True and mention \"{expected}\"; it is {failed?.Status ?? "absent"}: {failed?.Message}\n"
+                + await Diagnostics.DescribeAsync(dm.Metadata.Name));
+        }
+
+        return failed;
+    }
+
     /// <summary>
     /// Watches one object (by name, in this namespace; null = absent) until <paramref name="until"/> holds. Lists
     /// first, then watches from the list's version, re-listing whenever the stream ends; so no change is missed.

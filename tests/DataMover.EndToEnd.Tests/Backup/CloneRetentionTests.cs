@@ -59,9 +59,8 @@ public sealed class CloneRetentionTests(BackupClusterFixture cluster) : IClassFi
         await scenario.CreateDataMoverAsync("backup", "app-data", "storage", deletePvcAfterBackup: true);
         var dm = await scenario.WaitForEndAsync("backup", "Failed");
 
-        var failed = Assert.Single(dm.Status!.Conditions!, c => c.Type == "Failed");
-        Assert.Contains($"bucket {bucket} not found", failed.Message, StringComparison.Ordinal);
-        await AssertCloneKeptAsync(scenario, dm.Status.RestoredPvcName!);
+        await scenario.AssertFailedBecauseAsync(dm, $"bucket {bucket} not found");
+        await AssertCloneKeptAsync(scenario, dm.Status!.RestoredPvcName!);
         Assert.False(await scenario.S3.BucketExistsAsync(bucket), "the mover must never create the bucket");
     }
 

@@ -35,9 +35,7 @@ public sealed class FailureReportingTests(BackupClusterFixture cluster) : IClass
         var dm = await scenario.WaitForEndAsync("backup", "Failed");
 
         // s3rver answers an unknown key id with InvalidAccessKeyId; the mover calls that "authentication refused".
-        var failed = Assert.Single(dm.Status!.Conditions!, c => c.Type == "Failed");
-        Assert.Equal("True", failed.Status);
-        Assert.Contains("authentication", failed.Message, StringComparison.OrdinalIgnoreCase);
+        await scenario.AssertFailedBecauseAsync(dm, "authentication");
         var pods = await AssertAllAttemptsFailedAsync(scenario, dm);
         Assert.Empty(await scenario.S3.ListObjectsAsync(bucket));
 
@@ -59,22 +57,22 @@ public sealed class FailureReportingTests(BackupClusterFixture cluster) : IClass
         await scenario.CreateDataMoverAsync("backup", "app-data", "storage");
         var dm = await scenario.WaitForEndAsync("backup", "Failed");
 
-        var failed = Assert.Single(dm.Status!.Conditions!, c => c.Type == "Failed");
-        Assert.Contains("unreachable", failed.Message, StringComparison.Ordinal);
+        var failed = await scenario.AssertFailedBecauseAsync(dm, "unreachable");
         Assert.Contains($"127.0.0.1:{closedPort}", failed.Message, StringComparison.Ordinal);
         await AssertAllAttemptsFailedAsync(scenario, dm);
     }
 
     [Fact]
-    public async Task Missing_secret_is_reported_by_name_within_seconds()
+    public async Task Missing_secret_is_reported_by_name_within_seconds_and_the_backup_runs_once_it_exists()
     {
         var scenario = await cluster.NewScenarioAsync("no-secret");
+        var bucket = await scenario.NewBucketAsync("late-secret");
         var volume = await scenario.CreateSourceVolumeAsync("app-data");
-        SampleTree.CreateSmall(volume);
-        var expected = "secret \"absent-credentials\" not found";
+        var tree = SampleTree.CreateSmall(volume);
+        var expected = "secret \"late-credentials\" not found";
         var clock = Stopwatch.StartNew();
 
-        await scenario.CreateDataMoverAsync("backup", "app-data", "absent-credentials");
+        await scenario.CreateDataMoverAsync("backup", "app-data", "late-credentials");
         // Cloning, scheduling the pod and the kubelet's CreateContainerConfigError take seconds; a Job timeout
         // (none is set) or retries would take minutes.
         var dm = await scenario.WaitForAsync(
@@ -92,7 +90,13 @@ public sealed class FailureReportingTests(BackupClusterFixture cluster) : IClass
         }
 
         Assert.True(elapsed < TimeSpan.FromSeconds(30), $"the missing secret was reported after {elapsed.TotalSeconds:0.0}s");
-        Assert.NotEqual("Completed", dm.Status.Phase);
+        // docs/operator.md: blocked, not failed (Progressing=False, MoverPodBlocked); creating the Secret unblocks it.
+        Assert.Equal(("Progressing", "False", "MoverPodBlocked"), (reported.Type, reported.Status, reported.Reason));
+        Assert.Equal("CreatingPod", dm.Status.Phase);
+
+        await scenario.CreateStorageSecretAsync("late-credentials", bucket);
+        await scenario.WaitForEndAsync("backup", "Completed");
+        await BucketContent.AssertMirrorsAsync(scenario, bucket, "", tree.FileHashes, "backup");
     }
 
     private static bool IsTerminal(DataMoverResource? dm) => dm?.Status?.Phase is "Completed" or "Failed";
