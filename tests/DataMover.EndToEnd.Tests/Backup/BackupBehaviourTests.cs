@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using DataMover.EndToEnd.Tests.Support;
+using Xunit.Abstractions;
 
 namespace DataMover.EndToEnd.Tests.Backup;
 
 /// <summary>How backups behave as users combine them: timestamped folders, concurrent DataMovers, repeated backups.</summary>
-public sealed partial class BackupBehaviourTests(BackupClusterFixture cluster) : IClassFixture<BackupClusterFixture>
+public sealed partial class BackupBehaviourTests(BackupClusterFixture cluster, ITestOutputHelper output) : IClassFixture<BackupClusterFixture>
 {
     [Fact]
     public async Task Timestamp_prefix_puts_everything_in_the_one_folder_named_in_status_destination()
@@ -62,23 +63,41 @@ public sealed partial class BackupBehaviourTests(BackupClusterFixture cluster) :
         var volume = await scenario.CreateSourceVolumeAsync("app-data");
         var tree = SampleTree.CreateRealistic(volume, smallFiles: 200, largeFileBytes: 2 * 1024 * 1024);
         await scenario.CreateDataMoverAsync("monday", "app-data", "storage");
-        await scenario.WaitForEndAsync("monday", "Completed");
+        var monday = await scenario.WaitForEndAsync("monday", "Completed");
         await BucketContent.AssertMirrorsAsync(scenario, bucket, "", tree.FileHashes, "monday");
+        var firstLog = await SucceededMoverLogAsync(scenario, monday.Status!.JobName!);
+        Assert.True(
+            firstLog.Contains($"sync complete: transferred {tree.FileHashes.Count} files", StringComparison.Ordinal),
+            $"the first backup should transfer all {tree.FileHashes.Count} files.\n{firstLog}\n{await scenario.Diagnostics.DescribeAsync("monday")}");
 
         // The application changes one file between backups; the next backup clones the volume as it is now.
         tree.Write("config/item-03.json", "{\"item\": 3, \"changed\": true}\n");
         await scenario.CreateDataMoverAsync("tuesday", "app-data", "storage");
         var tuesday = await scenario.WaitForEndAsync("tuesday", "Completed");
 
-        var pods = await scenario.PodsOfJobAsync(tuesday.Status!.JobName!);
-        var pod = Assert.Single(pods, p => p.Status?.Phase == "Succeeded");
-        var log = await scenario.PodLogAsync(pod.Metadata.Name!);
+        var log = await SucceededMoverLogAsync(scenario, tuesday.Status!.JobName!);
         var copied = log.Split('\n').Where(line => line.Contains(": Copied", StringComparison.Ordinal)).ToList();
-        var context = $"mover log of {pod.Metadata.Name}:\n{log}";
+        var context = $"mover log of the second backup:\n{log}\n{await scenario.Diagnostics.DescribeAsync("tuesday")}";
         Assert.True(copied.Count == 1, $"expected rclone to copy exactly the changed file, it copied {copied.Count}.\n{context}");
         Assert.Contains("config/item-03.json: Copied (replaced existing)", copied[0], StringComparison.Ordinal);
         Assert.True(log.Contains("sync complete: transferred 1 files", StringComparison.Ordinal), $"summary should count 1 transferred file.\n{context}");
         await BucketContent.AssertMirrorsAsync(scenario, bucket, "", tree.FileHashes, "tuesday");
+    }
+
+    /// <summary>The log (pods/log) of the Job's one successful mover pod; also written to the test output.</summary>
+    private async Task<string> SucceededMoverLogAsync(BackupScenario scenario, string jobName)
+    {
+        var pods = await scenario.PodsOfJobAsync(jobName);
+        var succeeded = pods.Where(p => p.Status?.Phase == "Succeeded").ToList();
+        Assert.True(succeeded.Count == 1, $"expected one succeeded pod of Job {jobName}.\n{await scenario.Diagnostics.DescribeAsync()}");
+        var log = await scenario.PodLogAsync(succeeded[0].Metadata.Name!);
+        output.WriteLine($"--- log of {succeeded[0].Metadata.Name} (Job {jobName}), without per-file lines");
+        foreach (var line in log.Split('\n').Where(l => !l.Contains(" INFO  : ", StringComparison.Ordinal) || l.Contains("config/item-03", StringComparison.Ordinal)))
+        {
+            output.WriteLine(line);
+        }
+
+        return log;
     }
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}-\d{6}$")]

@@ -25,6 +25,7 @@ public sealed class CloneRetentionTests(BackupClusterFixture cluster) : IClassFi
 
         var clone = dm.Status!.RestoredPvcName!;
         await scenario.WaitForAsync(scenario.Pvcs, clone, pvc => pvc is null, $"clone {clone} to be deleted after the successful backup", TimeSpan.FromSeconds(60));
+        await AssertVolumeReleasedAsync(scenario, clone);
         var source = await scenario.Pvcs.GetAsync(scenario.Namespace, "app-data");
         Assert.Equal("Bound", source.Status?.Phase);
         Assert.Null(source.Metadata.DeletionTimestamp);
@@ -62,6 +63,30 @@ public sealed class CloneRetentionTests(BackupClusterFixture cluster) : IClassFi
         await scenario.AssertFailedBecauseAsync(dm, $"bucket {bucket} not found");
         await AssertCloneKeptAsync(scenario, dm.Status!.RestoredPvcName!);
         Assert.False(await scenario.S3.BucketExistsAsync(bucket), "the mover must never create the bucket");
+    }
+
+    /// <summary>The clone's volume goes too (reclaim policy Delete), so the copy does not linger on the node.</summary>
+    private static async Task AssertVolumeReleasedAsync(BackupScenario scenario, string clone)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var volumes = await scenario.Pvs.ListAsync(null);
+            var left = volumes.Items.Where(v => v.Spec?.ClaimRef?.Namespace == scenario.Namespace && v.Spec.ClaimRef.Name == clone).ToList();
+            if (left.Count == 0)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                var paths = string.Join(", ", left.Select(v => $"{v.Metadata.Name} ({v.Status?.Phase}, {v.Spec?.HostPath?.Path})"));
+                Assert.Fail($"the volume of deleted clone {clone} is still there after 60s: {paths}\n{await scenario.Diagnostics.DescribeAsync("backup")}");
+            }
+
+            // Polled: PVs are cluster-scoped and the claim's name is not a field selector.
+            await Task.Delay(200);
+        }
     }
 
     private static async Task AssertCloneKeptAsync(BackupScenario scenario, string clone)
