@@ -24,6 +24,19 @@ serve.Options.Add(plainHttp);
 serve.Options.Add(images);
 serve.SetAction(async (parse, _) =>
 {
+    if (parse.GetValue(faults) is { } spec)
+    {
+        try
+        {
+            FaultInjector.Parse(spec);
+        }
+        catch (FormatException ex)
+        {
+            Console.Error.WriteLine($"invalid --faults: {ex.Message}");
+            return 2;
+        }
+    }
+
     var options = new SandboxOptions
     {
         KubeconfigPath = parse.GetValue(kubeconfig),

@@ -4,8 +4,9 @@ namespace DataMover.Sandbox.Node;
 /// Turns a <see cref="ContainerLaunch"/> into bubblewrap arguments. The host's root is rebuilt read-only, entry by
 /// entry, on bwrap's own tmpfs root, so that mount points which do not exist on the host (a PVC at /data or
 /// /mnt/source) can be created without touching the host; then /dev, /proc, volumes and the termination log file
-/// are mounted, and with readOnlyRootFilesystem the root is remounted read-only. A writable root is the tmpfs
-/// plus a writable /tmp: not a full overlay of the image, but writes never reach the host.
+/// are mounted, and with readOnlyRootFilesystem the root is remounted read-only (so is /tmp, as in a container).
+/// A writable root is approximated (bwrap 0.8 has no overlay): the root tmpfs stays writable for new top-level
+/// paths and /tmp, HOME and /var/tmp get private tmpfs mounts; writes never reach the host.
 /// A non-root user really runs as that host uid (setpriv before bwrap, identity-mapped user namespace), so file
 /// permissions on volumes behave as on a node: a root-owned 0755 volume is not writable without fsGroup.
 /// The process is pid 1 of its own pid namespace (<c>--as-pid-1</c>), like a container's entrypoint, so SIGTERM
@@ -42,6 +43,11 @@ internal static class BwrapCommandBuilder
         }
 
         targets.Add(Normalize(launch.WorkingDir));
+        if (!launch.ReadOnlyRootFilesystem)
+        {
+            targets.AddRange(launch.WritableDirs.Select(Normalize));
+        }
+
         foreach (var entry in Children(hostRoot, "/"))
         {
             if (!Skipped.Contains(Path.GetFileName(entry.Container)))
@@ -54,6 +60,10 @@ internal static class BwrapCommandBuilder
         if (!launch.ReadOnlyRootFilesystem)
         {
             args.AddRange(["--tmpfs", "/tmp"]);
+            foreach (var dir in launch.WritableDirs.Select(Normalize).Where(d => d is not ("/" or "/tmp")).Distinct())
+            {
+                args.AddRange(["--tmpfs", dir]);
+            }
         }
         else
         {

@@ -15,6 +15,12 @@ internal sealed record ContainerLaunch
     public bool ReadOnlyRootFilesystem { get; init; }
     public string? Hostname { get; init; }
 
+    /// <summary>
+    /// With a writable root filesystem, directories a container usually writes to (HOME, /var/tmp) get private
+    /// tmpfs mounts: there is no writable image layer, this stands in for it.
+    /// </summary>
+    public IReadOnlyList<string> WritableDirs { get; init; } = [];
+
     /// <summary>Host file bound writable at <see cref="TerminationMessagePath"/>.</summary>
     public string? TerminationLogHostPath { get; init; }
 

@@ -295,6 +295,7 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
             Groups = pod.Spec?.SecurityContext?.FsGroup is { } fsGroup ? [fsGroup] : [],
             ReadOnlyRootFilesystem = c.Spec.SecurityContext?.ReadOnlyRootFilesystem == true,
             Hostname = pod.Metadata.Name,
+            WritableDirs = [env.LastOrDefault(e => e.Key == "HOME").Value ?? "/", "/var/tmp"],
             TerminationLogHostPath = terminationLog,
             TerminationMessagePath = string.IsNullOrEmpty(c.Spec.TerminationMessagePath) ? "/dev/termination-log" : c.Spec.TerminationMessagePath,
         };

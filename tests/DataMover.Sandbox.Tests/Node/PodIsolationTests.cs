@@ -125,6 +125,16 @@ public sealed class PodIsolationTests
     }
 
     [Fact]
+    public async Task WritableRootGivesPrivateHomeAndTmpThatNeverReachTheHost()
+    {
+        var ns = await _fx.NewNamespaceAsync("rw");
+        await _fx.Client.Resource(KubeResources.Pods).CreateAsync(ClusterFixture.ShellPod(ns, "rw", "echo x > $HOME/.config && echo x > /tmp/y && echo x > /var/tmp/z && echo ok"));
+        await _fx.WaitForPhaseAsync(ns, "rw", "Succeeded");
+        Assert.Equal("ok\n", await _fx.LogsAsync(ns, "rw"));
+        Assert.False(File.Exists("/root/.config") && (await File.ReadAllTextAsync("/root/.config")) == "x\n");
+    }
+
+    [Fact]
     public async Task NonRootPodCannotWriteAVolumeWithoutFsGroup()
     {
         var ns = await _fx.NewNamespaceAsync("nofs");

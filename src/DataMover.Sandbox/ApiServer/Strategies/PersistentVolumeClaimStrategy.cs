@@ -86,16 +86,16 @@ internal sealed class PersistentVolumeClaimStrategy : ResourceStrategy
         }
     }
 
-    // Assigning a missing field as null would add a key the other side lacks and make equal specs differ.
-    private static void CopyField(JsonObject from, JsonObject to, string name)
+    /// <summary>Makes <paramref name="to"/> agree with <paramref name="from"/> on one field, absent included (a JSON null is not absence).</summary>
+    private static void CopyField(JsonObject from, JsonObject to, string field)
     {
-        if (from[name] is { } value)
+        if (from[field] is { } value)
         {
-            to[name] = value.DeepClone();
+            to[field] = value.DeepClone();
         }
         else
         {
-            to.Remove(name);
+            to.Remove(field);
         }
     }
 }
