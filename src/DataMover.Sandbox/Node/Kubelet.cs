@@ -81,6 +81,12 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
 
         if (pod.Metadata.DeletionTimestamp is not null)
         {
+            if (runtime is null && pod.Metadata.DeletionGracePeriodSeconds == 0)
+            {
+                // Already confirmed; only someone else's finalizer keeps the object.
+                return ReconcileResult.Done;
+            }
+
             return await TerminateAsync(pod, runtime, cancellationToken);
         }
 
