@@ -62,16 +62,23 @@ log() {
   printf 'mover: %s\n' "$(scrub "$*")"
 }
 
+# The kubelet creates /dev/termination-log; write it only if it is there and writable (never
+# create files in /dev outside Kubernetes). An explicit TERMINATION_MESSAGE_PATH may be created.
+# Kubernetes keeps at most 4096 bytes.
+write_termination_message() {
+  if [[ -w "${TERMINATION_PATH}" ||
+    (-n "${TERMINATION_MESSAGE_PATH:-}" && ! -e "${TERMINATION_PATH}" && -w "$(dirname "${TERMINATION_PATH}")") ]]; then
+    { printf '%s' "${1:0:4000}" >"${TERMINATION_PATH}"; } 2>/dev/null || true
+  fi
+}
+
 # The single place a run ends in failure: one final line, also the termination message.
 fail() {
   local code="$1" message
   message="$(scrub "$2")"
-  # Kubernetes keeps at most 4096 bytes of the termination message.
-  message="${message:0:4000}"
+  message="${message//$'\n'/ }"
   printf 'mover: FAILED: %s\n' "${message}" >&2
-  if [[ -w "${TERMINATION_PATH}" || (! -e "${TERMINATION_PATH}" && -w "$(dirname "${TERMINATION_PATH}")") ]]; then
-    { printf '%s' "${message}" >"${TERMINATION_PATH}"; } 2>/dev/null || true
-  fi
+  write_termination_message "${message}"
   exit "${code}"
 }
 
@@ -79,9 +86,7 @@ succeed() {
   local message
   message="$(scrub "$1")"
   log "${message}"
-  if [[ -w "${TERMINATION_PATH}" || (! -e "${TERMINATION_PATH}" && -w "$(dirname "${TERMINATION_PATH}")") ]]; then
-    { printf '%s' "${message:0:4000}" >"${TERMINATION_PATH}"; } 2>/dev/null || true
-  fi
+  write_termination_message "${message}"
   exit 0
 }
 
@@ -92,7 +97,7 @@ require() {
 
 parse_bool() {
   # Prints true/false; an empty value means the default.
-  local name="$1" default="$2" value="${!1:-}"
+  local default="$2" value="${!1:-}"
   case "${value,,}" in
     "") printf '%s' "${default}" ;;
     true) printf 'true' ;;
@@ -186,8 +191,8 @@ configure_remote() {
   fi
   local type_var="RCLONE_CONFIG_${remote^^}_TYPE"
   [[ -n "${!type_var:-}" ]] || fail "${EXIT_CONFIG}" "missing required variable ${type_var} (MOVER_REMOTE=${remote})"
+  # Kept as given: a leading "/" is meaningful for path backends (SFTP absolute path).
   path="${MOVER_REMOTE_PATH:-${BUCKET_NAME:-}}"
-  path="${path#/}"
   ENDPOINT="remote ${remote} (${!type_var})"
   BUCKET_ROOT="${remote}:${path%/}"
 }
@@ -245,6 +250,14 @@ classify_failure() {
     ("${step}" == probe && "${log}" == *"directory not found"*) ]]; then
     fail "${EXIT_DESTINATION}" "bucket ${BUCKET_NAME:-${MOVER_REMOTE_PATH:-}} not found at ${ENDPOINT}"
   fi
+  if [[ "${step}" != probe && "${log}" == *"${SOURCE_DIR}"*"permission denied"* ]]; then
+    # Typical for database volumes (files owned by the database's uid, mode 0600/0700).
+    local denied first
+    # rclone repeats an error (per attempt, in the final summary): count distinct paths.
+    denied="$(grep -o "${SOURCE_DIR}/[^:]*: permission denied" "${RCLONE_LOG}" | sort -u | wc -l | tr -d ' ' || true)"
+    first="$(grep -m 1 -o "${SOURCE_DIR}/[^:]*: permission denied" "${RCLONE_LOG}" | sed 's/: permission denied$//' || true)"
+    fail "${EXIT_CONFIG}" "cannot read ${denied} paths in ${SOURCE_DIR} as uid $(id -u) (permission denied, e.g. ${first:-?}); run the mover with the volume's runAsUser/fsGroup"
+  fi
   for detail in "connection refused" "no such host" "i/o timeout" "network is unreachable" \
     "no route to host" "context deadline exceeded" "connection reset by peer" \
     "Client.Timeout exceeded" "server misbehaving" "TLS handshake timeout"; do
@@ -280,7 +293,14 @@ main() {
   fi
   local prefix
   prefix="$(destination_prefix)"
-  DESTINATION="${BUCKET_ROOT}${prefix:+/${prefix}}"
+  if [[ -z "${prefix}" ]]; then
+    DESTINATION="${BUCKET_ROOT}"
+  elif [[ "${BUCKET_ROOT}" == *: ]]; then
+    # "remote:" + "prefix", not "remote:/prefix" (an absolute path on path backends).
+    DESTINATION="${BUCKET_ROOT}${prefix}"
+  else
+    DESTINATION="${BUCKET_ROOT}/${prefix}"
+  fi
 
   local verify
   verify="${MOVER_VERIFY:-hash}"
@@ -314,7 +334,7 @@ main() {
   bytes="$(stat_value '^Transferred:[[:space:]]+[0-9.]+ [A-Za-z]+ / ' | sed -E 's/^Transferred:[[:space:]]+([0-9.]+ [A-Za-z]+) .*/\1/')"
   checks="$(stat_value '^Checks:' | sed -E 's/^Checks:[[:space:]]+([0-9]+) .*/\1/')"
   deleted="$(stat_value '^Deleted:' | sed -E 's/^Deleted:[[:space:]]+([0-9]+) .*/\1/')"
-  local summary="transferred ${files:-0} files (${bytes:-0 B}), unchanged ${checks:-0}, deleted ${deleted:-0}"
+  local summary="transferred ${files:-0} files (${bytes:-0 B}), checked ${checks:-0}, deleted ${deleted:-0}"
   log "sync complete: ${summary}"
 
   if [[ "${verify}" == none ]]; then

@@ -64,6 +64,12 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         var same = await Api.PutAsync(path, unconditional.Object);
         Assert.Equal(unconditional.Str("metadata", "resourceVersion"), same.Str("metadata", "resourceVersion"));
 
+        var withVersion = ConfigMap("c2");
+        withVersion["metadata"]!["resourceVersion"] = "42";
+        var rvOnCreate = await Api.PostAsync($"/api/v1/namespaces/{ns}/configmaps", withVersion);
+        Assert.Equal(HttpStatusCode.InternalServerError, rvOnCreate.Status);
+        Assert.Equal("resourceVersion should not be set on objects to be created", rvOnCreate.Str("message"));
+
         var dup = await Api.PostAsync($"/api/v1/namespaces/{ns}/configmaps", ConfigMap("c1"));
         Assert.Equal(HttpStatusCode.Conflict, dup.Status);
         Assert.Equal("AlreadyExists", dup.Str("reason"));
@@ -415,5 +421,134 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         Assert.Contains("\"reason\":\"Unauthorized\"", await r.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("healthz")).StatusCode);
         Assert.Contains("v1.32", await anonymous.GetStringAsync("version"));
+    }
+
+    [Fact]
+    public async Task Events_are_one_store_served_in_two_versions()
+    {
+        var ns = await NamespaceAsync("api-events");
+        var modern = await Api.CreateOkAsync($"/apis/events.k8s.io/v1/namespaces/{ns}/events", ApiClient.Obj($$$"""
+            {"metadata":{"name":"e1"},"eventTime":"2024-01-01T00:00:00.000000Z","reportingController":"datamover.a-cup-of.coffee/operator",
+             "reportingInstance":"op-1","action":"Snapshot","reason":"SnapshotCreated","type":"Normal","note":"snapshot created",
+             "regarding":{"kind":"DataMover","name":"x","namespace":"{{{ns}}}"}}
+            """));
+        Assert.Equal("snapshot created", modern["note"]!.ToString());
+        var core = await Api.GetAsync($"/api/v1/namespaces/{ns}/events/e1");
+        Assert.Equal("snapshot created", core.Str("message"));
+        Assert.Equal("DataMover", core.Str("involvedObject", "kind"));
+        Assert.Equal("datamover.a-cup-of.coffee/operator", core.Str("reportingComponent"));
+        var selected = await Api.GetAsync($"/api/v1/namespaces/{ns}/events?fieldSelector=involvedObject.name%3Dx,involvedObject.kind%3DDataMover,reason%3DSnapshotCreated");
+        Assert.Single(selected.Json!["items"]!.AsArray());
+        var modernList = await Api.GetAsync($"/apis/events.k8s.io/v1/namespaces/{ns}/events?fieldSelector=regarding.name%3Dx");
+        Assert.Equal("x", modernList.Json!["items"]![0]!["regarding"]!["name"]!.ToString());
+    }
+
+    [Fact]
+    public async Task Malformed_metadata_is_a_bad_request_and_deletecollection_honours_selectors()
+    {
+        var ns = await NamespaceAsync("api-malformed");
+        var path = $"/api/v1/namespaces/{ns}/configmaps";
+        var bad = await Api.PostAsync(path, ApiClient.Obj("""{"metadata":{"name":"m","labels":{"n":1}}}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+
+        await Api.CreateOkAsync(path, ConfigMap("keep", """{"role":"keep"}"""));
+        await Api.CreateOkAsync(path, ConfigMap("drop-1", """{"role":"drop"}"""));
+        await Api.CreateOkAsync(path, ConfigMap("drop-2", """{"role":"drop"}"""));
+        var deleted = await Api.DeleteAsync($"{path}?labelSelector=role%3Ddrop");
+        Assert.Equal(HttpStatusCode.OK, deleted.Status);
+        Assert.Equal("ConfigMapList", deleted.Str("kind"));
+        var left = await Api.GetAsync(path);
+        Assert.Equal("keep", left.Json!["items"]!.AsArray().Single()!["metadata"]!["name"]!.ToString());
+    }
+
+    [Fact]
+    public async Task Strategic_merge_patch_merges_by_key_and_honours_delete_directives()
+    {
+        var ns = await NamespaceAsync("api-smp");
+        var path = $"/api/v1/namespaces/{ns}/pods";
+        await Api.CreateOkAsync(path, ApiClient.Obj("""
+            {"metadata":{"name":"p","finalizers":["a.example.com/x"]},"spec":{"containers":[
+              {"name":"a","image":"busybox:1","env":[{"name":"X","value":"1"},{"name":"Y","value":"2"}]},
+              {"name":"b","image":"busybox:1"}]}}
+            """));
+        var patched = await Api.PatchAsync($"{path}/p", ApiClient.Obj("""
+            {"metadata":{"finalizers":["b.example.com/y"]},"spec":{"containers":[{"name":"b","image":"busybox:2"}]}}
+            """), "application/strategic-merge-patch+json");
+        Assert.Equal(HttpStatusCode.OK, patched.Status);
+        var containers = patched.Json!["spec"]!["containers"]!.AsArray();
+        Assert.Equal(["a", "b"], containers.Select(c => c!["name"]!.ToString()));
+        Assert.Equal("busybox:2", containers[1]!["image"]!.ToString());
+        Assert.Equal(2, containers[0]!["env"]!.AsArray().Count);
+        Assert.Equal(2, patched.Json!["metadata"]!["finalizers"]!.AsArray().Count);
+
+        var removeFinalizers = await Api.PatchAsync($"{path}/p", ApiClient.Obj("""{"metadata":{"$deleteFromPrimitiveList/finalizers":["a.example.com/x","b.example.com/y"]}}"""), "application/strategic-merge-patch+json");
+        Assert.Null(removeFinalizers.Json!["metadata"]!["finalizers"]);
+
+        var notAllowed = await Api.PatchAsync($"{path}/p", ApiClient.Obj("""{"spec":{"containers":[{"name":"a","$patch":"delete"}]}}"""), "application/strategic-merge-patch+json");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, notAllowed.Status);
+        Assert.Contains("pod updates may not change fields other than", notAllowed.Str("message"));
+    }
+
+    [Fact]
+    public async Task Non_structural_crds_are_rejected()
+    {
+        var crd = ApiClient.Obj("""
+            {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"loose.example.com"},
+             "spec":{"group":"example.com","scope":"Namespaced","names":{"plural":"loose","kind":"Loose"},
+               "versions":[{"name":"v1","served":true,"storage":true,
+                 "additionalPrinterColumns":[{"name":"Bad","type":"color","jsonPath":".spec.x"}],
+                 "schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":{"properties":{"x":{"type":"string"}}},"list":{"type":"array"}}}}}]}}
+            """);
+        var r = await Api.PostAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, r.Status);
+        var message = r.Str("message")!;
+        Assert.Contains("spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields", message);
+        Assert.Contains("spec.versions[0].schema.openAPIV3Schema.properties[list].items: Required value", message);
+        Assert.Contains("spec.versions[0].additionalPrinterColumns[0].type: Unsupported value: \"color\"", message);
+    }
+
+    [Fact]
+    public async Task Server_side_apply_tracks_owners_removes_dropped_fields_and_reports_conflicts()
+    {
+        var ns = await NamespaceAsync("api-ssa");
+        var path = await DataMoversAsync(ns);
+        const string apply = "application/apply-patch+yaml";
+        var first = await Api.PatchAsync($"{path}/s?fieldManager=alice", ApiClient.Obj("""
+            {"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s","labels":{"team":"a","tier":"1"}},
+             "spec":{"sourcePvc":"data","destination":{"bucket":"b1"}}}
+            """), apply);
+        Assert.Equal(HttpStatusCode.Created, first.Status);
+        Assert.Equal("alice", first.Json!["metadata"]!["managedFields"]![0]!["manager"]!.ToString());
+        Assert.NotNull(first.Json!["metadata"]!["managedFields"]![0]!["fieldsV1"]!["f:spec"]!["f:sourcePvc"]);
+
+        var second = await Api.PatchAsync($"{path}/s?fieldManager=alice", ApiClient.Obj("""
+            {"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s","labels":{"team":"a"}},
+             "spec":{"sourcePvc":"data","destination":{"bucket":"b1"}}}
+            """), apply);
+        Assert.Equal(HttpStatusCode.OK, second.Status);
+        Assert.Null(second.Json!["metadata"]!["labels"]!["tier"]);
+
+        var bob = await Api.PatchAsync($"{path}/s?fieldManager=bob", ApiClient.Obj("""
+            {"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s"},"spec":{"sourcePvc":"data","retries":5}}
+            """), apply);
+        Assert.Equal(HttpStatusCode.OK, bob.Status);
+        Assert.Equal("5", bob.Str("spec", "retries"));
+
+        var conflict = await Api.PatchAsync($"{path}/s?fieldManager=bob", ApiClient.Obj("""
+            {"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s"},"spec":{"sourcePvc":"data","destination":{"bucket":"b2"}}}
+            """), apply);
+        Assert.Equal(HttpStatusCode.Conflict, conflict.Status);
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"alice\" using datamover.a-cup-of.coffee/v1alpha1: .spec.destination.bucket", conflict.Str("message"));
+
+        var forced = await Api.PatchAsync($"{path}/s?fieldManager=bob&force=true", ApiClient.Obj("""
+            {"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s"},"spec":{"sourcePvc":"data","destination":{"bucket":"b2"}}}
+            """), apply);
+        Assert.Equal(HttpStatusCode.OK, forced.Status);
+        Assert.Equal("b2", forced.Str("spec", "destination", "bucket"));
+        // bob no longer applies retries and nobody else owns it: removed, then defaulted again.
+        Assert.Equal("3", forced.Str("spec", "retries"));
+
+        var missingManager = await Api.PatchAsync($"{path}/s", ApiClient.Obj("""{"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s"}}"""), apply);
+        Assert.Equal(HttpStatusCode.BadRequest, missingManager.Status);
     }
 }

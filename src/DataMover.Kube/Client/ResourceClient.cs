@@ -165,6 +165,16 @@ public sealed class ResourceClient<T> where T : KubeObject
     /// Deletes an object. Returns the object when deletion is deferred (finalizers, graceful deletion), null when it is gone.
     /// Throws a NotFound <see cref="KubeApiException"/> when there was nothing to delete.
     /// </summary>
+    /// <summary>
+    /// Sends a JSON body to a subresource other than status (pods/binding, namespaces/finalize) and returns the raw
+    /// response: those endpoints answer with different kinds (Status, the parent object).
+    /// </summary>
+    public async Task<string> SendSubresourceAsync(HttpMethod method, string? ns, string name, string subresource, string json, CancellationToken cancellationToken = default)
+    {
+        using var response = await _client.SendAsync(method, Type.Path(ns, name, subresource), () => KubeClient.JsonContent(json), false, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
     public async Task<T?> DeleteAsync(string? ns, string name, DeleteOptions? options = null, CancellationToken cancellationToken = default)
     {
         var body = JsonSerializer.Serialize(options ?? new DeleteOptions(), KubeJsonContext.Default.DeleteOptions);

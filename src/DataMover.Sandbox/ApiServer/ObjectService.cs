@@ -55,6 +55,7 @@ internal sealed class ObjectService
     public JsonObject Create(ResourceType type, string? ns, JsonObject body, WriteOptions options)
     {
         var obj = Incoming(type, ns, body);
+        RejectResourceVersionOnCreate(obj);
         lock (_store.Gate)
         {
             return CreateLocked(type, obj, options);
@@ -112,6 +113,7 @@ internal sealed class ObjectService
                 if (createIfMissing is not null && subresource is null)
                 {
                     var created = Incoming(type, ns, createIfMissing());
+                    RejectResourceVersionOnCreate(created);
                     if (JsonPaths.Name(created) != name)
                     {
                         throw ApiException.BadRequest($"the name of the object ({JsonPaths.Name(created)}) does not match the name on the URL ({name})");
@@ -217,7 +219,11 @@ internal sealed class ObjectService
         meta.Remove("deletionTimestamp");
         meta.Remove("deletionGracePeriodSeconds");
         meta.Remove("selfLink");
-        meta.Remove("managedFields");
+        if (!options.WritesManagedFields)
+        {
+            meta.Remove("managedFields");
+        }
+
         if (type.TracksGeneration)
         {
             meta["generation"] = 1;
@@ -303,7 +309,10 @@ internal sealed class ObjectService
 
             meta["uid"] = JsonPaths.Uid(old);
             meta.Remove("selfLink");
-            meta.Remove("managedFields");
+            if (!options.WritesManagedFields)
+            {
+                meta["managedFields"] = oldMeta["managedFields"]?.DeepClone();
+            }
             RemoveNulls(meta);
             if (type.HasStatus)
             {
@@ -487,7 +496,18 @@ internal sealed class ObjectService
 
         body["apiVersion"] = type.ApiVersion;
         body["kind"] = type.Kind;
+        CheckMetadataTypes(type, body);
         var meta = JsonPaths.Meta(body);
+
+        // ObjectMeta fields are omitempty in Go: empty maps and lists never come back.
+        foreach (var field in new[] { "labels", "annotations", "finalizers", "ownerReferences", "managedFields" })
+        {
+            if (meta[field] is null or JsonObject { Count: 0 } or JsonArray { Count: 0 })
+            {
+                meta.Remove(field);
+            }
+        }
+
         if (type.Namespaced)
         {
             var bodyNs = JsonPaths.Str(meta, "namespace");
@@ -506,6 +526,50 @@ internal sealed class ObjectService
         var stored = type.Converter is { } converter ? converter.ToStorage(body) : body;
         return stored;
     }
+
+    /// <summary>The storage layer refuses creates that carry a (parsable, non-zero) resourceVersion, with a bare 500.</summary>
+    private static void RejectResourceVersionOnCreate(JsonObject obj)
+    {
+        if (JsonPaths.ResourceVersion(obj) > 0)
+        {
+            throw new ApiException(500, "", "resourceVersion should not be set on objects to be created");
+        }
+    }
+
+    /// <summary>What Go's typed decoding would refuse before any validation runs (400, not 422).</summary>
+    private static void CheckMetadataTypes(ResourceType type, JsonObject body)
+    {
+        if (body["metadata"] is { } metadata && metadata is not JsonObject)
+        {
+            throw Undecodable(type, "metadata", "ObjectMeta");
+        }
+
+        foreach (var field in new[] { "labels", "annotations" })
+        {
+            if (JsonPaths.Node(body, "metadata", field) is { } map
+                && (map is not JsonObject o || o.Any(kv => kv.Value is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.String)))
+            {
+                throw Undecodable(type, $"metadata.{field}", "map[string]string");
+            }
+        }
+
+        if (JsonPaths.Node(body, "metadata", "finalizers") is { } finalizers
+            && (finalizers is not JsonArray a || a.Any(f => f is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.String)))
+        {
+            throw Undecodable(type, "metadata.finalizers", "[]string");
+        }
+
+        foreach (var field in new[] { "name", "namespace", "generateName", "resourceVersion", "uid" })
+        {
+            if (JsonPaths.Node(body, "metadata", field) is { } value && (value is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.String))
+            {
+                throw Undecodable(type, $"metadata.{field}", "string");
+            }
+        }
+    }
+
+    private static ApiException Undecodable(ResourceType type, string field, string goType) =>
+        ApiException.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: json: cannot unmarshal into Go struct field {type.Kind}.{field} of type {goType}");
 
     private void CheckNamespaceAdmits(ResourceType type, string ns, string name)
     {

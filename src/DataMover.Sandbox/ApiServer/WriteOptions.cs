@@ -10,5 +10,8 @@ internal sealed class WriteOptions
 
     public List<string> Warnings { get; } = [];
 
+    /// <summary>Server-side apply writes metadata.managedFields itself; other writes keep the stored ones.</summary>
+    public bool WritesManagedFields { get; init; }
+
     public static WriteOptions Internal { get; } = new() { FieldValidation = "Ignore" };
 }

@@ -92,6 +92,9 @@ public sealed partial class SandboxCluster : IAsyncDisposable
             kestrel.AddServerHeader = false;
             kestrel.Limits.MinResponseDataRate = null;
             kestrel.Limits.MaxRequestBodySize = 3 * 1024 * 1024;
+
+            // client-go multiplexes every watch of a process over one HTTP/2 connection.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
             kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
             {
                 listen.Protocols = ca is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;

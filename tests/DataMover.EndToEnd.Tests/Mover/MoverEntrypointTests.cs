@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using System.Text;
 using System.Text.RegularExpressions;
 using DataMover.EndToEnd.Tests.Support;
@@ -9,8 +10,10 @@ namespace DataMover.EndToEnd.Tests.Mover;
 
 /// <summary>
 /// mover/entrypoint.sh against a real S3 server (s3rver), run like the sandbox runs the mover
-/// container (see <see cref="MoverRunner"/>). Each test uses its own bucket.
+/// container (see <see cref="MoverRunner"/>). Each test uses its own bucket. Linux only
+/// (bash, bubblewrap, Unix file modes), like the mover itself.
 /// </summary>
+[SupportedOSPlatform("linux")]
 public sealed partial class MoverEntrypointTests : IClassFixture<S3ServerFixture>, IDisposable
 {
     private readonly S3Server _s3;
@@ -95,6 +98,20 @@ public sealed partial class MoverEntrypointTests : IClassFixture<S3ServerFixture
     }
 
     [Fact]
+    public async Task Outside_a_container_MOVER_SOURCE_DIR_and_TERMINATION_MESSAGE_PATH_replace_the_pod_paths()
+    {
+        var bucket = await NewBucketAsync("direct");
+        var tree = SampleTree.CreateSmall(Path.Combine(_scratch, "data"));
+
+        var result = await MoverRunner.RunAsync(tree.Root, Pod(bucket, ("DATAMOVER_DESTINATION_PREFIX", "direct")), direct: true);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"source {tree.Root}/ -> destination datamover:{bucket}/direct", result.StandardOutput, StringComparison.Ordinal);
+        Assert.StartsWith("backup to ", result.TerminationMessage, StringComparison.Ordinal);
+        await AssertBucketHoldsAsync(bucket, "direct/", tree.FileHashes);
+    }
+
+    [Fact]
     public async Task Second_run_transfers_only_the_changed_file_and_removes_the_deleted_one()
     {
         var bucket = await NewBucketAsync("incremental");
@@ -128,6 +145,27 @@ public sealed partial class MoverEntrypointTests : IClassFixture<S3ServerFixture
             bucket, ("DATAMOVER_DESTINATION_PREFIX", "copy"), ("RCLONE_IGNORE_EXISTING", "true")));
 
         AssertFailure(result, exitCode: 1, "verification failed: 1 files differ");
+    }
+
+    [Fact]
+    public async Task Unreadable_files_in_the_volume_are_reported_as_permission_problem()
+    {
+        var bucket = await NewBucketAsync("unreadable");
+        var tree = SampleTree.CreateSmall(Path.Combine(_scratch, "data"));
+        tree.Write("pgdata/base/16384", "database page");
+        File.SetUnixFileMode(Path.Combine(tree.Root, "pgdata", "base", "16384"), UnixFileMode.None);
+
+        if (!MoverRunner.SandboxAvailable && Environment.IsPrivilegedProcess)
+        {
+            // Root outside the uid 65534 sandbox reads everything: nothing to observe here.
+            return;
+        }
+
+        var result = await MoverRunner.RunAsync(tree.Root, Pod(bucket));
+
+        var source = MoverRunner.SandboxAvailable ? "/data" : tree.Root;
+        AssertFailure(result, exitCode: 2, $"cannot read 1 paths in {source} as uid ");
+        Assert.Contains($"(permission denied, e.g. {source}/pgdata/base/16384)", result.TerminationMessage, StringComparison.Ordinal);
     }
 
     [Theory]

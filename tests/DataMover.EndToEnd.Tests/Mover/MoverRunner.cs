@@ -20,12 +20,15 @@ internal static class MoverRunner
     /// <summary>Whether runs go through bubblewrap (the real path) or the direct fallback.</summary>
     public static bool SandboxAvailable => LazySandboxAvailable.Value;
 
+    /// <summary>Runs the entry point to completion; <paramref name="direct"/> skips the sandbox.</summary>
     public static async Task<MoverResult> RunAsync(
         string sourceDirectory,
         IReadOnlyDictionary<string, string> podEnvironment,
         TimeSpan? timeout = null,
+        bool direct = false,
         CancellationToken cancellationToken = default)
     {
+        var sandboxed = SandboxAvailable && !direct;
         var scratch = Directory.CreateTempSubdirectory("datamover-mover-run-").FullName;
         try
         {
@@ -34,13 +37,13 @@ internal static class MoverRunner
             // The kubelet creates the file before the container starts; the mover only writes it.
             await File.WriteAllTextAsync(terminationFile, "", cancellationToken);
 
-            var startInfo = SandboxAvailable
+            var startInfo = sandboxed
                 ? SandboxedStartInfo(sourceDirectory, configDirectory, terminationFile)
                 : DirectStartInfo();
             startInfo.Environment.Clear();
             startInfo.Environment["PATH"] = ContainerPath;
-            startInfo.Environment["HOME"] = SandboxAvailable ? "/config" : configDirectory;
-            if (!SandboxAvailable)
+            startInfo.Environment["HOME"] = sandboxed ? "/config" : configDirectory;
+            if (!sandboxed)
             {
                 startInfo.Environment["MOVER_SOURCE_DIR"] = sourceDirectory;
                 startInfo.Environment["TERMINATION_MESSAGE_PATH"] = terminationFile;

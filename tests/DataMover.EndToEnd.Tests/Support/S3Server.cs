@@ -97,21 +97,29 @@ internal sealed partial class S3Server : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => OnOutput(e.Data, output, listening);
         process.Exited += (_, _) => listening.TrySetException(
             new InvalidOperationException($"s3rver exited during startup:\n{Snapshot(output)}"));
+        S3Server? server = null;
         try
         {
             process.Start();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var port = await listening.Task.WaitAsync(StartTimeout, cancellationToken);
-            return new S3Server(process, storage, output, port);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(StartTimeout);
+            var port = await listening.Task.WaitAsync(deadline.Token);
+            server = new S3Server(process, storage, output, port);
+            // The listening line means the socket is open; one authenticated call proves the
+            // S3 API and the credentials work before any test relies on them.
+            await server._client.ListBucketsAsync(deadline.Token);
+            return server;
         }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException or InvalidOperationException)
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or AmazonServiceException)
         {
+            server?._client.Dispose();
             Stop(process);
             process.Dispose();
             Directory.Delete(storage, recursive: true);
             throw new InvalidOperationException(
-                $"s3rver did not start within {StartTimeout.TotalSeconds:0}s:\n{Snapshot(output)}", ex);
+                $"s3rver did not start (or answer) within {StartTimeout.TotalSeconds:0}s:\n{Snapshot(output)}", ex);
         }
     }
 

@@ -114,10 +114,19 @@ internal sealed class CrdStrategy : ResourceStrategy
             {
                 errors.Add(FieldError.Required($"spec.versions[{i}].schema.openAPIV3Schema", "schemas are required"));
             }
-            else if (JsonPaths.Str(schema, "type") != "object")
+            else
             {
-                errors.Add(FieldError.Invalid($"spec.versions[{i}].schema.openAPIV3Schema.type", schema["type"], "must be object at the root"));
+                if (JsonPaths.Str(schema, "type") != "object")
+                {
+                    errors.Add(JsonPaths.Str(schema, "type") is null
+                        ? FieldError.Required($"spec.versions[{i}].schema.openAPIV3Schema.type", "must not be empty at the root")
+                        : FieldError.Invalid($"spec.versions[{i}].schema.openAPIV3Schema.type", schema["type"], "must be object at the root"));
+                }
+
+                StructuralSchemaChecker.Check(schema, $"spec.versions[{i}].schema.openAPIV3Schema", errors);
             }
+
+            StructuralSchemaChecker.CheckColumns(JsonPaths.Arr(v, "additionalPrinterColumns"), $"spec.versions[{i}].additionalPrinterColumns", errors);
         }
     }
 

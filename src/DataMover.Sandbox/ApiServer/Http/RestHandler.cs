@@ -226,26 +226,17 @@ internal sealed class RestHandler
                     throw ApiException.BadRequest("invalid object type: /, Kind=");
                 }
 
-                createIfMissing = () => JsonPaths.Clone(intent);
-                apply = current => ApplyIntent(current, intent);
+                var manager = context.Request.Query["fieldManager"].ToString();
+                var force = context.Request.Query["force"] == "true";
+                createIfMissing = () => ServerSideApply.Apply(null, intent, manager, force, type);
+                apply = current => ServerSideApply.Apply(current, intent, manager, force, type);
+                options = new WriteOptions { DryRun = options.DryRun, FieldValidation = options.FieldValidation, WritesManagedFields = true };
                 break;
         }
 
         var existed = _objects.Get(type, request.Namespace, request.Name!) is not null;
         var result = _objects.Patch(type, request.Namespace, request.Name!, request.Subresource, apply, createIfMissing, options);
         await HttpIo.WriteJsonAsync(context, existed || createIfMissing is null ? 200 : 201, result, options.Warnings);
-    }
-
-    /// <summary>Server-side apply, simplified: the applied configuration is merged over the live object (no field ownership or conflicts).</summary>
-    private static JsonObject ApplyIntent(JsonObject current, JsonObject intent)
-    {
-        var cleaned = JsonPaths.Clone(intent);
-        if (JsonPaths.Obj(cleaned, "metadata") is { } meta)
-        {
-            meta.Remove("managedFields");
-        }
-
-        return MergePatcher.Apply(current, cleaned) as JsonObject ?? current;
     }
 
     private async Task DeleteAsync(HttpContext context, ApiRequest request)

@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using DataMover.Kube.Client;
+using DataMover.Kube.Models;
+using DataMover.Kube.Runtime;
+
+namespace DataMover.Sandbox.ControlPlane;
+
+/// <summary>
+/// The job controller and the ttl-after-finished controller: creates pods from the template, keeps the status
+/// counters and conditions (see <see cref="JobStatusCalculator"/>), and deletes finished jobs once their TTL passes.
+/// </summary>
+internal sealed partial class JobController : IReconciler
+{
+    private readonly Informer<Job> _jobs;
+    private readonly Informer<Pod> _pods;
+    private readonly ResourceClient<Job> _jobClient;
+    private readonly ResourceClient<Pod> _podClient;
+    private readonly EventEmitter _events;
+    private readonly ControlPlaneOptions _options;
+    private readonly ILogger _logger;
+
+    // Pods created but not yet seen by the informer, so a quick second sync does not create them again
+    // (client-go's "expectations").
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, DateTimeOffset>> _expected = new();
+
+    public JobController(KubeClient client, InformerSet informers, ControlPlaneOptions options, ILoggerFactory loggers)
+    {
+        _logger = loggers.CreateLogger<JobController>();
+        _options = options;
+        _jobs = informers.Get(KubeResources.Jobs);
+        _pods = informers.Get(KubeResources.Pods);
+        _jobClient = client.Resource(KubeResources.Jobs);
+        _podClient = client.Resource(KubeResources.Pods);
+        _events = new EventEmitter(client, "job-controller", null, _logger);
+        Loop = new ControllerLoop("job-controller", this, options.Workers, _logger);
+
+        _pods.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);
+        _jobs.AddHandler(InformerHandler<Job>.Any(j => Loop.Enqueue(j.Key())));
+        _pods.AddHandler(InformerHandler<Pod>.Any(p =>
+        {
+            if (p.Metadata.ControllerReference() is { Kind: "Job" } owner)
+            {
+                if (_expected.TryGetValue(owner.Uid, out var pending))
+                {
+                    pending.TryRemove(p.Metadata.Name!, out _);
+                }
+
+                Loop.Enqueue(ObjectKey.Of(p.Metadata.Namespace, owner.Name));
+            }
+        }));
+    }
+
+    public ControllerLoop Loop { get; }
+
+    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    {
+        var job = _jobs.Get(key);
+        if (job?.Spec is null || job.Metadata.DeletionTimestamp is not null)
+        {
+            return ReconcileResult.Done;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        if (JobStatusCalculator.IsFinished(job))
+        {
+            return await ExpireAsync(job, now, cancellationToken);
+        }
+
+        if (job.Spec.Suspend == true)
+        {
+            return ReconcileResult.Done;
+        }
+
+        var uid = job.Metadata.Uid!;
+        var pods = _pods.ByIndex(IndexFuncs.ControllerUid, uid);
+        var pending = _expected.GetOrAdd(uid, _ => new ConcurrentDictionary<string, DateTimeOffset>());
+        foreach (var (name, at) in pending)
+        {
+            if (pods.Any(p => p.Metadata.Name == name) || now - at > TimeSpan.FromMinutes(1))
+            {
+                pending.TryRemove(name, out _);
+            }
+        }
+
+        var plan = JobStatusCalculator.Compute(job, pods, pending.Count, now, _options.JobPodFailureBackoff, _options.JobPodFailureBackoffMax);
+        foreach (var pod in plan.PodsToDelete)
+        {
+            try
+            {
+                await _podClient.DeleteAsync(pod.Metadata.Namespace, pod.Metadata.Name!, DeleteOptions.Background, cancellationToken);
+                _events.Normal(job, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
+            }
+            catch (KubeApiException e) when (e.IsNotFound)
+            {
+                // Already gone.
+            }
+        }
+
+        for (var i = 0; i < plan.PodsToCreate; i++)
+        {
+            var created = await _podClient.CreateAsync(NewPod(job), cancellationToken);
+            pending[created.Metadata.Name!] = now;
+            _events.Normal(job, "SuccessfulCreate", $"Created pod: {created.Metadata.Name}");
+        }
+
+        if (!SameStatus(job.Status, plan.Status))
+        {
+            try
+            {
+                await _jobClient.ReplaceStatusAsync(job with { Status = plan.Status }, cancellationToken);
+            }
+            catch (KubeApiException e) when (e.IsConflict)
+            {
+                // A newer version is on its way through the informer and will trigger another sync.
+                return ReconcileResult.Done;
+            }
+
+            foreach (var (type, reason, message) in plan.Events)
+            {
+                await _events.RecordAsync(job, type, reason, message);
+            }
+        }
+
+        return plan.RequeueAfter is { } delay ? ReconcileResult.After(delay + TimeSpan.FromMilliseconds(50)) : ReconcileResult.Done;
+    }
+
+    private async Task<ReconcileResult> ExpireAsync(Job job, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        _expected.TryRemove(job.Metadata.Uid!, out _);
+        if (job.Spec!.TtlSecondsAfterFinished is not { } ttl || JobStatusCalculator.FinishedAt(job) is not { } finished)
+        {
+            return ReconcileResult.Done;
+        }
+
+        var left = finished + TimeSpan.FromSeconds(ttl) - now;
+        if (left > TimeSpan.Zero)
+        {
+            return ReconcileResult.After(left + TimeSpan.FromMilliseconds(50));
+        }
+
+        // The ttl-after-finished controller deletes with foreground propagation and a uid precondition.
+        try
+        {
+            await _jobClient.DeleteAsync(job.Metadata.Namespace, job.Metadata.Name!, new DeleteOptions
+            {
+                PropagationPolicy = "Foreground",
+                Preconditions = new Preconditions { Uid = job.Metadata.Uid },
+            }, cancellationToken);
+            LogExpired(_logger, job.Key());
+        }
+        catch (KubeApiException e) when (e.IsNotFound || e.IsConflict)
+        {
+            // Gone or replaced meanwhile.
+        }
+
+        return ReconcileResult.Done;
+    }
+
+    private static Pod NewPod(Job job)
+    {
+        var template = job.Spec!.Template;
+        var labels = new Dictionary<string, string>(template.Metadata?.Labels ?? new Dictionary<string, string>())
+        {
+            [WellKnown.ControllerUidLabel] = job.Metadata.Uid!,
+            [WellKnown.JobNameLabel] = job.Metadata.Name!,
+            [WellKnown.LegacyControllerUidLabel] = job.Metadata.Uid!,
+            [WellKnown.LegacyJobNameLabel] = job.Metadata.Name!,
+        };
+        var owner = new OwnerReference
+        {
+            ApiVersion = "batch/v1",
+            Kind = "Job",
+            Name = job.Metadata.Name!,
+            Uid = job.Metadata.Uid!,
+            Controller = true,
+            BlockOwnerDeletion = true,
+        };
+        return new Pod
+        {
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = (template.Metadata ?? new ObjectMeta()) with
+            {
+                Name = null,
+                GenerateName = job.Metadata.Name + "-",
+                Namespace = job.Metadata.Namespace,
+                Labels = labels,
+                OwnerReferences = [owner],
+            },
+            Spec = template.Spec,
+        };
+    }
+
+    private static bool SameStatus(JobStatus? a, JobStatus b) =>
+        a is not null
+        && a.Active == b.Active && a.Ready == b.Ready && a.Succeeded == b.Succeeded && a.Failed == b.Failed
+        && a.Terminating == b.Terminating && a.StartTime == b.StartTime && a.CompletionTime == b.CompletionTime
+        && (a.Conditions?.Count ?? 0) == (b.Conditions?.Count ?? 0);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted finished job {Key} after its TTL")]
+    private static partial void LogExpired(ILogger logger, string key);
+}

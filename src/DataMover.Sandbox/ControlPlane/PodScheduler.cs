@@ -1,0 +1,195 @@
+using System.Text.Json.Nodes;
+using DataMover.Kube.Client;
+using DataMover.Kube.Models;
+using DataMover.Kube.Runtime;
+using KubeNode = DataMover.Kube.Models.Node;
+
+namespace DataMover.Sandbox.ControlPlane;
+
+/// <summary>
+/// The default-scheduler's observable behaviour for a one-to-few node cluster: binds pending pods through the
+/// pods/binding subresource to a Ready node whose labels match the nodeSelector, and, as the volume binding plugin
+/// does, holds pods whose WaitForFirstConsumer claims are unbound after choosing the node for them.
+/// </summary>
+internal sealed partial class PodScheduler : IReconciler
+{
+    private const string PvcIndex = "pvc";
+    private readonly Informer<Pod> _pods;
+    private readonly Informer<KubeNode> _nodes;
+    private readonly Informer<PersistentVolumeClaim> _claims;
+    private readonly Informer<StorageClass> _classes;
+    private readonly ResourceClient<Pod> _podClient;
+    private readonly ResourceClient<PersistentVolumeClaim> _claimClient;
+    private readonly EventEmitter _events;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, string> _lastFailure = [];
+
+    public PodScheduler(KubeClient client, InformerSet informers, ILoggerFactory loggers, int workers)
+    {
+        _logger = loggers.CreateLogger<PodScheduler>();
+        _pods = informers.Get(KubeResources.Pods);
+        _nodes = informers.Get(KubeResources.Nodes);
+        _claims = informers.Get(KubeResources.PersistentVolumeClaims);
+        _classes = informers.Get(KubeResources.StorageClasses);
+        _podClient = client.Resource(KubeResources.Pods);
+        _claimClient = client.Resource(KubeResources.PersistentVolumeClaims);
+        _events = new EventEmitter(client, "default-scheduler", null, _logger);
+        Loop = new ControllerLoop("scheduler", this, workers, _logger);
+
+        _pods.AddIndex(PvcIndex, p => (p.Spec?.Volumes ?? []).Where(v => v.PersistentVolumeClaim is not null)
+            .Select(v => ObjectKey.Of(p.Metadata.Namespace, v.PersistentVolumeClaim!.ClaimName)));
+        _pods.AddHandler(InformerHandler<Pod>.Any(p =>
+        {
+            if (string.IsNullOrEmpty(p.Spec?.NodeName))
+            {
+                Loop.Enqueue(p.Key());
+            }
+        }));
+        _nodes.AddHandler(InformerHandler<KubeNode>.Any(_ => EnqueueAllPending()));
+        _claims.AddHandler(InformerHandler<PersistentVolumeClaim>.Any(c =>
+        {
+            foreach (var p in _pods.ByIndex(PvcIndex, c.Key()))
+            {
+                Loop.Enqueue(p.Key());
+            }
+        }));
+    }
+
+    public ControllerLoop Loop { get; }
+
+    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    {
+        var pod = _pods.Get(key);
+        if (pod is null || !string.IsNullOrEmpty(pod.Spec?.NodeName) || pod.Metadata.DeletionTimestamp is not null
+            || (pod.Spec?.SchedulerName is { Length: > 0 } s && s != "default-scheduler"))
+        {
+            return ReconcileResult.Done;
+        }
+
+        var nodes = _nodes.List().Where(n => IsReady(n) && n.Spec?.Unschedulable != true && MatchesSelector(pod, n)).OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).ToList();
+        if (nodes.Count == 0)
+        {
+            var total = _nodes.List().Count;
+            await UnschedulableAsync(pod, total == 0
+                ? "no nodes available to schedule pods"
+                : $"0/{total} nodes are available: {total} node(s) didn't match Pod's node affinity/selector or were not ready. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.", cancellationToken);
+            return ReconcileResult.Done;
+        }
+
+        var node = nodes[0];
+        foreach (var volume in pod.Spec?.Volumes ?? [])
+        {
+            if (volume.PersistentVolumeClaim is not { } source)
+            {
+                continue;
+            }
+
+            var claim = _claims.Get(pod.Metadata.Namespace, source.ClaimName);
+            if (claim is null)
+            {
+                await UnschedulableAsync(pod, $"0/{_nodes.List().Count} nodes are available: persistentvolumeclaim \"{source.ClaimName}\" not found. preemption: 0/{_nodes.List().Count} nodes are available: {_nodes.List().Count} Preemption is not helpful for scheduling.", cancellationToken);
+                return ReconcileResult.Done;
+            }
+
+            if (claim.Metadata.DeletionTimestamp is not null)
+            {
+                await UnschedulableAsync(pod, $"0/{_nodes.List().Count} nodes are available: persistentvolumeclaim \"{source.ClaimName}\" is being deleted. preemption: 0/{_nodes.List().Count} nodes are available: {_nodes.List().Count} Preemption is not helpful for scheduling.", cancellationToken);
+                return ReconcileResult.Done;
+            }
+
+            if (claim.Status?.Phase == "Bound")
+            {
+                continue;
+            }
+
+            var cls = claim.Spec?.StorageClassName is { } cn ? _classes.Get(cn) : null;
+            if (cls?.VolumeBindingMode != WellKnown.WaitForFirstConsumer)
+            {
+                await UnschedulableAsync(pod, $"0/{_nodes.List().Count} nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/{_nodes.List().Count} nodes are available: {_nodes.List().Count} Preemption is not helpful for scheduling.", cancellationToken);
+                return ReconcileResult.Done;
+            }
+
+            if (claim.Metadata.Annotation(WellKnown.SelectedNode) is null)
+            {
+                // The volume binding plugin's PreBind: pick the node, let the provisioner create the volume there,
+                // and keep the pod unbound until the claim is (a claim event requeues it).
+                var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [WellKnown.SelectedNode] = node.Metadata.Name } } };
+                await _claimClient.PatchAsync(claim.Metadata.Namespace, claim.Metadata.Name!, KubePatch.Merge(patch), cancellationToken: cancellationToken);
+            }
+
+            return ReconcileResult.Done;
+        }
+
+        var binding = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Binding",
+            ["metadata"] = new JsonObject { ["name"] = pod.Metadata.Name, ["namespace"] = pod.Metadata.Namespace, ["uid"] = pod.Metadata.Uid },
+            ["target"] = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Node", ["name"] = node.Metadata.Name },
+        };
+        try
+        {
+            await _podClient.SendSubresourceAsync(HttpMethod.Post, pod.Metadata.Namespace, pod.Metadata.Name!, "binding", binding.ToJsonString(), cancellationToken);
+        }
+        catch (KubeApiException e) when (e.IsNotFound || e.IsConflict)
+        {
+            // Deleted, or already bound by an earlier attempt whose answer we lost.
+            return ReconcileResult.Done;
+        }
+
+        lock (_lastFailure)
+        {
+            _lastFailure.Remove(key);
+        }
+
+        LogBound(_logger, key, node.Metadata.Name!);
+        _events.Normal(pod, "Scheduled", $"Successfully assigned {pod.Metadata.Namespace}/{pod.Metadata.Name} to {node.Metadata.Name}");
+        return ReconcileResult.Done;
+    }
+
+    private async Task UnschedulableAsync(Pod pod, string message, CancellationToken cancellationToken)
+    {
+        lock (_lastFailure)
+        {
+            if (_lastFailure.TryGetValue(pod.Key(), out var last) && last == message)
+            {
+                return;
+            }
+
+            _lastFailure[pod.Key()] = message;
+        }
+
+        _events.Warning(pod, "FailedScheduling", message);
+        var conditions = (pod.Status?.Conditions ?? []).Where(c => c.Type != "PodScheduled").ToList();
+        conditions.Add(new PodCondition { Type = "PodScheduled", Status = "False", Reason = "Unschedulable", Message = message, LastTransitionTime = DateTimeOffset.UtcNow });
+        try
+        {
+            await _podClient.ReplaceStatusAsync(pod with { Status = (pod.Status ?? new PodStatus()) with { Phase = "Pending", Conditions = conditions } }, cancellationToken);
+        }
+        catch (KubeApiException e) when (e.IsConflict || e.IsNotFound)
+        {
+            lock (_lastFailure)
+            {
+                _lastFailure.Remove(pod.Key());
+            }
+        }
+    }
+
+    private void EnqueueAllPending()
+    {
+        foreach (var p in _pods.List().Where(p => string.IsNullOrEmpty(p.Spec?.NodeName)))
+        {
+            Loop.Enqueue(p.Key());
+        }
+    }
+
+    private static bool IsReady(KubeNode node) =>
+        node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
+    private static bool MatchesSelector(Pod pod, KubeNode node) =>
+        pod.Spec?.NodeSelector is not { Count: > 0 } selector
+        || selector.All(kv => node.Metadata.Label(kv.Key) == kv.Value);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bound pod {Key} to {Node}")]
+    private static partial void LogBound(ILogger logger, string key, string node);
+}

@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using DataMover.Kube.Client;
+using DataMover.Kube.Models;
+using DataMover.Kube.Runtime;
+
+namespace DataMover.Sandbox.ControlPlane;
+
+/// <summary>
+/// The pvc-protection and pv-protection controllers: a claim being deleted keeps its finalizer while a
+/// non-terminated pod uses it; a volume being deleted keeps its finalizer while it is Bound.
+/// </summary>
+internal sealed partial class ProtectionController : IReconciler
+{
+    private const string PvcIndex = "pvc";
+    private const string PvPrefix = "pv:";
+    private readonly Informer<PersistentVolumeClaim> _claims;
+    private readonly Informer<PersistentVolume> _volumes;
+    private readonly Informer<Pod> _pods;
+    private readonly ResourceClient<PersistentVolumeClaim> _claimClient;
+    private readonly ResourceClient<PersistentVolume> _volumeClient;
+    private readonly ResourceClient<Pod> _podClient;
+    private readonly ILogger _logger;
+
+    public ProtectionController(KubeClient client, InformerSet informers, ILoggerFactory loggers, int workers)
+    {
+        _logger = loggers.CreateLogger<ProtectionController>();
+        _claims = informers.Get(KubeResources.PersistentVolumeClaims);
+        _volumes = informers.Get(KubeResources.PersistentVolumes);
+        _pods = informers.Get(KubeResources.Pods);
+        _claimClient = client.Resource(KubeResources.PersistentVolumeClaims);
+        _volumeClient = client.Resource(KubeResources.PersistentVolumes);
+        _podClient = client.Resource(KubeResources.Pods);
+        Loop = new ControllerLoop("pvc-protection", this, workers, _logger);
+
+        _pods.AddIndex(PvcIndex, p => (p.Spec?.Volumes ?? []).Where(v => v.PersistentVolumeClaim is not null)
+            .Select(v => ObjectKey.Of(p.Metadata.Namespace, v.PersistentVolumeClaim!.ClaimName)));
+        _claims.AddHandler(InformerHandler<PersistentVolumeClaim>.Any(c =>
+        {
+            if (c.Metadata.DeletionTimestamp is not null)
+            {
+                Loop.Enqueue(c.Key());
+            }
+        }));
+        _volumes.AddHandler(InformerHandler<PersistentVolume>.Any(v =>
+        {
+            if (v.Metadata.DeletionTimestamp is not null)
+            {
+                Loop.Enqueue(PvPrefix + v.Metadata.Name);
+            }
+        }));
+        _pods.AddHandler(InformerHandler<Pod>.Any(p =>
+        {
+            foreach (var v in (p.Spec?.Volumes ?? []).Where(v => v.PersistentVolumeClaim is not null))
+            {
+                Loop.Enqueue(ObjectKey.Of(p.Metadata.Namespace, v.PersistentVolumeClaim!.ClaimName));
+            }
+        }));
+    }
+
+    public ControllerLoop Loop { get; }
+
+    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    {
+        if (key.StartsWith(PvPrefix, StringComparison.Ordinal))
+        {
+            var volume = _volumes.Get(key[PvPrefix.Length..]);
+            if (volume?.Metadata.DeletionTimestamp is null || volume.Metadata.Finalizers?.Contains(WellKnown.PvProtection) != true
+                || volume.Status?.Phase == "Bound")
+            {
+                return ReconcileResult.Done;
+            }
+
+            await RemoveFinalizerAsync(_volumeClient, volume, WellKnown.PvProtection, cancellationToken);
+            return ReconcileResult.Done;
+        }
+
+        var claim = _claims.Get(key);
+        if (claim?.Metadata.DeletionTimestamp is null || claim.Metadata.Finalizers?.Contains(WellKnown.PvcProtection) != true)
+        {
+            return ReconcileResult.Done;
+        }
+
+        if (_pods.ByIndex(PvcIndex, key).Any(p => !WellKnown.IsTerminal(p)))
+        {
+            return ReconcileResult.Done;
+        }
+
+        // The informer may lag behind a just-created pod: the real controller does a live list too.
+        var live = await _podClient.ListAsync(claim.Metadata.Namespace, cancellationToken: cancellationToken);
+        if (live.Items.Any(p => !WellKnown.IsTerminal(p) && (p.Spec?.Volumes ?? []).Any(v => v.PersistentVolumeClaim?.ClaimName == claim.Metadata.Name)))
+        {
+            return ReconcileResult.Done;
+        }
+
+        await RemoveFinalizerAsync(_claimClient, claim, WellKnown.PvcProtection, cancellationToken);
+        return ReconcileResult.Done;
+    }
+
+    internal static async Task RemoveFinalizerAsync<T>(ResourceClient<T> client, T obj, string finalizer, CancellationToken cancellationToken) where T : KubeObject
+    {
+        var remaining = new JsonArray();
+        foreach (var f in (obj.Metadata.Finalizers ?? []).Where(f => f != finalizer))
+        {
+            remaining.Add(f);
+        }
+
+        var patch = new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["resourceVersion"] = obj.Metadata.ResourceVersion, ["finalizers"] = remaining },
+        };
+        try
+        {
+            await client.PatchAsync(obj.Metadata.Namespace, obj.Metadata.Name!, KubePatch.Merge(patch), cancellationToken: cancellationToken);
+        }
+        catch (KubeApiException e) when (e.IsNotFound)
+        {
+            // Already gone.
+        }
+    }
+}
