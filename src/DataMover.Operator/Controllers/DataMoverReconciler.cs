@@ -21,6 +21,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
     private readonly OperatorCaches _caches;
     private readonly ResourceClient<PersistentVolumeClaim> _pvcs;
     private readonly ResourceClient<Job> _jobs;
+    private readonly ResourceClient<Pod> _pods;
     private readonly StatusWriter _status;
     private readonly IEventSink _events;
     private readonly DataMoverMetrics _metrics;
@@ -33,6 +34,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         _caches = caches;
         _pvcs = client.Resource(KubeResources.PersistentVolumeClaims);
         _jobs = client.Resource(KubeResources.Jobs);
+        _pods = client.Resource(KubeResources.Pods);
         _status = new StatusWriter(client);
         _events = events;
         _metrics = metrics;
@@ -409,7 +411,8 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
         if (HasCondition(job, "Complete"))
         {
-            var message = PodDiagnostics.TerminationMessage(pods, failed: false);
+            var message = PodDiagnostics.TerminationMessage(pods, failed: false)
+                ?? PodDiagnostics.TerminationMessage(await LivePodsAsync(dm, job, ct), failed: false);
             var destination = PodDiagnostics.DestinationFrom(message) ?? status.Destination;
             _metrics.DataSyncs.Increment(1, DataMoverMetrics.Success, ns);
             if (spec.DeletePvcAfterBackup == true)
@@ -445,6 +448,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         {
             var reason = job.Status?.Conditions?.FirstOrDefault(c => c.Type == "Failed")?.Reason;
             var message = PodDiagnostics.TerminationMessage(pods, failed: true)
+                ?? PodDiagnostics.TerminationMessage(await LivePodsAsync(dm, job, ct), failed: true)
                 ?? job.Status?.Conditions?.FirstOrDefault(c => c.Type == "Failed")?.Message
                 ?? "mover Job failed";
             _metrics.DataSyncs.Increment(1, DataMoverMetrics.Failure, ns);
@@ -465,6 +469,16 @@ internal sealed partial class DataMoverReconciler : IReconciler
         return await ReportAsync(dm with { Status = status with { Attempts = attempts } }, true, running ? "MoverRunning" : "MoverPending",
             running ? $"mover Job {job.Metadata.Name} is copying clone {status.RestoredPvcName} to {status.Destination} (attempt {Math.Max(attempts, 1)})"
                     : $"waiting for mover Job {job.Metadata.Name} to start", false, ct);
+    }
+
+    /// <summary>
+    /// The Job's pods read from the API server: the Job informer can be ahead of the pod informer, and the final
+    /// outcome must carry the mover's own message. Read once, at the terminal transition.
+    /// </summary>
+    private async Task<IReadOnlyList<Pod>> LivePodsAsync(Dm dm, Job job, CancellationToken ct)
+    {
+        var list = await _pods.ListAsync(dm.Metadata.Namespace, new ListOptions { LabelSelector = $"{DataMoverLabels.DataMoverUid}={dm.Metadata.Uid}" }, ct);
+        return [.. list.Items.Where(p => p.Metadata.ControllerReference()?.Uid == job.Metadata.Uid)];
     }
 
     // ---- CleaningUp: delete the clone, only if it is provably ours ----

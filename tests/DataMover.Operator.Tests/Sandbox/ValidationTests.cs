@@ -29,6 +29,18 @@ public sealed class ValidationTests(SandboxFixture fixture) : OperatorTestBase(f
     }
 
     [Fact]
+    public async Task PrinterColumnsShowPhaseSourceCloneAgeAndWideDestinationAndJob()
+    {
+        await CreateDataMoverAsync("columns");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Fixture.Cluster.Url, $"apis/datamover.a-cup-of.coffee/v1alpha1/namespaces/{Ns}/datamovers"));
+        request.Headers.Accept.ParseAdd("application/json;as=Table;v=v1;g=meta.k8s.io");
+        using var response = await Fixture.Http.SendAsync(request);
+        var table = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var columns = table["columnDefinitions"]!.AsArray().Select(c => (c!["name"]!.GetValue<string>(), c["priority"]?.GetValue<int>() ?? 0)).ToList();
+        Assert.Equal([("Name", 0), ("Phase", 0), ("Source", 0), ("Clone", 0), ("Age", 0), ("Destination", 1), ("Job", 1)], columns);
+    }
+
+    [Fact]
     public async Task SpecIsImmutable()
     {
         await CreateDataMoverAsync("immutable");
