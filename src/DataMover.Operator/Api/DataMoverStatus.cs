@@ -20,4 +20,6 @@ public sealed record DataMoverStatus : KubeModel
     public string? Destination { get; init; }
     /// <summary>Mover pod attempts so far.</summary>
     public int? Attempts { get; init; }
+    /// <summary>The spec the operator acted on, recorded when it started: later edits of the spec are ignored.</summary>
+    public DataMoverSpec? AcceptedSpec { get; init; }
 }

@@ -1,0 +1,67 @@
+using DataMover.Kube.Client;
+using DataMover.Kube.Models;
+using DataMover.Kube.Runtime;
+using DataMover.Operator.Api;
+using Dm = DataMover.Operator.Api.DataMover;
+
+namespace DataMover.Operator.Controllers;
+
+/// <summary>The informers the DataMover controller reads from, with the indexes it looks objects up by.</summary>
+internal sealed class OperatorCaches
+{
+    /// <summary>DataMovers by "namespace/sourcePvc": a PVC that appears or binds wakes the DataMovers waiting on it.</summary>
+    public const string BySource = "source-pvc";
+
+    /// <summary>Events by the uid of the object they are about.</summary>
+    public const string ByInvolvedUid = "involved-uid";
+
+    public OperatorCaches(KubeClient client, string? ns, ILoggerFactory loggers, TimeProvider time)
+    {
+        InformerOptions Scoped(string? labelSelector = null, string? fieldSelector = null) =>
+            new() { Namespace = ns, LabelSelector = labelSelector, FieldSelector = fieldSelector };
+
+        DataMovers = new Informer<Dm>(client, DataMoverResources.DataMovers, Scoped(), loggers.CreateLogger("Informer.DataMover"), time);
+        DataMovers.AddIndex(BySource, SourceKeys);
+
+        // Every PVC in scope: source PVCs carry no label of ours.
+        Pvcs = new Informer<PersistentVolumeClaim>(client, KubeResources.PersistentVolumeClaims, Scoped(), loggers.CreateLogger("Informer.PVC"), time);
+        Pvcs.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);
+
+        Jobs = new Informer<Job>(client, KubeResources.Jobs, Scoped(DataMoverLabels.CreatedBySelector), loggers.CreateLogger("Informer.Job"), time);
+        Jobs.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);
+
+        Pods = new Informer<Pod>(client, KubeResources.Pods, Scoped(DataMoverLabels.CreatedBySelector), loggers.CreateLogger("Informer.Pod"), time);
+        Pods.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);
+
+        Events = new Informer<Event>(client, KubeResources.Events, Scoped(fieldSelector: "involvedObject.kind=PersistentVolumeClaim"), loggers.CreateLogger("Informer.Event"), time);
+        Events.AddIndex(ByInvolvedUid, e => e.InvolvedObject?.Uid is { } uid ? [uid] : []);
+
+        StorageClasses = new Informer<StorageClass>(client, KubeResources.StorageClasses, new InformerOptions(), loggers.CreateLogger("Informer.StorageClass"), time);
+    }
+
+    public Informer<Dm> DataMovers { get; }
+    public Informer<PersistentVolumeClaim> Pvcs { get; }
+    public Informer<Job> Jobs { get; }
+    public Informer<Pod> Pods { get; }
+    public Informer<Event> Events { get; }
+    public Informer<StorageClass> StorageClasses { get; }
+
+    public bool HasSynced =>
+        DataMovers.HasSynced && Pvcs.HasSynced && Jobs.HasSynced && Pods.HasSynced && Events.HasSynced && StorageClasses.HasSynced;
+
+    public IEnumerable<Task> Run(CancellationToken cancellationToken) =>
+    [
+        DataMovers.RunAsync(cancellationToken), Pvcs.RunAsync(cancellationToken), Jobs.RunAsync(cancellationToken),
+        Pods.RunAsync(cancellationToken), Events.RunAsync(cancellationToken), StorageClasses.RunAsync(cancellationToken),
+    ];
+
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) => Task.WhenAll(
+        DataMovers.WaitForSyncAsync(cancellationToken), Pvcs.WaitForSyncAsync(cancellationToken), Jobs.WaitForSyncAsync(cancellationToken),
+        Pods.WaitForSyncAsync(cancellationToken), Events.WaitForSyncAsync(cancellationToken), StorageClasses.WaitForSyncAsync(cancellationToken));
+
+    /// <summary>The source the DataMover acted on (recorded), else the one its spec names.</summary>
+    public static string? SourceOf(Dm dm) => dm.Status?.AcceptedSpec?.SourcePvc ?? dm.Spec?.SourcePvc;
+
+    private static IEnumerable<string> SourceKeys(Dm dm) =>
+        SourceOf(dm) is { Length: > 0 } source ? [ObjectKey.Of(dm.Metadata.Namespace, source)] : [];
+}

@@ -1,0 +1,81 @@
+using System.Text.RegularExpressions;
+using DataMover.Kube.Models;
+
+namespace DataMover.Operator.Controllers;
+
+/// <summary>Reads what the mover's pods say: why one cannot start, and the mover's own termination message.</summary>
+internal static partial class PodDiagnostics
+{
+    /// <summary>Waiting reasons that will not resolve without a user's action (a missing Secret, a bad image).</summary>
+    private static readonly HashSet<string> BlockingReasons = new(StringComparer.Ordinal)
+    {
+        "CreateContainerConfigError", "CreateContainerError", "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull",
+    };
+
+    /// <summary>The reason and message of a pod that cannot start its container, or null.</summary>
+    public static (string Reason, string Message)? Blocked(Pod pod)
+    {
+        foreach (var cs in pod.Status?.ContainerStatuses ?? [])
+        {
+            if (cs.State?.Waiting is { Reason: { } reason } waiting && BlockingReasons.Contains(reason))
+            {
+                return (reason, waiting.Message ?? reason);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The termination message of the newest pod whose mover container ended (with a failure when <paramref name="failed"/>).</summary>
+    public static string? TerminationMessage(IEnumerable<Pod> pods, bool failed)
+    {
+        foreach (var pod in pods.OrderByDescending(p => p.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue))
+        {
+            foreach (var cs in pod.Status?.ContainerStatuses ?? [])
+            {
+                var terminated = cs.State?.Terminated ?? cs.LastState?.Terminated;
+                if (terminated is null || (failed && terminated.ExitCode == 0) || (!failed && terminated.ExitCode != 0))
+                {
+                    continue;
+                }
+
+                var message = terminated.Message?.Trim();
+                if (!string.IsNullOrEmpty(message))
+                {
+                    return message;
+                }
+
+                if (failed)
+                {
+                    return $"mover exited with code {terminated.ExitCode}{(terminated.Reason is { } r ? $" ({r})" : "")}";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The remote path from the mover's success message ("backup to remote:bucket/folder complete: ..."), written
+    /// as s3://bucket/folder/; null when the message does not say.
+    /// </summary>
+    public static string? DestinationFrom(string? message)
+    {
+        if (message is null)
+        {
+            return null;
+        }
+
+        var m = BackupTo().Match(message);
+        if (!m.Success)
+        {
+            return null;
+        }
+
+        var path = m.Groups["path"].Value.Trim('/');
+        return path.Length == 0 ? null : $"s3://{path}/";
+    }
+
+    [GeneratedRegex(@"backup to [^\s:]*:(?<path>\S+) complete")]
+    private static partial Regex BackupTo();
+}

@@ -1,0 +1,42 @@
+using System.Net;
+
+namespace DataMover.Operator.Hosting;
+
+/// <summary>A small Kestrel server for fixed GET routes (metrics on one port, probes on another).</summary>
+internal sealed class HttpEndpoint : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private HttpEndpoint(WebApplication app, Uri url)
+    {
+        _app = app;
+        Url = url;
+    }
+
+    /// <summary>The bound base URL (the real port when 0 was asked for).</summary>
+    public Uri Url { get; }
+
+    public static async Task<HttpEndpoint> StartAsync(IPEndPoint endpoint, IReadOnlyDictionary<string, Func<HttpContext, Task>> routes, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(endpoint));
+        var app = builder.Build();
+        foreach (var (path, handler) in routes)
+        {
+            app.MapGet(path, handler);
+        }
+
+        await app.StartAsync(cancellationToken);
+        var bound = app.Urls.First();
+        var uri = new Uri(bound.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal));
+        return new HttpEndpoint(app, uri);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+    }
+}

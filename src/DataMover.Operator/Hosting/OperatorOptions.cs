@@ -1,0 +1,58 @@
+using DataMover.Kube.Config;
+
+namespace DataMover.Operator.Hosting;
+
+/// <summary>How to run the operator: the command line's flags, plus what tests inject.</summary>
+public sealed record OperatorOptions
+{
+    /// <summary>Kubeconfig file; null uses the in-cluster config inside a pod, else the default kubeconfig.</summary>
+    public string? KubeconfigPath { get; init; }
+
+    /// <summary>Ready-made client settings (take precedence over <see cref="KubeconfigPath"/>).</summary>
+    public KubeClientSettings? ClientSettings { get; init; }
+
+    /// <summary>Namespace to watch; null for all namespaces.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>host:port for /metrics (":8080" = all interfaces; port 0 = any free port; "0" = disabled).</summary>
+    public string MetricsBindAddress { get; init; } = ":8080";
+
+    /// <summary>host:port for /healthz and /readyz.</summary>
+    public string HealthProbeBindAddress { get; init; } = ":8081";
+
+    public int MaxConcurrentReconciles { get; init; } = 2;
+
+    /// <summary>Mover image used where spec.image leaves fields unset.</summary>
+    public string MoverImage { get; init; } = DataMover.Operator.Controllers.MoverImageRef.DefaultImage;
+
+    public bool LeaderElect { get; init; }
+
+    /// <summary>Namespace of the leader-election Lease; defaults to the watched or the pod's namespace.</summary>
+    public string? LeaderElectionNamespace { get; init; }
+
+    public string LeaderElectionId { get; init; } = "datamover-operator-leader";
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Logging; null logs to the console.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Extra controllers (the schedule controller) run alongside the DataMover controller, under the same leadership.</summary>
+    public IReadOnlyList<Func<OperatorContext, CancellationToken, Task>> Controllers { get; init; } = [];
+
+    /// <summary>The client settings these options select.</summary>
+    public KubeClientSettings ResolveClientSettings()
+    {
+        if (ClientSettings is not null)
+        {
+            return ClientSettings;
+        }
+
+        if (KubeconfigPath is null && Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 })
+        {
+            return InClusterConfig.Load();
+        }
+
+        return KubeConfigLoader.Load(KubeconfigPath);
+    }
+}

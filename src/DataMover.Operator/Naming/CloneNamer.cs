@@ -1,0 +1,28 @@
+using System.Globalization;
+
+namespace DataMover.Operator.Naming;
+
+/// <summary>
+/// Names clones <c>&lt;sourcePvc&gt;-cloned-&lt;yyyyMMddHHmmss&gt;</c> (UTC). The result is kept within 63 characters,
+/// shortening a long source name with a hash, so the clone name is also a valid label value and CSI drivers that
+/// derive volume names from it stay within their limits.
+/// </summary>
+internal static class CloneNamer
+{
+    public const string Infix = "-cloned-";
+    public const string TimestampFormat = "yyyyMMddHHmmss";
+
+    /// <summary>The clone name for <paramref name="sourcePvc"/> at <paramref name="time"/>.</summary>
+    /// <param name="sourcePvc">The source PVC's name.</param>
+    /// <param name="time">When the DataMover decided to clone (UTC is used).</param>
+    /// <param name="disambiguator">Appended when the plain name is taken by someone else's clone.</param>
+    public static string Name(string sourcePvc, DateTimeOffset time, string? disambiguator = null)
+    {
+        var suffix = Infix + time.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture)
+            + (string.IsNullOrEmpty(disambiguator) ? "" : "-" + disambiguator);
+        return KubeNames.Fit(sourcePvc, KubeNames.MaxLabelLength - suffix.Length) + suffix;
+    }
+
+    /// <summary>The disambiguator of one DataMover: stable, so a restart picks the same fallback name.</summary>
+    public static string DisambiguatorFor(string dataMoverUid) => KubeNames.ShortHash(dataMoverUid, 5);
+}
