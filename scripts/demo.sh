@@ -14,6 +14,8 @@ info() { printf '    %s\n' "$*"; }
 fail() { printf '%s\n' "${red}demo failed:${reset} $*" >&2; exit 1; }
 
 work="$(mktemp -d /tmp/datamover-demo.XXXXXX)"
+# Pods run as non-root users and must reach their volumes under here.
+chmod 755 "$work"
 pids=()
 cleanup() {
   local code=$?

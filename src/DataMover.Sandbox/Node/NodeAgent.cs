@@ -27,6 +27,7 @@ public sealed class NodeAgent : IAsyncDisposable
         var repoRoot = options.RepoRoot ?? ImageTable.FindRepoRoot(AppContext.BaseDirectory);
         _options = options with { RepoRoot = repoRoot };
         Directory.CreateDirectory(options.DataDir);
+        DataDirAccess.EnsureSearchable(options.DataDir);
         var resources = NodeResources.Detect();
         _informers = new InformerSet(client, loggers);
         _kubelet = new Kubelet(client, _informers, _options, new ImageTable(repoRoot, options.Images), resources, loggers);
