@@ -581,6 +581,14 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         Assert.Equal(HttpStatusCode.BadRequest, strict.Status);
         Assert.Equal("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"datas\"", strict.Str("message"));
 
+        var job = await Api.PostAsync($"/apis/batch/v1/namespaces/{ns}/jobs", ApiClient.Obj("""
+            {"metadata":{"name":"cased"},"spec":{"template":{"spec":{"RestartPolicy":"Never","containers":[{"name":"c","image":"busybox","imagee":"x"}]}}}}
+            """));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, job.Status);
+        Assert.Contains("spec.template.spec.restartPolicy: Required value", job.Str("message"));
+        Assert.Contains(job.Warnings, w => w.Contains("spec.template.spec.RestartPolicy", StringComparison.Ordinal));
+        Assert.Contains(job.Warnings, w => w.Contains("spec.template.spec.containers[0].imagee", StringComparison.Ordinal));
+
         var kubectl = await _fx.Kubectl.RunWithInputAsync("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\ndatas:\n  k: v\n", "apply", "-n", ns, "-f", "-");
         Assert.NotEqual(0, kubectl.ExitCode);
         Assert.Contains("unknown field \"datas\"", kubectl.Stderr);

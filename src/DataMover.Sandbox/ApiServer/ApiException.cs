@@ -72,9 +72,6 @@ internal sealed class ApiException : Exception
     public static ApiException NotFound(ResourceType type, string name) =>
         new(404, "NotFound", $"{type.GroupResource} \"{name}\" not found", DetailsFor(type, name));
 
-    public static ApiException NotFoundRaw(string groupResource, string name, string group, string kind) =>
-        new(404, "NotFound", $"{groupResource} \"{name}\" not found", new JsonObject { ["name"] = name, ["group"] = group.Length > 0 ? group : null, ["kind"] = kind });
-
     public static ApiException NamespaceNotFound(string ns) =>
         new(404, "NotFound", $"namespaces \"{ns}\" not found", new JsonObject { ["name"] = ns, ["kind"] = "namespaces" });
 

@@ -64,6 +64,7 @@ internal static class BuiltinFieldPruner
             }
         }
 
+        pruned.AddRange(BuiltinShapes.PruneSpec(type, obj));
         return pruned;
     }
 

@@ -86,8 +86,17 @@ internal static class HttpIo
         await response.Body.WriteAsync(bytes, context.RequestAborted);
     }
 
+    /// <summary>HttpContext.Items key for warnings collected while handling a request.</summary>
+    public const string WarningsKey = "sandbox.warnings";
+
     public static Task WriteErrorAsync(HttpContext context, ApiException error)
     {
+        // Warnings (e.g. dropped unknown fields) accompany failures too, as the real server sends them.
+        foreach (var warning in context.Items[WarningsKey] as List<string> ?? [])
+        {
+            context.Response.Headers.Append("Warning", $"299 - {JsonPaths.Quote(warning)}");
+        }
+
         if (error.RetryAfterSeconds is { } retry)
         {
             context.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);

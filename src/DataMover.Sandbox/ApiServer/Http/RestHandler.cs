@@ -175,6 +175,7 @@ internal sealed class RestHandler
     private async Task CreateAsync(HttpContext context, ApiRequest request)
     {
         var options = WriteOptionsFrom(context.Request);
+        context.Items[HttpIo.WarningsKey] = options.Warnings;
         var body = await HttpIo.ReadObjectAsync(context.Request, request.Type, context.RequestAborted);
         var created = _objects.Create(request.Type, request.Namespace, body, options);
         await HttpIo.WriteJsonAsync(context, 201, created, options.Warnings);
@@ -183,6 +184,7 @@ internal sealed class RestHandler
     private async Task UpdateAsync(HttpContext context, ApiRequest request)
     {
         var options = WriteOptionsFrom(context.Request);
+        context.Items[HttpIo.WarningsKey] = options.Warnings;
         var body = await HttpIo.ReadObjectAsync(context.Request, request.Type, context.RequestAborted);
         var existed = _objects.Get(request.Type, request.Namespace, request.Name!) is not null;
         var updated = _objects.Update(request.Type, request.Namespace, request.Name!, request.Subresource, body, options);
@@ -236,6 +238,8 @@ internal sealed class RestHandler
                 options = new WriteOptions { DryRun = options.DryRun, FieldValidation = options.FieldValidation, WritesManagedFields = true, FieldManager = manager };
                 break;
         }
+
+        context.Items[HttpIo.WarningsKey] = options.Warnings;
 
         var existed = _objects.Get(type, request.Namespace, request.Name!) is not null;
         var result = _objects.Patch(type, request.Namespace, request.Name!, request.Subresource, apply, createIfMissing, options);
