@@ -109,9 +109,9 @@ dotnet "$operator_dll" --kubeconfig "$KUBECONFIG" --metrics-bind-address 127.0.0
   --health-probe-bind-address 127.0.0.1:0 >"$work/operator.log" 2>&1 &
 pids+=($!)
 
-say "Applying deploy/samples/backup-web-data.yaml"
-sed 's/^/    /' deploy/samples/backup-web-data.yaml
-kubectl apply -f deploy/samples/backup-web-data.yaml >/dev/null
+say "Applying deploy/samples/backup-web-data-cleanup.yaml"
+sed 's/^/    /' deploy/samples/backup-web-data-cleanup.yaml
+kubectl apply -f deploy/samples/backup-web-data-cleanup.yaml >/dev/null
 
 say "Following the backup"
 start=$SECONDS
@@ -123,19 +123,19 @@ while IFS='|' read -r phase reason message; do
   last="$phase|$reason"
   printf '    %s[%3ss]%s %-18s %s\n' "$dim" "$((SECONDS - start))" "$reset" "${bold}$phase${reset}" "${message:-$reason}"
   if [[ "$phase" == Completed || "$phase" == Failed ]]; then final=$phase; break; fi
-done < <(timeout 300 kubectl get datamover backup-web-data --watch -o \
+done < <(timeout 300 kubectl get datamover backup-web-data-cleanup --watch -o \
   jsonpath='{.status.phase}{"|"}{.status.conditions[?(@.type=="Progressing")].reason}{"|"}{.status.conditions[?(@.type=="Progressing")].message}{"\n"}' 2>/dev/null)
 
 echo
-kubectl get datamover backup-web-data -o wide | sed 's/^/    /'
+kubectl get datamover backup-web-data-cleanup -o wide | sed 's/^/    /'
 echo
 if [[ "$final" != Completed ]]; then
-  kubectl describe datamover backup-web-data | sed 's/^/    /'
+  kubectl describe datamover backup-web-data-cleanup | sed 's/^/    /'
   fail "the backup did not complete (operator log: $work/operator.log)"
 fi
 
-destination=$(kubectl get datamover backup-web-data -o jsonpath='{.status.destination}')
-prefix=$(kubectl get datamover backup-web-data -o jsonpath='{.status.destination}' | sed -E 's#^s3://[^/]+/?##')
+destination=$(kubectl get datamover backup-web-data-cleanup -o jsonpath='{.status.destination}')
+prefix=$(kubectl get datamover backup-web-data-cleanup -o jsonpath='{.status.destination}' | sed -E 's#^s3://[^/]+/?##')
 say "What landed in the bucket: ${cyan}$destination${reset}"
 "${s3env[@]}" rclone tree "s3:backups" --level 4 | sed 's/^/    /' | head -40
 echo
