@@ -75,6 +75,10 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         Assert.Equal("AlreadyExists", dup.Str("reason"));
         Assert.Equal("configmaps \"c1\" already exists", dup.Str("message"));
 
+        var putCollection = await Api.PutAsync($"/api/v1/namespaces/{ns}/configmaps", ConfigMap("c9"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, putCollection.Status);
+        Assert.Equal("the server does not allow this method on the requested resource", putCollection.Str("message"));
+
         var missing = await Api.GetAsync($"/api/v1/namespaces/{ns}/configmaps/nope");
         Assert.Equal(HttpStatusCode.NotFound, missing.Status);
         Assert.Equal("""{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \"nope\" not found","reason":"NotFound","details":{"name":"nope","kind":"configmaps"},"code":404}""", missing.Text);
@@ -548,7 +552,37 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         // bob no longer applies retries and nobody else owns it: removed, then defaulted again.
         Assert.Equal("3", forced.Str("spec", "retries"));
 
+        // A plain update takes the field over; re-applying the old value now conflicts with that updater.
+        var carol = await Api.PatchAsync($"{path}/s?fieldManager=carol", ApiClient.Obj("""{"spec":{"destination":{"bucket":"b3"}}}"""));
+        Assert.Equal(HttpStatusCode.OK, carol.Status);
+        Assert.Contains(carol.Json!["metadata"]!["managedFields"]!.AsArray(), e => e!["manager"]!.ToString() == "carol" && e["operation"]!.ToString() == "Update");
+        var againstUpdater = await Api.PatchAsync($"{path}/s?fieldManager=bob", ApiClient.Obj("""
+            {"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s"},"spec":{"sourcePvc":"data","destination":{"bucket":"b2"}}}
+            """), apply);
+        Assert.Equal(HttpStatusCode.Conflict, againstUpdater.Status);
+        Assert.Contains("conflict with \"carol\"", againstUpdater.Str("message"));
+
         var missingManager = await Api.PatchAsync($"{path}/s", ApiClient.Obj("""{"apiVersion":"datamover.a-cup-of.coffee/v1alpha1","kind":"DataMover","metadata":{"name":"s"}}"""), apply);
         Assert.Equal(HttpStatusCode.BadRequest, missingManager.Status);
+    }
+
+    [Fact]
+    public async Task Unknown_top_level_fields_of_builtins_are_dropped_or_rejected()
+    {
+        var ns = await NamespaceAsync("api-unknown");
+        var path = $"/api/v1/namespaces/{ns}/configmaps";
+        var warned = await Api.PostAsync(path, ApiClient.Obj("""{"metadata":{"name":"u","lables":{"a":"b"}},"datas":{"k":"v"}}"""));
+        Assert.Equal(HttpStatusCode.Created, warned.Status);
+        Assert.Null(warned.Json!["datas"]);
+        Assert.Null(warned.Json!["metadata"]!["lables"]);
+        Assert.Contains(warned.Warnings, w => w.Contains("unknown field \\\"datas\\\"", StringComparison.Ordinal));
+
+        var strict = await Api.PostAsync($"{path}?fieldValidation=Strict", ApiClient.Obj("""{"metadata":{"name":"s"},"datas":{"k":"v"}}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, strict.Status);
+        Assert.Equal("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"datas\"", strict.Str("message"));
+
+        var kubectl = await _fx.Kubectl.RunWithInputAsync("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\ndatas:\n  k: v\n", "apply", "-n", ns, "-f", "-");
+        Assert.NotEqual(0, kubectl.ExitCode);
+        Assert.Contains("unknown field \"datas\"", kubectl.Stderr);
     }
 }

@@ -28,13 +28,13 @@ public sealed class Kubectl
             RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
         };
+        // Global flags first: anything after "--" belongs to the container command.
+        psi.ArgumentList.Add("--cache-dir");
+        psi.ArgumentList.Add(Path.Combine(_home, "cache"));
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
         }
-
-        psi.ArgumentList.Add("--cache-dir");
-        psi.ArgumentList.Add(Path.Combine(_home, "cache"));
         psi.Environment["KUBECONFIG"] = _kubeconfig;
         psi.Environment["HOME"] = _home;
         using var process = Process.Start(psi)!;

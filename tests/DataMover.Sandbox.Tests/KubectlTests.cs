@@ -34,7 +34,10 @@ public sealed class KubectlTests : IClassFixture<SandboxFixture>
             Assert.Contains(expected, output);
         }
 
-        Assert.Contains("v1", await K.OkAsync("version", "-o", "json"));
+        Assert.Contains("v1.32.0", await K.OkAsync("version", "-o", "json"));
+        Assert.Contains("Kubernetes control plane is running at https://127.0.0.1:", await K.OkAsync("cluster-info"));
+        Assert.Equal("yes\n", await K.OkAsync("auth", "can-i", "create", "jobs", "-n", "default"));
+        Assert.Matches(@"kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443/TCP", await K.OkAsync("get", "svc", "-n", "default"));
     }
 
     [Fact]
@@ -124,6 +127,12 @@ public sealed class KubectlTests : IClassFixture<SandboxFixture>
         await K.OkAsync("create", "configmap", "settings", "-n", ns, "--from-literal=a=1");
         await K.OkAsync("create", "secret", "generic", "creds", "-n", ns, "--from-literal=password=s3cret");
         await K.OkAsync("create", "-n", ns, "-f", Kubectl.TestData("pod.yaml"));
+        await K.OkAsync("create", "job", "once", "-n", ns, "--image=busybox:1.36", "--", "sh", "-c", "echo hi");
+        var job = (await _fx.Api.GetAsync($"/apis/batch/v1/namespaces/{ns}/jobs/once")).Object;
+        var jobContainer = job["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        Assert.Equal("busybox:1.36", jobContainer["image"]!.ToString());
+        Assert.Equal("""["sh","-c","echo hi"]""", jobContainer["command"]!.ToJsonString());
+        Assert.Equal("Never", job["spec"]!["template"]!["spec"]!["restartPolicy"]!.ToString());
         await K.OkAsync("label", "-n", ns, "configmap", "settings", "tier=backend");
         await K.OkAsync("annotate", "-n", ns, "configmap", "settings", "owner=team-a");
         await K.OkAsync("patch", "-n", ns, "configmap", "settings", "--type=merge", "-p", """{"data":{"b":"2"}}""");

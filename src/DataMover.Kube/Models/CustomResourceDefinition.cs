@@ -12,18 +12,18 @@ public sealed record CustomResourceDefinition : KubeObject
 /// <summary>apiextensions.k8s.io/v1 CustomResourceDefinitionSpec.</summary>
 public sealed record CustomResourceDefinitionSpec : KubeModel
 {
-    public required string Group { get; init; }
-    public required CustomResourceDefinitionNames Names { get; init; }
-    public required string Scope { get; init; }
+    public string Group { get; init; } = "";
+    public CustomResourceDefinitionNames Names { get; init; } = new();
+    public string Scope { get; init; } = "";
     public IReadOnlyList<CustomResourceDefinitionVersion> Versions { get; init; } = [];
 }
 
 /// <summary>apiextensions.k8s.io/v1 CustomResourceDefinitionNames.</summary>
 public sealed record CustomResourceDefinitionNames : KubeModel
 {
-    public required string Plural { get; init; }
+    public string Plural { get; init; } = "";
     public string? Singular { get; init; }
-    public required string Kind { get; init; }
+    public string Kind { get; init; } = "";
     public string? ListKind { get; init; }
     public IReadOnlyList<string>? ShortNames { get; init; }
     public IReadOnlyList<string>? Categories { get; init; }
@@ -32,7 +32,7 @@ public sealed record CustomResourceDefinitionNames : KubeModel
 /// <summary>apiextensions.k8s.io/v1 CustomResourceDefinitionVersion.</summary>
 public sealed record CustomResourceDefinitionVersion : KubeModel
 {
-    public required string Name { get; init; }
+    public string Name { get; init; } = "";
     public bool Served { get; init; }
     public bool Storage { get; init; }
     public JsonElement? Schema { get; init; }

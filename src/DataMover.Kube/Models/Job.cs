@@ -10,7 +10,7 @@ public sealed record Job : KubeObject
 /// <summary>batch/v1 JobSpec.</summary>
 public sealed record JobSpec : KubeModel
 {
-    public required PodTemplateSpec Template { get; init; }
+    public PodTemplateSpec Template { get; init; } = new();
     public int? Parallelism { get; init; }
     public int? Completions { get; init; }
     public int? BackoffLimit { get; init; }
@@ -38,8 +38,8 @@ public sealed record JobStatus : KubeModel
 /// <summary>batch/v1 JobCondition.</summary>
 public sealed record JobCondition : KubeModel
 {
-    public required string Type { get; init; }
-    public required string Status { get; init; }
+    public string Type { get; init; } = "";
+    public string Status { get; init; } = "";
     public string? Reason { get; init; }
     public string? Message { get; init; }
     public DateTimeOffset? LastProbeTime { get; init; }

@@ -10,7 +10,7 @@ public sealed record LabelSelector : KubeModel
 /// <summary>metav1.LabelSelectorRequirement.</summary>
 public sealed record LabelSelectorRequirement : KubeModel
 {
-    public required string Key { get; init; }
-    public required string Operator { get; init; }
+    public string Key { get; init; } = "";
+    public string Operator { get; init; } = "";
     public IReadOnlyList<string>? Values { get; init; }
 }

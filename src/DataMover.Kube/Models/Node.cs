@@ -29,8 +29,8 @@ public sealed record NodeStatus : KubeModel
 /// <summary>core/v1 NodeCondition.</summary>
 public sealed record NodeCondition : KubeModel
 {
-    public required string Type { get; init; }
-    public required string Status { get; init; }
+    public string Type { get; init; } = "";
+    public string Status { get; init; } = "";
     public DateTimeOffset? LastHeartbeatTime { get; init; }
     public DateTimeOffset? LastTransitionTime { get; init; }
     public string? Reason { get; init; }
@@ -40,6 +40,6 @@ public sealed record NodeCondition : KubeModel
 /// <summary>core/v1 NodeAddress.</summary>
 public sealed record NodeAddress : KubeModel
 {
-    public required string Type { get; init; }
-    public required string Address { get; init; }
+    public string Type { get; init; } = "";
+    public string Address { get; init; } = "";
 }

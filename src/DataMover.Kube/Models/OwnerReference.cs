@@ -3,10 +3,10 @@ namespace DataMover.Kube.Models;
 /// <summary>metav1.OwnerReference.</summary>
 public sealed record OwnerReference : KubeModel
 {
-    public required string ApiVersion { get; init; }
-    public required string Kind { get; init; }
-    public required string Name { get; init; }
-    public required string Uid { get; init; }
+    public string ApiVersion { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string Uid { get; init; } = "";
     public bool? Controller { get; init; }
     public bool? BlockOwnerDeletion { get; init; }
 

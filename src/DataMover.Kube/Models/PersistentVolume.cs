@@ -31,14 +31,14 @@ public sealed record PersistentVolumeStatus : KubeModel
 /// <summary>core/v1 HostPathVolumeSource.</summary>
 public sealed record HostPathVolumeSource : KubeModel
 {
-    public required string Path { get; init; }
+    public string Path { get; init; } = "";
     public string? Type { get; init; }
 }
 
 /// <summary>core/v1 CSIPersistentVolumeSource.</summary>
 public sealed record CsiPersistentVolumeSource : KubeModel
 {
-    public required string Driver { get; init; }
-    public required string VolumeHandle { get; init; }
+    public string Driver { get; init; } = "";
+    public string VolumeHandle { get; init; } = "";
     public IReadOnlyDictionary<string, string>? VolumeAttributes { get; init; }
 }

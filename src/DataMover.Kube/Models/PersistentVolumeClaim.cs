@@ -32,16 +32,16 @@ public sealed record PersistentVolumeClaimStatus : KubeModel
 public sealed record TypedLocalObjectReference : KubeModel
 {
     public string? ApiGroup { get; init; }
-    public required string Kind { get; init; }
-    public required string Name { get; init; }
+    public string Kind { get; init; } = "";
+    public string Name { get; init; } = "";
 }
 
 /// <summary>core/v1 TypedObjectReference.</summary>
 public sealed record TypedObjectReference : KubeModel
 {
     public string? ApiGroup { get; init; }
-    public required string Kind { get; init; }
-    public required string Name { get; init; }
+    public string Kind { get; init; } = "";
+    public string Name { get; init; } = "";
     public string? Namespace { get; init; }
 }
 

@@ -38,7 +38,7 @@ public sealed record PodSpec : KubeModel
 /// <summary>core/v1 Container.</summary>
 public sealed record Container : KubeModel
 {
-    public required string Name { get; init; }
+    public string Name { get; init; } = "";
     public string? Image { get; init; }
     public string? ImagePullPolicy { get; init; }
     public IReadOnlyList<string>? Command { get; init; }
@@ -56,7 +56,7 @@ public sealed record Container : KubeModel
 /// <summary>core/v1 EnvVar.</summary>
 public sealed record EnvVar : KubeModel
 {
-    public required string Name { get; init; }
+    public string Name { get; init; } = "";
     public string? Value { get; init; }
     public EnvVarSource? ValueFrom { get; init; }
 }
@@ -73,8 +73,8 @@ public sealed record EnvVarSource : KubeModel
 /// <summary>core/v1 SecretKeySelector / ConfigMapKeySelector.</summary>
 public sealed record KeySelector : KubeModel
 {
-    public required string Name { get; init; }
-    public required string Key { get; init; }
+    public string Name { get; init; } = "";
+    public string Key { get; init; } = "";
     public bool? Optional { get; init; }
 }
 
@@ -82,14 +82,14 @@ public sealed record KeySelector : KubeModel
 public sealed record ObjectFieldSelector : KubeModel
 {
     public string? ApiVersion { get; init; }
-    public required string FieldPath { get; init; }
+    public string FieldPath { get; init; } = "";
 }
 
 /// <summary>core/v1 ResourceFieldSelector.</summary>
 public sealed record ResourceFieldSelector : KubeModel
 {
     public string? ContainerName { get; init; }
-    public required string Resource { get; init; }
+    public string Resource { get; init; } = "";
     public string? Divisor { get; init; }
 }
 
@@ -111,8 +111,8 @@ public sealed record LocalObjectReference : KubeModel
 /// <summary>core/v1 VolumeMount.</summary>
 public sealed record VolumeMount : KubeModel
 {
-    public required string Name { get; init; }
-    public required string MountPath { get; init; }
+    public string Name { get; init; } = "";
+    public string MountPath { get; init; } = "";
     public bool? ReadOnly { get; init; }
     public string? SubPath { get; init; }
 }
@@ -120,7 +120,7 @@ public sealed record VolumeMount : KubeModel
 /// <summary>core/v1 Volume (the sources DataMover and the sandbox use).</summary>
 public sealed record Volume : KubeModel
 {
-    public required string Name { get; init; }
+    public string Name { get; init; } = "";
     public PersistentVolumeClaimVolumeSource? PersistentVolumeClaim { get; init; }
     public EmptyDirVolumeSource? EmptyDir { get; init; }
     public SecretVolumeSource? Secret { get; init; }
@@ -131,7 +131,7 @@ public sealed record Volume : KubeModel
 /// <summary>core/v1 PersistentVolumeClaimVolumeSource.</summary>
 public sealed record PersistentVolumeClaimVolumeSource : KubeModel
 {
-    public required string ClaimName { get; init; }
+    public string ClaimName { get; init; } = "";
     public bool? ReadOnly { get; init; }
 }
 
@@ -189,7 +189,7 @@ public sealed record Capabilities : KubeModel
 /// <summary>core/v1 SeccompProfile.</summary>
 public sealed record SeccompProfile : KubeModel
 {
-    public required string Type { get; init; }
+    public string Type { get; init; } = "";
     public string? LocalhostProfile { get; init; }
 }
 
@@ -212,8 +212,8 @@ public sealed record PodStatus : KubeModel
 /// <summary>core/v1 PodCondition.</summary>
 public sealed record PodCondition : KubeModel
 {
-    public required string Type { get; init; }
-    public required string Status { get; init; }
+    public string Type { get; init; } = "";
+    public string Status { get; init; } = "";
     public string? Reason { get; init; }
     public string? Message { get; init; }
     public DateTimeOffset? LastProbeTime { get; init; }
@@ -223,7 +223,7 @@ public sealed record PodCondition : KubeModel
 /// <summary>core/v1 ContainerStatus.</summary>
 public sealed record ContainerStatus : KubeModel
 {
-    public required string Name { get; init; }
+    public string Name { get; init; } = "";
     public bool Ready { get; init; }
     public int RestartCount { get; init; }
     public string? Image { get; init; }

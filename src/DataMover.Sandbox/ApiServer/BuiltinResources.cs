@@ -54,6 +54,17 @@ internal static class BuiltinResources
         };
         yield return new ResourceType
         {
+            Group = "", Version = "v1", Plural = "services", Singular = "service", Kind = "Service", Namespaced = true,
+            ShortNames = ["svc"], Categories = ["all"], HasStatus = true, Strategy = new ServiceStrategy(),
+            Verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+        };
+        yield return new ResourceType
+        {
+            Group = "authorization.k8s.io", Version = "v1", Plural = "selfsubjectaccessreviews", Singular = "selfsubjectaccessreview",
+            Kind = "SelfSubjectAccessReview", Namespaced = false, Strategy = plain, IsReview = true, Verbs = ["create"],
+        };
+        yield return new ResourceType
+        {
             Group = "", Version = "v1", Plural = "nodes", Singular = "node", Kind = "Node", Namespaced = false,
             ShortNames = ["no"], HasStatus = true, Strategy = plain,
         };
@@ -70,7 +81,7 @@ internal static class BuiltinResources
         yield return new ResourceType
         {
             Group = "coordination.k8s.io", Version = "v1", Plural = "leases", Singular = "lease", Kind = "Lease", Namespaced = true,
-            Strategy = plain, AllowCreateOnUpdate = true,
+            Strategy = new LeaseStrategy(), AllowCreateOnUpdate = true,
         };
         yield return new ResourceType
         {

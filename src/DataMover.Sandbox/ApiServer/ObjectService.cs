@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using DataMover.Sandbox.ApiServer.Crd;
+using DataMover.Sandbox.ApiServer.Patching;
 
 namespace DataMover.Sandbox.ApiServer;
 
@@ -234,7 +235,21 @@ internal sealed class ObjectService
         }
 
         PruneAndDefault(type, obj, options);
+
+        // The field manager sees the request (after decoding defaults), not what the strategy adds.
+        if (options.FieldManager is { } manager && !options.WritesManagedFields)
+        {
+            var managed = ManagedFields.Read(null);
+            managed.RecordUpdate(null, obj, manager, null, type.ApiVersion);
+            managed.Write(obj);
+        }
+
         type.Strategy.PrepareForCreate(type, obj);
+        if (type.Key == "/persistentvolumeclaims")
+        {
+            Admission.DefaultStorageClassAdmission.Apply(obj, _store);
+        }
+
         var errors = new List<FieldError>();
         ObjectMetaValidator.Validate(type, obj, errors);
         type.Strategy.Validate(type, obj, errors);
@@ -343,6 +358,20 @@ internal sealed class ObjectService
         }
 
         JsonPaths.Meta(updated)["resourceVersion"] = JsonPaths.Str(old, "metadata", "resourceVersion");
+        if (options.FieldManager is { } manager && !options.WritesManagedFields)
+        {
+            JsonPaths.Meta(updated)["managedFields"] = JsonPaths.Node(old, "metadata", "managedFields")?.DeepClone();
+            var managed = ManagedFields.Read(old);
+            if (managed.RecordUpdate(old, updated, manager, subresource, type.ApiVersion))
+            {
+                managed.Write(updated);
+            }
+            else
+            {
+                RemoveNulls(JsonPaths.Meta(updated));
+            }
+        }
+
         updated = MoveTypeMetaFirst(updated);
         if (JsonNode.DeepEquals(updated, old))
         {
@@ -483,6 +512,20 @@ internal sealed class ObjectService
     private static JsonObject Incoming(ResourceType type, string? ns, JsonObject body)
     {
         var apiVersion = JsonPaths.Str(body, "apiVersion");
+        if (type.IsCustom)
+        {
+            // Custom resources decode as unstructured, which needs the type meta in the body.
+            if (string.IsNullOrEmpty(JsonPaths.Str(body, "kind")))
+            {
+                throw ApiException.BadRequest($"Object 'Kind' is missing in '{body.ToJsonString()}'");
+            }
+
+            if (string.IsNullOrEmpty(apiVersion))
+            {
+                throw ApiException.BadRequest($"Object 'apiVersion' is missing in '{body.ToJsonString()}'");
+            }
+        }
+
         if (!string.IsNullOrEmpty(apiVersion) && apiVersion != type.ApiVersion)
         {
             throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersion})");
@@ -582,12 +625,8 @@ internal sealed class ObjectService
 
     private static void PruneAndDefault(ResourceType type, JsonObject obj, WriteOptions options)
     {
-        if (type.Custom?.Schema is not { } schema)
-        {
-            return;
-        }
-
-        var pruned = SchemaPruner.Prune(obj, schema);
+        var schema = type.Custom?.Schema;
+        var pruned = schema is null ? BuiltinFieldPruner.Prune(type, obj) : SchemaPruner.Prune(obj, schema);
         if (pruned.Count > 0)
         {
             if (options.FieldValidation == "Strict")
@@ -602,7 +641,10 @@ internal sealed class ObjectService
             }
         }
 
-        SchemaDefaulter.Apply(obj, schema);
+        if (schema is not null)
+        {
+            SchemaDefaulter.Apply(obj, schema);
+        }
     }
 
     private static bool SpecChanged(ResourceType type, JsonObject updated, JsonObject old)

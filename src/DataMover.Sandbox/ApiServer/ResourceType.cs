@@ -46,6 +46,9 @@ internal sealed class ResourceType
 
     public bool IsCustom { get; init; }
 
+    /// <summary>Review resources (access reviews) are answered, never stored.</summary>
+    public bool IsReview { get; init; }
+
     /// <summary>For custom resources: schema and printer columns of this version.</summary>
     public Crd.CustomResourceVersion? Custom { get; init; }
 

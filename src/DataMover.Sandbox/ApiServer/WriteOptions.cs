@@ -13,5 +13,8 @@ internal sealed class WriteOptions
     /// <summary>Server-side apply writes metadata.managedFields itself; other writes keep the stored ones.</summary>
     public bool WritesManagedFields { get; init; }
 
+    /// <summary>Who writes (fieldManager or the User-Agent's product); null for the server's own writes, which are not tracked.</summary>
+    public string? FieldManager { get; init; }
+
     public static WriteOptions Internal { get; } = new() { FieldValidation = "Ignore" };
 }

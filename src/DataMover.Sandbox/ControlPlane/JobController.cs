@@ -23,6 +23,10 @@ internal sealed partial class JobController : IReconciler
     // (client-go's "expectations").
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, DateTimeOffset>> _expected = new();
 
+    // Uids of finished pods already added to a job's counters, until their tracking finalizer is gone.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _counted = new();
+    private const string JobKeyIndex = "job-key";
+
     public JobController(KubeClient client, InformerSet informers, ControlPlaneOptions options, ILoggerFactory loggers)
     {
         _logger = loggers.CreateLogger<JobController>();
@@ -35,6 +39,7 @@ internal sealed partial class JobController : IReconciler
         Loop = new ControllerLoop("job-controller", this, options.Workers, _logger);
 
         _pods.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);
+        _pods.AddIndex(JobKeyIndex, p => p.Metadata.ControllerReference() is { Kind: "Job" } o ? [ObjectKey.Of(p.Metadata.Namespace, o.Name)] : []);
         _jobs.AddHandler(InformerHandler<Job>.Any(j => Loop.Enqueue(j.Key())));
         _pods.AddHandler(InformerHandler<Pod>.Any(p =>
         {
@@ -55,6 +60,7 @@ internal sealed partial class JobController : IReconciler
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         var job = _jobs.Get(key);
+        await ReleaseOrphansAsync(key, job, cancellationToken);
         if (job?.Spec is null || job.Metadata.DeletionTimestamp is not null)
         {
             return ReconcileResult.Done;
@@ -63,6 +69,7 @@ internal sealed partial class JobController : IReconciler
         var now = DateTimeOffset.UtcNow;
         if (JobStatusCalculator.IsFinished(job))
         {
+            await ReleaseCountedAsync(job, _pods.ByIndex(IndexFuncs.ControllerUid, job.Metadata.Uid!), all: true, cancellationToken);
             return await ExpireAsync(job, now, cancellationToken);
         }
 
@@ -82,7 +89,10 @@ internal sealed partial class JobController : IReconciler
             }
         }
 
-        var plan = JobStatusCalculator.Compute(job, pods, pending.Count, now, _options.JobPodFailureBackoff, _options.JobPodFailureBackoffMax);
+        var counted = _counted.GetOrAdd(uid, _ => new ConcurrentDictionary<string, byte>());
+        var countedSet = counted.Keys.ToHashSet();
+        var fresh = JobStatusCalculator.Uncounted(pods, countedSet).ToList();
+        var plan = JobStatusCalculator.Compute(job, pods, pending.Count, now, _options.JobPodFailureBackoff, _options.JobPodFailureBackoffMax, countedSet);
         foreach (var pod in plan.PodsToDelete)
         {
             try
@@ -121,6 +131,14 @@ internal sealed partial class JobController : IReconciler
             }
         }
 
+        // Counted now: their finalizers can go.
+        foreach (var p in fresh)
+        {
+            counted[p.Metadata.Uid!] = 0;
+        }
+
+        await ReleaseCountedAsync(job, pods, all: false, cancellationToken);
+
         return plan.RequeueAfter is { } delay ? ReconcileResult.After(delay + TimeSpan.FromMilliseconds(50)) : ReconcileResult.Done;
     }
 
@@ -156,6 +174,59 @@ internal sealed partial class JobController : IReconciler
         return ReconcileResult.Done;
     }
 
+    /// <summary>Removes the tracking finalizer from finished pods already counted (or from all, once the job is done).</summary>
+    private async Task ReleaseCountedAsync(Job job, IReadOnlyList<Pod> pods, bool all, CancellationToken cancellationToken)
+    {
+        var counted = _counted.GetOrAdd(job.Metadata.Uid!, _ => new ConcurrentDictionary<string, byte>());
+        foreach (var pod in pods.Where(p => p.Metadata.Finalizers?.Contains(JobStatusCalculator.TrackingFinalizer) == true))
+        {
+            var release = (WellKnown.IsTerminal(pod) && (all || counted.ContainsKey(pod.Metadata.Uid!)))
+                || (pod.Metadata.DeletionTimestamp is not null && (all || string.IsNullOrEmpty(pod.Spec?.NodeName)));
+            if (release)
+            {
+                // The uid stays in the counted set until the cache shows the finalizer gone, or a stale cached copy
+                // would be counted again.
+                await ProtectionController.RemoveFinalizerAsync(_podClient, pod, JobStatusCalculator.TrackingFinalizer, cancellationToken);
+            }
+        }
+
+        var tracked = pods.Where(p => p.Metadata.Finalizers?.Contains(JobStatusCalculator.TrackingFinalizer) == true).Select(p => p.Metadata.Uid).ToHashSet();
+        foreach (var uid in counted.Keys.Where(u => !tracked.Contains(u)))
+        {
+            counted.TryRemove(uid, out _);
+        }
+    }
+
+    /// <summary>
+    /// Pods whose job is gone or being deleted keep nothing to count: their finalizer goes once they no longer run
+    /// (or at once if they never got a node), as the real controller does for orphaned pods.
+    /// </summary>
+    private async Task ReleaseOrphansAsync(string key, Job? job, CancellationToken cancellationToken)
+    {
+        var deleting = job?.Metadata.DeletionTimestamp is not null;
+        foreach (var pod in _pods.ByIndex(JobKeyIndex, key))
+        {
+            var ownedByLiveJob = job is not null && !deleting && pod.Metadata.ControllerReference()?.Uid == job.Metadata.Uid;
+            if (ownedByLiveJob || pod.Metadata.Finalizers?.Contains(JobStatusCalculator.TrackingFinalizer) != true)
+            {
+                continue;
+            }
+
+            if (WellKnown.IsTerminal(pod) || string.IsNullOrEmpty(pod.Spec?.NodeName) || (job is null && pod.Metadata.DeletionTimestamp is null))
+            {
+                await ProtectionController.RemoveFinalizerAsync(_podClient, pod, JobStatusCalculator.TrackingFinalizer, cancellationToken);
+            }
+        }
+
+        if (job is null)
+        {
+            foreach (var uid in _counted.Keys.Where(u => !_jobs.List().Any(j => j.Metadata.Uid == u)))
+            {
+                _counted.TryRemove(uid, out _);
+            }
+        }
+    }
+
     private static Pod NewPod(Job job)
     {
         var template = job.Spec!.Template;
@@ -186,6 +257,7 @@ internal sealed partial class JobController : IReconciler
                 Namespace = job.Metadata.Namespace,
                 Labels = labels,
                 OwnerReferences = [owner],
+                Finalizers = [JobStatusCalculator.TrackingFinalizer],
             },
             Spec = template.Spec,
         };

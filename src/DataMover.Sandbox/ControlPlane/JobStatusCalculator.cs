@@ -21,7 +21,20 @@ internal static class JobStatusCalculator
         job.Status?.Conditions?.FirstOrDefault(c => c.Type is "Complete" or "Failed" && c.Status == "True")?.LastTransitionTime
         ?? job.Status?.CompletionTime;
 
-    public static JobPlan Compute(Job job, IReadOnlyList<Pod> pods, int inFlightCreates, DateTimeOffset now, TimeSpan backoffBase, TimeSpan backoffMax)
+    public const string TrackingFinalizer = "batch.kubernetes.io/job-tracking";
+
+    /// <summary>
+    /// Finished pods not yet in the counters: those still carrying the tracking finalizer and not counted before.
+    /// As in the real controller, a pod is counted once, then its finalizer goes and it may disappear without
+    /// the counters ever going down.
+    /// </summary>
+    public static IEnumerable<Pod> Uncounted(IEnumerable<Pod> pods, IReadOnlySet<string> counted) =>
+        pods.Where(p => WellKnown.IsTerminal(p) && p.Metadata.Finalizers?.Contains(TrackingFinalizer) == true && !counted.Contains(p.Metadata.Uid ?? ""));
+
+    public static JobPlan Compute(Job job, IReadOnlyList<Pod> pods, int inFlightCreates, DateTimeOffset now, TimeSpan backoffBase, TimeSpan backoffMax) =>
+        Compute(job, pods, inFlightCreates, now, backoffBase, backoffMax, new HashSet<string>());
+
+    public static JobPlan Compute(Job job, IReadOnlyList<Pod> pods, int inFlightCreates, DateTimeOffset now, TimeSpan backoffBase, TimeSpan backoffMax, IReadOnlySet<string> counted)
     {
         var spec = job.Spec!;
         var status = job.Status ?? new JobStatus();
@@ -31,8 +44,9 @@ internal static class JobStatusCalculator
         var running = pods.Where(p => !WellKnown.IsTerminal(p)).ToList();
         var active = running.Where(p => p.Metadata.DeletionTimestamp is null).ToList();
         var terminating = running.Count - active.Count;
-        var succeeded = pods.Count(p => p.Status?.Phase == "Succeeded");
-        var failed = pods.Count(p => p.Status?.Phase == "Failed");
+        var fresh = Uncounted(pods, counted).ToList();
+        var succeeded = (status.Succeeded ?? 0) + fresh.Count(p => p.Status?.Phase == "Succeeded");
+        var failed = (status.Failed ?? 0) + fresh.Count(p => p.Status?.Phase == "Failed");
         var ready = active.Count(p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true);
         var startTime = status.StartTime ?? now;
         var activeCount = active.Count + inFlightCreates;

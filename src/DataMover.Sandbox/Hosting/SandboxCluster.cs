@@ -191,6 +191,13 @@ public sealed partial class SandboxCluster : IAsyncDisposable
             objects.Create(serviceAccounts, ns, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "default" } }, WriteOptions.Internal);
         }
 
+        // The kubernetes service every real cluster has, pointing at the API server.
+        var services = registry.Find("", "v1", "services")!;
+        objects.Create(services, "default", (JsonObject)JsonNode.Parse("""
+            {"metadata":{"name":"kubernetes","labels":{"component":"apiserver","provider":"kubernetes"}},
+             "spec":{"clusterIP":"10.96.0.1","ports":[{"name":"https","port":443,"protocol":"TCP","targetPort":6443}]}}
+            """)!, WriteOptions.Internal);
+
         var crds = registry.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
         foreach (var crd in SnapshotCrds.Create())
         {

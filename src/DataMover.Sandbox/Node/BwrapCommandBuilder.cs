@@ -22,13 +22,13 @@ internal static class BwrapCommandBuilder
         var command = new List<string>();
         if (launch.Uid != 0)
         {
-            command.AddRange(["setpriv", "--reuid=" + Str(launch.Uid), "--regid=" + Str(launch.Gid)]);
+            command.AddRange([HostExecutable.Resolve("setpriv"), "--reuid=" + Str(launch.Uid), "--regid=" + Str(launch.Gid)]);
             command.Add(launch.Groups.Count == 0 ? "--clear-groups" : "--groups=" + string.Join(',', launch.Groups.Select(Str)));
             command.Add("--");
         }
 
         // The container's host pid is reported on fd 3, which ContainerProcess opens on a file.
-        command.AddRange([bwrap, "--info-fd", "3"]);
+        command.AddRange([HostExecutable.Resolve(bwrap), "--info-fd", "3"]);
         command.AddRange(Build(launch));
         return command;
     }
@@ -92,18 +92,16 @@ internal static class BwrapCommandBuilder
         }
 
         args.AddRange(["--unshare-user", "--uid", Str(launch.Uid), "--gid", Str(launch.Gid)]);
-        args.AddRange(["--unshare-pid", "--as-pid-1", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session"]);
+        // No --die-with-parent: Linux ties the parent-death signal to the forking *thread*, and .NET forks from pool
+        // threads that may retire while the container still runs. ContainerProcess.Kill kills the tree instead.
+        args.AddRange(["--unshare-pid", "--as-pid-1", "--unshare-ipc", "--unshare-uts", "--new-session"]);
         if (launch.Hostname is not null)
         {
             args.AddRange(["--hostname", launch.Hostname]);
         }
 
-        args.Add("--clearenv");
-        foreach (var (k, v) in launch.Env)
-        {
-            args.AddRange(["--setenv", k, v]);
-        }
-
+        // The environment is not on this command line (where any local user could read Secret values from the
+        // process list): ContainerProcess starts bwrap with exactly the container's environment instead.
         args.AddRange(["--chdir", Normalize(launch.WorkingDir), "--"]);
         args.AddRange(launch.Argv);
         return args;

@@ -30,7 +30,7 @@ internal sealed class ContainerProcess : IDisposable
     public bool Started => ChildPid() is not null;
 
     /// <summary>Starts <paramref name="command"/> (setpriv/bwrap and arguments, bwrap told to report on --info-fd 3).</summary>
-    public static ContainerProcess Start(IReadOnlyList<string> command, string logPath, string stateDir)
+    public static ContainerProcess Start(IReadOnlyList<string> command, IReadOnlyList<KeyValuePair<string, string>> environment, string logPath, string stateDir)
     {
         var id = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
         var infoPath = Path.Combine(stateDir, "bwrap-info-" + id[..12] + ".json");
@@ -40,6 +40,13 @@ internal sealed class ContainerProcess : IDisposable
             UseShellExecute = false,
             RedirectStandardInput = true,
         };
+        // Exactly the container's environment, none of the host's; a later duplicate wins, as in the pod spec.
+        psi.Environment.Clear();
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
+
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add("exec 3>\"$1\"; log=\"$2\"; shift 2; exec \"$@\" </dev/null >>\"$log\" 2>&1");
         psi.ArgumentList.Add("sh");
@@ -64,7 +71,7 @@ internal sealed class ContainerProcess : IDisposable
         }
     }
 
-    /// <summary>Kills the container at once: bwrap dies and --die-with-parent takes the container with it.</summary>
+    /// <summary>Kills the container at once: its pid 1 first, then bwrap and everything under it.</summary>
     public void Kill()
     {
         Signal("KILL");

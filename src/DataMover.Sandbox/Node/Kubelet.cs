@@ -81,6 +81,12 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
 
         if (pod.Metadata.DeletionTimestamp is not null)
         {
+            if (runtime is null && pod.Metadata.DeletionGracePeriodSeconds == 0)
+            {
+                // Already confirmed; only someone else's finalizer keeps the object.
+                return ReconcileResult.Done;
+            }
+
             return await TerminateAsync(pod, runtime, cancellationToken);
         }
 
@@ -304,7 +310,7 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
         ContainerProcess process;
         try
         {
-            process = ContainerProcess.Start(BwrapCommandBuilder.Command(launch, _options.BwrapPath), logPath, containerDir);
+            process = ContainerProcess.Start(BwrapCommandBuilder.Command(launch, _options.BwrapPath), launch.Env, logPath, containerDir);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {

@@ -28,6 +28,7 @@ public sealed class JobControllerTests
         Assert.Matches("^ok-[a-z0-9]{5}$", pod.Metadata.Name);
         Assert.Equal(job.Metadata.Uid, pod.Metadata.Label("controller-uid"));
         Assert.Equal("ok", pod.Metadata.Label("job-name"));
+        Assert.DoesNotContain("batch.kubernetes.io/job-tracking", pod.Metadata.Finalizers ?? []);
         var owner = Assert.Single(pod.Metadata.OwnerReferences!);
         Assert.True(owner.Controller == true && owner.BlockOwnerDeletion == true && owner.Kind == "Job");
 
@@ -53,6 +54,21 @@ public sealed class JobControllerTests
         Assert.Equal("Job has reached the specified backoff limit", failed.Message);
         Assert.Equal(3, (await _fx.Client.Resource(KubeResources.Pods).ListAsync(ns)).Items.Count);
         Assert.Contains(await _fx.EventsForAsync(ns, "bad"), e => e.Reason == "BackoffLimitExceeded" && e.Type == "Warning");
+    }
+
+    [Fact]
+    public async Task RunningPodsCarryTheTrackingFinalizer()
+    {
+        var ns = await _fx.NewNamespaceAsync("job-track");
+        var job = NewJob(ns, "long", "sleep 30", backoffLimit: 0);
+        // sleep is pid 1 and ignores SIGTERM, as in a container: keep the grace period short.
+        await Jobs.CreateAsync(job with { Spec = job.Spec! with { Template = job.Spec.Template with { Spec = job.Spec.Template.Spec! with { TerminationGracePeriodSeconds = 1 } } } });
+        var pod = await ClusterFixture.EventuallyAsync(async () =>
+            (await _fx.Client.Resource(KubeResources.Pods).ListAsync(ns)).Items.FirstOrDefault(), what: "job pod");
+        Assert.Contains("batch.kubernetes.io/job-tracking", pod.Metadata.Finalizers ?? []);
+        await Jobs.DeleteAsync(ns, "long", DeleteOptions.Foreground);
+        await ClusterFixture.EventuallyAsync(async () => await Jobs.TryGetAsync(ns, "long") is null, TimeSpan.FromSeconds(30), "job gone");
+        Assert.Empty((await _fx.Client.Resource(KubeResources.Pods).ListAsync(ns)).Items);
     }
 
     [Fact]

@@ -58,6 +58,18 @@ public sealed class JobStatusCalculatorTests
         Assert.Contains(plan.Events, e => e.Reason == "Completed" && e.Message == "Job completed");
     }
 
+    [Fact]
+    public void CountedPodsStayCountedWhenTheyDisappear()
+    {
+        var job = Job() with { Status = new JobStatus { Failed = 2, StartTime = Now } };
+        var counted = Pod("Failed", Now.AddSeconds(-30));
+        var fresh = Pod("Failed", Now.AddSeconds(-20));
+        var plan = JobStatusCalculator.Compute(job, [counted, fresh], 0, Now, TimeSpan.Zero, TimeSpan.Zero, new HashSet<string> { counted.Metadata.Uid! });
+        Assert.Equal(3, plan.Status.Failed);
+        var released = fresh with { Metadata = fresh.Metadata with { Finalizers = null } };
+        Assert.Equal(2, JobStatusCalculator.Compute(job, [released], 0, Now, TimeSpan.Zero, TimeSpan.Zero).Status.Failed);
+    }
+
     private static Job Job(int backoffLimit = 6) => new()
     {
         Metadata = new ObjectMeta { Name = "j", Namespace = "ns", Uid = "uid" },
@@ -66,7 +78,7 @@ public sealed class JobStatusCalculatorTests
 
     private static Pod Pod(string phase, DateTimeOffset? finished) => new()
     {
-        Metadata = new ObjectMeta { Name = "p-" + Guid.NewGuid().ToString("N")[..5], Namespace = "ns" },
+        Metadata = new ObjectMeta { Name = "p-" + Guid.NewGuid().ToString("N")[..5], Namespace = "ns", Uid = Guid.NewGuid().ToString(), Finalizers = [JobStatusCalculator.TrackingFinalizer] },
         Status = new PodStatus
         {
             Phase = phase,

@@ -77,6 +77,23 @@ public sealed class KubeletTests
     }
 
     [Fact]
+    public async Task NoopImagesFinishAtOnceForScaleTests()
+    {
+        var ns = await _fx.NewNamespaceAsync("noop");
+        for (var i = 0; i < 20; i++)
+        {
+            var pod = ClusterFixture.ShellPod(ns, "n" + i, "");
+            await Pods.CreateAsync(pod with { Spec = pod.Spec! with { Containers = [pod.Spec.Containers[0] with { Image = i % 2 == 0 ? "sandbox/noop-succeed" : "sandbox/noop-fail", Command = null }] } });
+        }
+
+        await ClusterFixture.EventuallyAsync(async () =>
+        {
+            var pods = (await Pods.ListAsync(ns)).Items;
+            return pods.Count(p => p.Status?.Phase == "Succeeded") == 10 && pods.Count(p => p.Status?.Phase == "Failed") == 10;
+        }, TimeSpan.FromSeconds(30), "20 noop pods finished");
+    }
+
+    [Fact]
     public async Task UnknownImageIsErrImagePull()
     {
         var ns = await _fx.NewNamespaceAsync("image");

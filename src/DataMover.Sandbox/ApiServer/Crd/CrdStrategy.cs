@@ -27,6 +27,13 @@ internal sealed class CrdStrategy : ResourceStrategy
     {
         Defaults(obj);
         var status = StatusFor(obj);
+
+        // Conditions keep their transition times; only names and stored versions follow the spec.
+        if (JsonPaths.Arr(old, "status", "conditions") is { } oldConditions)
+        {
+            status["conditions"] = oldConditions.DeepClone();
+        }
+
         if (JsonPaths.Arr(old, "status", "storedVersions") is { } stored)
         {
             var versions = stored.Select(s => s!.GetValue<string>()).ToList();
@@ -41,7 +48,7 @@ internal sealed class CrdStrategy : ResourceStrategy
             status["storedVersions"] = JsonPaths.StringArray(versions);
         }
 
-        if (JsonPaths.IsDeleting(old))
+        if (JsonPaths.IsDeleting(old) && !status["conditions"]!.AsArray().Any(c => JsonPaths.Str(c, "type") == "Terminating"))
         {
             status["conditions"]!.AsArray().Add(Condition("Terminating", "True", "InstanceDeletionInProgress", "CustomResource deletion is in progress"));
         }

@@ -37,11 +37,51 @@ internal static class ProtobufDecoder
         [5] = F("apiVersion", Kind.String), [6] = F("resourceVersion", Kind.String), [7] = F("fieldPath", Kind.String),
     };
 
+    private static readonly Message Container = new()
+    {
+        [1] = F("name", Kind.String), [2] = F("image", Kind.String), [3] = F("command", Kind.RepeatedString), [4] = F("args", Kind.RepeatedString),
+        [5] = F("workingDir", Kind.String), [13] = F("terminationMessagePath", Kind.String), [14] = F("imagePullPolicy", Kind.String),
+        [20] = F("terminationMessagePolicy", Kind.String),
+    };
+
+    private static readonly Message PodTemplateSpec = new()
+    {
+        [1] = F("metadata", Kind.Message, ObjectMeta),
+        [2] = F("spec", Kind.Message, new Message
+        {
+            [2] = F("containers", Kind.RepeatedMessage, Container), [3] = F("restartPolicy", Kind.String), [4] = F("terminationGracePeriodSeconds", Kind.Int),
+            [6] = F("dnsPolicy", Kind.String), [8] = F("serviceAccountName", Kind.String), [20] = F("initContainers", Kind.RepeatedMessage, Container),
+        }),
+    };
+
     private static readonly Dictionary<string, Message> Kinds = new(StringComparer.Ordinal)
     {
         ["ConfigMap"] = new() { [1] = F("metadata", Kind.Message, ObjectMeta), [2] = F("data", Kind.StringMap), [3] = F("binaryData", Kind.BytesMap), [4] = F("immutable", Kind.Bool) },
         ["Secret"] = new() { [1] = F("metadata", Kind.Message, ObjectMeta), [2] = F("data", Kind.BytesMap), [3] = F("type", Kind.String), [4] = F("stringData", Kind.StringMap), [5] = F("immutable", Kind.Bool) },
         ["Namespace"] = new() { [1] = F("metadata", Kind.Message, ObjectMeta), [2] = F("spec", Kind.Message, new Message { [1] = F("finalizers", Kind.RepeatedString) }) },
+        ["SelfSubjectAccessReview"] = new()
+        {
+            [1] = F("metadata", Kind.Message, ObjectMeta),
+            [2] = F("spec", Kind.Message, new Message
+            {
+                [1] = F("resourceAttributes", Kind.Message, new Message
+                {
+                    [1] = F("namespace", Kind.String), [2] = F("verb", Kind.String), [3] = F("group", Kind.String), [4] = F("version", Kind.String),
+                    [5] = F("resource", Kind.String), [6] = F("subresource", Kind.String), [7] = F("name", Kind.String),
+                }),
+                [2] = F("nonResourceAttributes", Kind.Message, new Message { [1] = F("path", Kind.String), [2] = F("verb", Kind.String) }),
+            }),
+        },
+        // kubectl create job --image: the fields its generator sets.
+        ["Job"] = new()
+        {
+            [1] = F("metadata", Kind.Message, ObjectMeta),
+            [2] = F("spec", Kind.Message, new Message
+            {
+                [1] = F("parallelism", Kind.Int), [2] = F("completions", Kind.Int), [3] = F("activeDeadlineSeconds", Kind.Int),
+                [6] = F("template", Kind.Message, PodTemplateSpec), [7] = F("backoffLimit", Kind.Int), [8] = F("ttlSecondsAfterFinished", Kind.Int),
+            }),
+        },
         ["ServiceAccount"] = new()
         {
             [1] = F("metadata", Kind.Message, ObjectMeta), [2] = F("secrets", Kind.RepeatedMessage, ObjectReference),
@@ -149,8 +189,9 @@ internal static class ProtobufDecoder
                     obj[field.Name] = Read(chunk, field.Message!, out _);
                     break;
                 case Kind.Time:
-                    var time = Read(chunk, Time, out _);
-                    obj[field.Name] = JsonPaths.Timestamp(DateTimeOffset.FromUnixTimeSeconds(JsonPaths.Long(time, "seconds") ?? 0));
+                    // Go's zero time (empty or year-1 timestamp) is null in JSON.
+                    var seconds = JsonPaths.Long(Read(chunk, Time, out _), "seconds") ?? 0;
+                    obj[field.Name] = seconds <= 0 ? null : JsonPaths.Timestamp(DateTimeOffset.FromUnixTimeSeconds(seconds));
                     break;
                 case Kind.StringMap or Kind.BytesMap:
                     var map = obj[field.Name] as JsonObject ?? [];

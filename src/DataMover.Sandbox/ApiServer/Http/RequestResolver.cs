@@ -50,6 +50,18 @@ internal sealed class RequestResolver
             throw ApiException.PathNotFound();
         }
 
+        var notAllowed = method switch
+        {
+            "PUT" or "PATCH" => name is null,
+            "POST" => name is not null && subresource is null,
+            "DELETE" => subresource is not null,
+            _ => false,
+        };
+        if (notAllowed)
+        {
+            throw MethodNotAllowed();
+        }
+
         var verb = method switch
         {
             "GET" when watch || watchParam => "watch",
@@ -58,8 +70,11 @@ internal sealed class RequestResolver
             "PUT" => "update",
             "PATCH" => "patch",
             "DELETE" => name is null ? "deletecollection" : "delete",
-            _ => throw new ApiException(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource"),
+            _ => throw MethodNotAllowed(),
         };
         return new ApiRequest(verb, type, ns, name, subresource);
     }
+
+    private static ApiException MethodNotAllowed() =>
+        new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", new System.Text.Json.Nodes.JsonObject());
 }

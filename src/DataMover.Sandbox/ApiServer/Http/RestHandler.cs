@@ -32,6 +32,8 @@ internal sealed class RestHandler
         "watch" => _watches.StreamAsync(context, request),
         "create" when request.Subresource == "binding" => BindAsync(context, request),
         "create" when request.Name is not null => throw ApiException.MethodNotSupported(request.Type, "create"),
+        "create" when request.Type.IsReview => ReviewAsync(context, request),
+        _ when request.Type.IsReview => throw ApiException.MethodNotSupported(request.Type, request.Verb),
         "create" => CreateAsync(context, request),
         "update" => UpdateAsync(context, request),
         "patch" => PatchAsync(context, request),
@@ -228,9 +230,10 @@ internal sealed class RestHandler
 
                 var manager = context.Request.Query["fieldManager"].ToString();
                 var force = context.Request.Query["force"] == "true";
-                createIfMissing = () => ServerSideApply.Apply(null, intent, manager, force, type);
-                apply = current => ServerSideApply.Apply(current, intent, manager, force, type);
-                options = new WriteOptions { DryRun = options.DryRun, FieldValidation = options.FieldValidation, WritesManagedFields = true };
+                var subresource = request.Subresource;
+                createIfMissing = () => ServerSideApply.Apply(null, intent, manager, force, type, subresource);
+                apply = current => ServerSideApply.Apply(current, intent, manager, force, type, subresource);
+                options = new WriteOptions { DryRun = options.DryRun, FieldValidation = options.FieldValidation, WritesManagedFields = true, FieldManager = manager };
                 break;
         }
 
@@ -277,6 +280,17 @@ internal sealed class RestHandler
         var (delete, options) = await DeleteOptionsFrom(context);
         var deleted = _objects.DeleteCollection(request.Type, request.Namespace, o => labels.Matches(o) && fields.Matches(o), delete, options);
         await HttpIo.WriteJsonAsync(context, 200, ListOf(request.Type, deleted, new JsonObject { ["resourceVersion"] = ObjectService.FormatRv(_objects.Store.CurrentRv) }));
+    }
+
+    /// <summary>Every authenticated caller is cluster-admin in the sandbox, so every access review is allowed.</summary>
+    private static async Task ReviewAsync(HttpContext context, ApiRequest request)
+    {
+        var body = await HttpIo.ReadObjectAsync(context.Request, request.Type, context.RequestAborted);
+        body["apiVersion"] = request.Type.ApiVersion;
+        body["kind"] = request.Type.Kind;
+        JsonPaths.Ensure(body, "metadata")["creationTimestamp"] = null;
+        body["status"] = new JsonObject { ["allowed"] = true };
+        await HttpIo.WriteJsonAsync(context, 201, body);
     }
 
     private async Task BindAsync(HttpContext context, ApiRequest request)
@@ -347,7 +361,22 @@ internal sealed class RestHandler
             throw ApiException.BadRequest($"fieldValidation parameter value is invalid: {validation}. Must be one of: Ignore, Warn, Strict");
         }
 
-        return new WriteOptions { DryRun = dryRun == "All", FieldValidation = validation.Length > 0 ? validation : "Warn" };
+        return new WriteOptions { DryRun = dryRun == "All", FieldValidation = validation.Length > 0 ? validation : "Warn", FieldManager = FieldManagerOf(request) };
+    }
+
+    /// <summary>The fieldManager parameter, else the User-Agent's product name, as the apiserver derives it.</summary>
+    private static string FieldManagerOf(HttpRequest request)
+    {
+        var manager = request.Query["fieldManager"].ToString();
+        if (manager.Length > 0)
+        {
+            return manager;
+        }
+
+        var agent = request.Headers.UserAgent.ToString();
+        var slash = agent.IndexOf('/', StringComparison.Ordinal);
+        var product = slash >= 0 ? agent[..slash] : agent;
+        return product.Length > 0 ? product : "unknown";
     }
 
     private static async Task<(DeleteRequest Delete, WriteOptions Options)> DeleteOptionsFrom(HttpContext context)
@@ -370,7 +399,7 @@ internal sealed class RestHandler
             JsonPaths.Str(body, "preconditions", "uid"),
             JsonPaths.Str(body, "preconditions", "resourceVersion"),
             dryRun);
-        return (delete, new WriteOptions { DryRun = dryRun });
+        return (delete, new WriteOptions { DryRun = dryRun, FieldManager = FieldManagerOf(context.Request) });
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

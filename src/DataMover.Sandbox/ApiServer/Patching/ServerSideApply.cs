@@ -3,18 +3,15 @@ using System.Text.Json.Nodes;
 namespace DataMover.Sandbox.ApiServer.Patching;
 
 /// <summary>
-/// Server-side apply with field ownership between appliers: each Apply manager owns the fields of
-/// its last applied configuration (recorded in metadata.managedFields as FieldsV1). Applying
-/// merges the configuration over the live object, removes fields the manager stopped applying
-/// (unless another applier owns them), and reports conflicts with other appliers that set a
-/// different value unless force=true. Lists are owned atomically; fields written by plain
-/// updates are not tracked.
+/// Server-side apply over <see cref="ManagedFields"/>: the applied configuration is merged over the
+/// live object; the manager then owns exactly the configuration's leaf fields; fields it stopped
+/// applying are removed unless another manager owns them; a field owned by another manager
+/// (applier or updater) with a different value is a conflict unless force=true, which transfers
+/// ownership. Lists are owned as a whole.
 /// </summary>
 internal static class ServerSideApply
 {
-    private const char Separator = '\u0001';
-
-    public static JsonObject Apply(JsonObject? live, JsonObject intent, string manager, bool force, ResourceType type)
+    public static JsonObject Apply(JsonObject? live, JsonObject intent, string manager, bool force, ResourceType type, string? subresource = null)
     {
         var config = JsonPaths.Clone(intent);
         if (JsonPaths.Obj(config, "metadata") is { } configMeta)
@@ -25,19 +22,19 @@ internal static class ServerSideApply
             }
         }
 
-        var applied = Leaves(config);
-        applied.Remove("metadata\u0001resourceVersion");
-        var managers = ReadManagers(live);
+        var applied = ManagedFields.Leaves(config);
+        var managed = ManagedFields.Read(live);
+        var others = managed.Entries.Where(e => !(e.Manager == manager && e.Operation == "Apply" && e.Subresource == subresource)).ToList();
         if (live is not null && !force)
         {
             var conflicts = new List<(string Manager, string Path)>();
-            foreach (var (other, owned) in managers.Where(m => m.Key != manager))
+            foreach (var other in others.Where(o => o.Manager != manager))
             {
-                foreach (var path in applied.Intersect(owned))
+                foreach (var path in applied.Intersect(other.Paths).Order(StringComparer.Ordinal))
                 {
-                    if (!JsonNode.DeepEquals(At(live, path), At(config, path)))
+                    if (!JsonNode.DeepEquals(ManagedFields.At(live, path), ManagedFields.At(config, path)))
                     {
-                        conflicts.Add((other, path));
+                        conflicts.Add((other.Manager, path));
                     }
                 }
             }
@@ -49,25 +46,37 @@ internal static class ServerSideApply
         }
 
         var result = live is null ? config : MergePatcher.Apply(JsonPaths.Clone(live), StripNulls(config)) as JsonObject ?? config;
-        if (live is not null && managers.TryGetValue(manager, out var previous))
+        var mine = managed.Entries.FirstOrDefault(e => e.Manager == manager && e.Operation == "Apply" && e.Subresource == subresource);
+        if (live is not null && mine is not null)
         {
-            var ownedByOthers = managers.Where(m => m.Key != manager).SelectMany(m => m.Value).ToHashSet(StringComparer.Ordinal);
-            foreach (var path in previous.Where(p => !applied.Contains(p) && !ownedByOthers.Contains(p)))
+            var ownedByOthers = others.SelectMany(o => o.Paths).ToHashSet(StringComparer.Ordinal);
+            foreach (var path in mine.Paths.Where(p => !applied.Contains(p) && !ownedByOthers.Contains(p)).ToList())
             {
                 Remove(result, path);
             }
         }
 
-        if (force)
+        foreach (var other in others)
         {
-            foreach (var other in managers.Keys.Where(k => k != manager).ToList())
+            // Shared ownership when values agree; force takes fields away from everyone else.
+            if (force)
             {
-                managers[other].ExceptWith(applied);
+                other.Paths.ExceptWith(applied);
             }
         }
 
-        managers[manager] = applied;
-        WriteManagers(result, managers, type.ApiVersion);
+        if (mine is null)
+        {
+            mine = new ManagedFields.Entry(manager, "Apply", subresource, type.ApiVersion, JsonPaths.Now(), []);
+            managed.Entries.Add(mine);
+        }
+
+        mine.Paths.Clear();
+        mine.Paths.UnionWith(applied);
+        mine.Paths.Remove("metadata" + ManagedFields.Separator + "resourceVersion");
+        mine.ApiVersion = type.ApiVersion;
+        mine.Time = JsonPaths.Now();
+        managed.Write(result);
         return result;
     }
 
@@ -96,80 +105,18 @@ internal static class ServerSideApply
         var causes = new JsonArray();
         foreach (var (m, p) in conflicts)
         {
-            causes.Add(new JsonObject { ["reason"] = "FieldManagerConflict", ["message"] = $"conflict with \"{m}\" using {type.ApiVersion}", ["field"] = Dotted(p) });
+            causes.Add(new JsonObject { ["reason"] = "FieldManagerConflict", ["message"] = $"conflict with \"{m}\" using {type.ApiVersion}", ["field"] = ManagedFields.Dotted(p) });
         }
 
-        var list = string.Join("\n", conflicts.Select(c => $"- {c.Manager}: {Dotted(c.Path)}"));
         var message = conflicts.Count == 1
-            ? $"Apply failed with 1 conflict: conflict with \"{conflicts[0].Manager}\" using {type.ApiVersion}: {Dotted(conflicts[0].Path)}"
-            : $"Apply failed with {conflicts.Count} conflicts: conflicts with " + string.Join(", ", conflicts.Select(c => $"\"{c.Manager}\" using {type.ApiVersion}: {Dotted(c.Path)}"));
-        _ = list;
+            ? $"Apply failed with 1 conflict: conflict with \"{conflicts[0].Manager}\" using {type.ApiVersion}: {ManagedFields.Dotted(conflicts[0].Path)}"
+            : $"Apply failed with {conflicts.Count} conflicts: " + string.Join("\n", conflicts.Select(c => $"conflict with \"{c.Manager}\" using {type.ApiVersion}: {ManagedFields.Dotted(c.Path)}"));
         return new ApiException(409, "Conflict", message, new JsonObject { ["causes"] = causes });
-    }
-
-    private static string Dotted(string path) => "." + path.Replace(Separator, '.');
-
-    /// <summary>Leaf fields of a configuration; lists and empty objects are leaves.</summary>
-    private static HashSet<string> Leaves(JsonObject config)
-    {
-        var result = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (key, value) in config)
-        {
-            if (key is "apiVersion" or "kind")
-            {
-                continue;
-            }
-
-            if (key == "metadata" && value is JsonObject meta)
-            {
-                foreach (var (mk, mv) in meta)
-                {
-                    if (mk is "name" or "namespace" or "generateName")
-                    {
-                        continue;
-                    }
-
-                    Collect(mv, "metadata" + Separator + mk, result);
-                }
-
-                continue;
-            }
-
-            Collect(value, key, result);
-        }
-
-        return result;
-    }
-
-    private static void Collect(JsonNode? node, string path, HashSet<string> result)
-    {
-        if (node is JsonObject o && o.Count > 0)
-        {
-            foreach (var (key, value) in o)
-            {
-                Collect(value, path + Separator + key, result);
-            }
-        }
-        else
-        {
-            result.Add(path);
-        }
-    }
-
-    private static JsonNode? At(JsonObject obj, string path)
-    {
-        JsonNode? current = obj;
-        foreach (var part in path.Split(Separator))
-        {
-            current = (current as JsonObject)?[part];
-        }
-
-        return current;
     }
 
     private static void Remove(JsonObject obj, string path)
     {
-        var parts = path.Split(Separator);
+        var parts = path.Split(ManagedFields.Separator);
         var parents = new List<JsonObject> { obj };
         for (var i = 0; i < parts.Length - 1; i++)
         {
@@ -191,82 +138,5 @@ internal static class ServerSideApply
                 parents[i - 1].Remove(parts[i - 1]);
             }
         }
-    }
-
-    private static Dictionary<string, HashSet<string>> ReadManagers(JsonObject? live)
-    {
-        var result = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        foreach (var entry in (JsonPaths.Arr(live, "metadata", "managedFields") ?? []).OfType<JsonObject>())
-        {
-            if (JsonPaths.Str(entry, "operation") != "Apply" || JsonPaths.Str(entry, "manager") is not { } manager)
-            {
-                continue;
-            }
-
-            var paths = new HashSet<string>(StringComparer.Ordinal);
-            ReadFields(JsonPaths.Obj(entry, "fieldsV1"), "", paths);
-            result[manager] = paths;
-        }
-
-        return result;
-    }
-
-    private static void ReadFields(JsonObject? fields, string prefix, HashSet<string> paths)
-    {
-        foreach (var (key, value) in fields ?? [])
-        {
-            if (!key.StartsWith("f:", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var path = prefix.Length == 0 ? key[2..] : prefix + Separator + key[2..];
-            if (value is JsonObject { Count: > 0 } children)
-            {
-                ReadFields(children, path, paths);
-            }
-            else
-            {
-                paths.Add(path);
-            }
-        }
-    }
-
-    private static void WriteManagers(JsonObject obj, Dictionary<string, HashSet<string>> managers, string apiVersion)
-    {
-        var meta = JsonPaths.Meta(obj);
-        var existing = (JsonPaths.Arr(meta, "managedFields") ?? []).OfType<JsonObject>()
-            .Where(e => JsonPaths.Str(e, "operation") != "Apply")
-            .Select(e => (JsonNode)e.DeepClone())
-            .ToList();
-        foreach (var (manager, paths) in managers.OrderBy(m => m.Key, StringComparer.Ordinal))
-        {
-            if (paths.Count == 0)
-            {
-                continue;
-            }
-
-            var fields = new JsonObject();
-            foreach (var path in paths.Order(StringComparer.Ordinal))
-            {
-                var current = fields;
-                foreach (var part in path.Split(Separator))
-                {
-                    current = JsonPaths.Ensure(current, "f:" + part);
-                }
-            }
-
-            existing.Add(new JsonObject
-            {
-                ["manager"] = manager,
-                ["operation"] = "Apply",
-                ["apiVersion"] = apiVersion,
-                ["time"] = JsonPaths.Now(),
-                ["fieldsType"] = "FieldsV1",
-                ["fieldsV1"] = fields,
-            });
-        }
-
-        meta["managedFields"] = new JsonArray([.. existing]);
     }
 }

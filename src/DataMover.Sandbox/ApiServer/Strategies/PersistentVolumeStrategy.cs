@@ -13,7 +13,7 @@ internal sealed class PersistentVolumeStrategy : ResourceStrategy
         var spec = JsonPaths.Ensure(obj, "spec");
         JsonPaths.SetDefault(spec, "persistentVolumeReclaimPolicy", "Retain");
         JsonPaths.SetDefault(spec, "volumeMode", "Filesystem");
-        obj["status"] = new JsonObject { ["phase"] = "Pending" };
+        obj["status"] = new JsonObject { ["phase"] = "Pending", ["lastPhaseTransitionTime"] = JsonPaths.Now() };
         var finalizers = JsonPaths.Finalizers(obj);
         if (!finalizers.Contains(ProtectionFinalizer))
         {
@@ -44,6 +44,22 @@ internal sealed class PersistentVolumeStrategy : ResourceStrategy
         if (policy is not null and not ("Retain" or "Delete" or "Recycle"))
         {
             errors.Add(FieldError.NotSupported("spec.persistentVolumeReclaimPolicy", JsonValue.Create(policy), ["Delete", "Recycle", "Retain"]));
+        }
+    }
+
+    public override void ValidateUpdate(ResourceType type, JsonObject obj, JsonObject old, List<FieldError> errors)
+    {
+        Validate(type, obj, errors);
+        var now = JsonPaths.Obj(obj, "spec");
+        var before = JsonPaths.Obj(old, "spec");
+        if (Sources.Any(s => !JsonNode.DeepEquals(now?[s], before?[s])))
+        {
+            errors.Add(FieldError.Forbidden("spec.persistentvolumesource", "spec.persistentvolumesource is immutable after creation"));
+        }
+
+        if (!JsonNode.DeepEquals(now?["volumeMode"], before?["volumeMode"]))
+        {
+            errors.Add(FieldError.Immutable("volumeMode", now?["volumeMode"]));
         }
     }
 }

@@ -67,6 +67,15 @@ internal static class BuiltinColumns
             Col("Count", "Number of times this event has occurred", o => JsonValue.Create(JsonPaths.Long(o, "count") ?? 1), 1, "integer"),
             Col("Name", "Name of this event", o => JsonPaths.Name(o), 1),
         ],
+        "/services" =>
+        [
+            Col("Type", "The type of the service", o => JsonPaths.Str(o, "spec", "type") ?? ""),
+            Col("Cluster-IP", "The cluster IP of the service", o => OrNone(JsonPaths.Str(o, "spec", "clusterIP"))),
+            Col("External-IP", "The external IP of the service", o => JsonPaths.Str(o, "spec", "type") == "LoadBalancer" ? "<pending>" : None),
+            Col("Port(s)", "The ports of the service", o => ServicePorts(o)),
+            Age(),
+            Col("Selector", "The selector of the service", o => Selector(new JsonObject { ["matchLabels"] = JsonPaths.Node(o, "spec", "selector")?.DeepClone() }), 1),
+        ],
         "/namespaces" =>
         [
             Col("Status", "The status of the namespace", o => JsonPaths.Str(o, "status", "phase") ?? ""),
@@ -238,6 +247,20 @@ internal static class BuiltinColumns
     {
         var labels = JsonPaths.StringMap(selector?["matchLabels"]);
         return labels.Count == 0 ? None : string.Join(",", labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+    }
+
+    private static string ServicePorts(JsonObject o)
+    {
+        var ports = JsonPaths.Arr(o, "spec", "ports") ?? [];
+        if (ports.Count == 0)
+        {
+            return None;
+        }
+
+        return string.Join(",", ports.Select(p =>
+            JsonPaths.Long(p, "nodePort") is { } nodePort
+                ? $"{JsonPaths.Long(p, "port")}:{nodePort}/{JsonPaths.Str(p, "protocol") ?? "TCP"}"
+                : $"{JsonPaths.Long(p, "port")}/{JsonPaths.Str(p, "protocol") ?? "TCP"}"));
     }
 
     private static string AccessModes(JsonArray? modes)

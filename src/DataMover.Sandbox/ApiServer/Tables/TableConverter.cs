@@ -66,7 +66,7 @@ internal static class TableConverter
     {
         var columns = new List<TableColumn>
         {
-            new("Name", "string", "name", NameDescription, 0, o => JsonPaths.Name(o)),
+            new("Name", "string", "name", NameDescription, 0, o => DisplayName(type, o)),
         };
         if (type.Custom is { } custom)
         {
@@ -86,6 +86,14 @@ internal static class TableConverter
                 // The event printer leads with LAST SEEN; NAME is a wide-only column at the end.
                 columns.Clear();
             }
+            else if (type.Key == "storage.k8s.io/storageclasses")
+            {
+                // The storage class printer marks the default class in the name cell.
+                columns[0] = new("Name", "string", "name", NameDescription, 0, o =>
+                    JsonPaths.Str(o, "metadata", "annotations", "storageclass.kubernetes.io/is-default-class") == "true"
+                        ? $"{JsonPaths.Name(o)} (default)"
+                        : JsonPaths.Name(o));
+            }
 
             columns.AddRange(builtin);
         }
@@ -96,6 +104,20 @@ internal static class TableConverter
         }
 
         return columns;
+    }
+
+    /// <summary>The storage class printer marks the default class in the name cell.</summary>
+    private static string DisplayName(ResourceType type, JsonObject obj)
+    {
+        var name = JsonPaths.Name(obj);
+        if (type.Key == "storage.k8s.io/storageclasses"
+            && (JsonPaths.Str(obj, "metadata", "annotations", "storageclass.kubernetes.io/is-default-class") == "true"
+                || JsonPaths.Str(obj, "metadata", "annotations", "storageclass.beta.kubernetes.io/is-default-class") == "true"))
+        {
+            return name + " (default)";
+        }
+
+        return name;
     }
 
     /// <summary>cellForJSONValue: typed cells, dates rendered as ages, missing values as null.</summary>
