@@ -465,7 +465,8 @@ internal sealed partial class DataMoverReconciler : IReconciler
             }
         }
 
-        var running = pods.Any(p => p.Status?.Phase == "Running");
+        // A pod that already ended (the Job has not yet concluded from it) still counts as started.
+        var running = pods.Any(p => p.Status?.Phase is "Running" or "Succeeded" or "Failed");
         return await ReportAsync(dm with { Status = status with { Attempts = attempts } }, true, running ? "MoverRunning" : "MoverPending",
             running ? $"mover Job {job.Metadata.Name} is copying clone {status.RestoredPvcName} to {status.Destination} (attempt {Math.Max(attempts, 1)})"
                     : $"waiting for mover Job {job.Metadata.Name} to start", false, ct);

@@ -20,6 +20,9 @@ internal sealed class HttpEndpoint : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // The default console lifetime would swallow SIGTERM/SIGINT for this embedded server; the process's own
+        // command line owns the signals and stops the operator (and this server) in order.
+        builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
         builder.WebHost.UseKestrel(o => o.Listen(endpoint));
         var app = builder.Build();
         foreach (var (path, handler) in routes)
@@ -38,5 +41,13 @@ internal sealed class HttpEndpoint : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await _app.StopAsync(timeout.Token);
         await _app.DisposeAsync();
+    }
+
+    /// <summary>A host lifetime that neither waits for nor handles process signals.</summary>
+    private sealed class PassiveLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -48,6 +48,39 @@ public sealed class CrashSafetyTests(SandboxFixture fixture) : OperatorTestBase(
     }
 
     [Fact]
+    public async Task RestartWhileWaitingForTheSourceGoesOnWhenItAppears()
+    {
+        var host = await StartOperatorAsync();
+        await CreateDataMoverAsync("waiting");
+        await WaitForReasonAsync("waiting", "SourcePVCNotFound");
+        await StopAsync(host);
+        await StartOperatorAsync();
+        await CreateSourceAsync();
+        await WaitForPhaseAsync("waiting", DataMoverPhase.CreatingClonedPvc);
+        await WaitAsync(async () => (await ClonesAsync()).Count == 1 ? "one" : null, () => "one clone");
+    }
+
+    [Fact]
+    public async Task KilledAtClonedPvcReadyCreatesOneJobWithTheRecordedFolder()
+    {
+        await CreateSourceAsync();
+        var host = await StartOperatorAsync();
+        await CreateDataMoverAsync("ready", timestamp: true);
+        var dm = await WaitForPhaseAsync("ready", DataMoverPhase.CreatingClonedPvc);
+        await WaitAsync(async () => await Pvcs.TryGetAsync(Ns, dm.Status!.RestoredPvcName!), () => "clone");
+        await StopAsync(host);
+        await BindAsync(dm.Status!.RestoredPvcName!);
+        dm = await DataMovers.GetAsync(Ns, "ready");
+        await WriteStatusAsync(dm, s => s with { Phase = DataMoverPhase.ClonedPvcReady, PhaseStartTime = DateTimeOffset.UtcNow });
+        await StartOperatorAsync();
+        var job = await WaitAsync(async () => await Jobs.TryGetAsync(Ns, "ready-mover"), () => "job");
+        Assert.Equal(dm.Status!.Destination!.TrimEnd('/'), job.Spec!.Template.Spec!.Containers[0].Env!.Single(e => e.Name == "DATAMOVER_DESTINATION_PREFIX").Value);
+        await Task.Delay(300);
+        Assert.Single(await JobListAsync());
+        Assert.Single(await ClonesAsync());
+    }
+
+    [Fact]
     public async Task KilledAfterRecordingTheCloneNameCreatesExactlyThatClone()
     {
         await CreateSourceAsync();

@@ -91,19 +91,11 @@ public abstract class OperatorTestBase(SandboxFixture fixture) : IAsyncLifetime
     }
 
     /// <summary>Plays the provisioner: marks a claim Bound with a capacity.</summary>
-    protected async Task<PersistentVolumeClaim> BindAsync(string name, string capacity = "2Gi")
-    {
-        var status = new JsonObject { ["phase"] = "Bound", ["accessModes"] = new JsonArray("ReadWriteOnce"), ["capacity"] = new JsonObject { ["storage"] = capacity } };
-        try
+    protected async Task<PersistentVolumeClaim> BindAsync(string name, string capacity = "2Gi") =>
+        await Pvcs.PatchStatusAsync(Ns, name, KubePatch.Merge(new JsonObject
         {
-            return await Pvcs.PatchStatusAsync(Ns, name, KubePatch.Merge(new JsonObject { ["status"] = status }));
-        }
-        catch (KubeApiException e) when (e.IsInvalid && e.Message.Contains("volumeAttributesClassName", StringComparison.Ordinal))
-        {
-            SandboxBackdoor.SetPvcStatus(Fixture.Cluster, Ns, name, status);
-            return await Pvcs.GetAsync(Ns, name);
-        }
-    }
+            ["status"] = new JsonObject { ["phase"] = "Bound", ["accessModes"] = new JsonArray("ReadWriteOnce"), ["capacity"] = new JsonObject { ["storage"] = capacity } },
+        }));
 
     /// <summary>Plays the job controller and kubelet: a pod of the Job that ended with <paramref name="exitCode"/> and a termination message.</summary>
     protected async Task<Pod> CreateJobPodAsync(Job job, int? exitCode, string? message, string? waitingReason = null, string? waitingMessage = null)

@@ -1,0 +1,127 @@
+using System.Net.Http.Headers;
+using System.Text;
+using DataMover.Kube.Client;
+using DataMover.Kube.Config;
+using DataMover.Kube.Models;
+using DataMover.Sandbox.ControlPlane;
+using DataMover.Sandbox.Hosting;
+using DataMover.Sandbox.Node;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataMover.Operator.Tests.Cluster;
+
+/// <summary>
+/// The full sandbox (API server, control plane with job controller and garbage collector, node agent with CSI
+/// provisioners and a kubelet) with the operator in-process. The mover image is mapped to a quick script that
+/// behaves like the mover: reads /data, writes $HOME, reports the destination in its termination message.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public const string MoverImage = "example.local/mover:test";
+
+    private const string MoverScript = """
+        #!/bin/sh
+        set -e
+        ls /data >/dev/null
+        touch "$HOME/rclone.conf"
+        if [ -n "$MOVER_TEST_FAIL" ]; then
+          printf '%s' "$MOVER_TEST_FAIL" > /dev/termination-log
+          exit 3
+        fi
+        printf 'backup to s3:%s/%s complete: %s files' "$BUCKET_NAME" "$DATAMOVER_DESTINATION_PREFIX" "$(ls /data | wc -l)" > /dev/termination-log
+        """;
+
+    private string _scriptDir = "";
+
+    public SandboxCluster Cluster { get; private set; } = null!;
+
+    public KubeClient Client { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public Hosting.OperatorHost Operator { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        // Not under /tmp: pods get a private /tmp, while the rest of the host file system is visible read-only.
+        _scriptDir = Path.Combine(AppContext.BaseDirectory, "dm-mover-" + Guid.NewGuid().ToString("n")[..8]);
+        Directory.CreateDirectory(_scriptDir);
+        var script = Path.Combine(_scriptDir, "mover.sh");
+        await File.WriteAllTextAsync(script, MoverScript.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
+        // The sandbox runs pods under bubblewrap: Linux only.
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("the sandbox node needs Linux");
+        }
+
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+
+        var options = new SandboxOptions { LoggerFactory = NullLoggerFactory.Instance };
+        SandboxComponents.AddDefaults(
+            options,
+            new ControlPlaneOptions { JobPodFailureBackoff = TimeSpan.FromMilliseconds(200), JobPodFailureBackoffMax = TimeSpan.FromSeconds(1) },
+            new NodeAgentOptions { DataDir = "", SlowProvisionDelay = TimeSpan.FromSeconds(1), BackOff = TimeSpan.FromMilliseconds(500), Images = new Dictionary<string, string> { ["example.local/mover"] = script } });
+        Cluster = await SandboxCluster.StartAsync(options);
+        Client = new KubeClient(KubeConfigLoader.Load(Cluster.KubeconfigPath));
+        Http = Cluster.CreateHttpClient();
+        var (status, body) = await PostYamlAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", await File.ReadAllTextAsync(Sandbox.SandboxFixture.RepoFile("deploy/crds/datamovers.yaml")));
+        Assert.True(status < 300, body);
+        await WaitServedAsync();
+        Operator = await Hosting.OperatorHost.StartAsync(new Hosting.OperatorOptions
+        {
+            KubeconfigPath = Cluster.KubeconfigPath,
+            MetricsBindAddress = "127.0.0.1:0",
+            HealthProbeBindAddress = "127.0.0.1:0",
+            MoverImage = MoverImage,
+            LoggerFactory = NullLoggerFactory.Instance,
+        });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await Operator.WaitUntilReadyAsync(cts.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Operator.StopAsync();
+        Http.Dispose();
+        Client.Dispose();
+        await Cluster.DisposeAsync();
+        Directory.Delete(_scriptDir, recursive: true);
+    }
+
+    public async Task<(int Status, string Body)> PostYamlAsync(string path, string yaml)
+    {
+        using var content = new StringContent(yaml, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/yaml");
+        using var response = await Http.PostAsync(new Uri(Cluster.Url, path.TrimStart('/')), content);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public async Task<string> NewNamespaceAsync(string? name = null)
+    {
+        name ??= "e2e-" + Guid.NewGuid().ToString("n")[..6];
+        await Client.Resource(KubeResources.Namespaces).CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = name } });
+        return name;
+    }
+
+    private async Task WaitServedAsync()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            using var response = await Http.GetAsync(new Uri(Cluster.Url, "apis/datamover.a-cup-of.coffee/v1alpha1/datamovers"));
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("DataMover CRD not served");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
