@@ -1,4 +1,4 @@
-using DataMover.Operator.Scheduling;
+using DataMover.Operator.Events;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataMover.Operator.Controllers;
@@ -15,7 +15,7 @@ internal sealed record ScheduleControllerOptions
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>Where events go; null logs them only.</summary>
-    public IScheduleEvents? Events { get; init; }
+    public IEventSink? Events { get; init; }
 
     /// <summary>Concurrent reconciles (of different schedules; one key is never reconciled twice at once).</summary>
     public int Workers { get; init; } = 2;

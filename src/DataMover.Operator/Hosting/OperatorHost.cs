@@ -187,7 +187,17 @@ public sealed partial class OperatorHost : IAsyncDisposable
     {
         var caches = new OperatorCaches(_client, _options.Namespace, _loggers, _options.Time);
         await using var recorder = new EventRecorder(_client, "datamover-operator", Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName, _options.Time, _loggers.CreateLogger<EventRecorder>());
-        using var controller = new DataMoverController(caches, _client, new EventRecorderSink(recorder), Metrics, _options.MoverImage, Math.Max(1, _options.MaxConcurrentReconciles), _options.Time, _loggers);
+        var events = new EventRecorderSink(recorder);
+        var workers = Math.Max(1, _options.MaxConcurrentReconciles);
+        using var controller = new DataMoverController(caches, _client, events, Metrics, _options.MoverImage, workers, _options.Time, _loggers);
+        using var schedules = new ScheduleController(_client, new ScheduleControllerOptions
+        {
+            Namespace = _options.Namespace,
+            Time = _options.Time,
+            LoggerFactory = _loggers,
+            Events = events,
+            Workers = workers,
+        });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var informers = caches.Run(linked.Token).ToList();
         try
@@ -196,7 +206,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
             _synced = true;
             LogSynced(_logger);
             var context = new OperatorContext(_client, _loggers, _options.Time, _options.Namespace, _options.MoverImage);
-            var runners = new List<Task> { controller.RunAsync(cancellationToken) };
+            var runners = new List<Task> { controller.RunAsync(cancellationToken), schedules.RunAsync(cancellationToken) };
             runners.AddRange(_options.Controllers.Select(c => Task.Run(() => c(context, cancellationToken), CancellationToken.None)));
             await Task.WhenAll(runners);
         }

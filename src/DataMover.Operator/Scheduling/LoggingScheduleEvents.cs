@@ -1,9 +1,10 @@
+using DataMover.Operator.Events;
 using DataMover.Kube.Models;
 
 namespace DataMover.Operator.Scheduling;
 
 /// <summary>An event sink that only logs; the default until the host passes a recorder that writes Events.</summary>
-internal sealed partial class LoggingScheduleEvents(ILogger logger) : IScheduleEvents
+internal sealed partial class LoggingScheduleEvents(ILogger logger) : IEventSink
 {
     public void Normal(KubeObject obj, string reason, string message) => LogNormal(logger, obj.Key(), reason, message);
 

@@ -1,3 +1,4 @@
+using DataMover.Operator.Events;
 using System.Text.Json;
 using DataMover.Kube.Client;
 using DataMover.Kube.Json;
@@ -13,7 +14,7 @@ namespace DataMover.Operator.Scheduling;
 /// Level-triggered and idempotent: run names are derived from the scheduled time, so a repeat after a crash
 /// meets AlreadyExists instead of a second run.
 /// </summary>
-internal sealed partial class ScheduleReconciler(IScheduleStore store, IScheduleEvents events, TimeProvider time, ILogger logger) : IReconciler
+internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSink events, TimeProvider time, ILogger logger) : IReconciler
 {
     /// <summary>
     /// Longest sleep of a valid schedule. Wake-up timers run on the monotonic clock while schedules are wall-clock,

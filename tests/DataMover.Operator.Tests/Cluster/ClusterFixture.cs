@@ -15,7 +15,7 @@ namespace DataMover.Operator.Tests.Cluster;
 /// provisioners and a kubelet) with the operator in-process. The mover image is mapped to a quick script that
 /// behaves like the mover: reads /data, writes $HOME, reports the destination in its termination message.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     public const string MoverImage = "example.local/mover:test";
 
@@ -41,6 +41,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public Hosting.OperatorHost Operator { get; private set; } = null!;
 
+    /// <summary>The operator's clock; the cluster itself always runs on real time.</summary>
+    protected virtual TimeProvider Time => TimeProvider.System;
+
     public async Task InitializeAsync()
     {
         // Not under /tmp: pods get a private /tmp, while the rest of the host file system is visible read-only.
@@ -64,9 +67,13 @@ public sealed class ClusterFixture : IAsyncLifetime
         Cluster = await SandboxCluster.StartAsync(options);
         Client = new KubeClient(KubeConfigLoader.Load(Cluster.KubeconfigPath));
         Http = Cluster.CreateHttpClient();
-        var (status, body) = await PostYamlAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", await File.ReadAllTextAsync(Sandbox.SandboxFixture.RepoFile("deploy/crds/datamovers.yaml")));
-        Assert.True(status < 300, body);
-        await WaitServedAsync();
+        foreach (var crd in new[] { "datamovers", "datamoverschedules" })
+        {
+            var (status, body) = await PostYamlAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", await File.ReadAllTextAsync(Sandbox.SandboxFixture.RepoFile($"deploy/crds/{crd}.yaml")));
+            Assert.True(status < 300, body);
+            await WaitServedAsync(crd);
+        }
+
         Operator = await Hosting.OperatorHost.StartAsync(new Hosting.OperatorOptions
         {
             KubeconfigPath = Cluster.KubeconfigPath,
@@ -74,6 +81,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             HealthProbeBindAddress = "127.0.0.1:0",
             MoverImage = MoverImage,
             LoggerFactory = NullLoggerFactory.Instance,
+            Time = Time,
         });
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await Operator.WaitUntilReadyAsync(cts.Token);
@@ -96,6 +104,29 @@ public sealed class ClusterFixture : IAsyncLifetime
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Runs the real kubectl against the cluster; returns its exit code and combined output.</summary>
+    public async Task<(int ExitCode, string Output)> KubectlAsync(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("kubectl")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("--kubeconfig");
+        psi.ArgumentList.Add(Cluster.KubeconfigPath);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
     public async Task<string> NewNamespaceAsync(string? name = null)
     {
         name ??= "e2e-" + Guid.NewGuid().ToString("n")[..6];
@@ -103,11 +134,11 @@ public sealed class ClusterFixture : IAsyncLifetime
         return name;
     }
 
-    private async Task WaitServedAsync()
+    private async Task WaitServedAsync(string plural)
     {
         for (var i = 0; i < 200; i++)
         {
-            using var response = await Http.GetAsync(new Uri(Cluster.Url, "apis/datamover.a-cup-of.coffee/v1alpha1/datamovers"));
+            using var response = await Http.GetAsync(new Uri(Cluster.Url, "apis/datamover.a-cup-of.coffee/v1alpha1/" + plural));
             if (response.IsSuccessStatusCode)
             {
                 return;
@@ -116,7 +147,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             await Task.Delay(50);
         }
 
-        throw new TimeoutException("DataMover CRD not served");
+        throw new TimeoutException($"{plural} CRD not served");
     }
 }
 

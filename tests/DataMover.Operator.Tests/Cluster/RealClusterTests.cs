@@ -142,12 +142,9 @@ public sealed class RealClusterTests(ClusterFixture fixture)
 
     private async Task ApplySampleAsync(string ns, string file)
     {
-        var text = await File.ReadAllTextAsync(Sandbox.SandboxFixture.RepoFile("deploy/samples/" + file));
-        foreach (var doc in text.Split("\n---", StringSplitOptions.RemoveEmptyEntries))
-        {
-            var (status, body) = await fixture.PostYamlAsync($"/apis/datamover.a-cup-of.coffee/v1alpha1/namespaces/{ns}/datamovers", doc);
-            Assert.True(status == 201, body);
-        }
+        // With the real kubectl, as users apply them.
+        var (exit, output) = await fixture.KubectlAsync("apply", "-n", ns, "-f", Sandbox.SandboxFixture.RepoFile("deploy/samples/" + file));
+        Assert.True(exit == 0, output);
     }
 
     private async Task SourceAsync(string ns, string name, string storageClass = "standard")

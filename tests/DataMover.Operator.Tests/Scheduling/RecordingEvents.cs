@@ -1,10 +1,10 @@
+using DataMover.Operator.Events;
 using DataMover.Kube.Models;
-using DataMover.Operator.Scheduling;
 
 namespace DataMover.Operator.Tests.Scheduling;
 
 /// <summary>Keeps the events the controller reports.</summary>
-internal sealed class RecordingEvents : IScheduleEvents
+internal sealed class RecordingEvents : IEventSink
 {
     private readonly Lock _gate = new();
     private readonly List<(string Type, string Reason, string Message)> _events = [];
