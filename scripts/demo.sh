@@ -55,7 +55,7 @@ NODE_OPTIONS=--openssl-legacy-provider .tools/node_modules/.bin/s3rver \
   --directory "$work/s3" --address 127.0.0.1 --port "$s3port" --silent >"$work/s3.log" 2>&1 &
 pids+=($!)
 # rclone reads its whole configuration from these variables; nothing of the host's environment leaks in.
-s3env=(env -i PATH=/usr/bin:/bin HOME="$work"
+s3env=(env -i PATH=/usr/bin:/bin HOME="$work" RCLONE_CONFIG=/dev/null RCLONE_FAST_LIST=true
   RCLONE_CONFIG_S3_TYPE=s3 RCLONE_CONFIG_S3_PROVIDER=Other RCLONE_CONFIG_S3_ENV_AUTH=false
   RCLONE_CONFIG_S3_ACCESS_KEY_ID=S3RVER RCLONE_CONFIG_S3_SECRET_ACCESS_KEY=S3RVER
   RCLONE_CONFIG_S3_ENDPOINT="http://127.0.0.1:$s3port" RCLONE_CONFIG_S3_FORCE_PATH_STYLE=true)
@@ -137,7 +137,9 @@ fi
 destination=$(kubectl get datamover backup-web-data-cleanup -o jsonpath='{.status.destination}')
 prefix=$(kubectl get datamover backup-web-data-cleanup -o jsonpath='{.status.destination}' | sed -E 's#^s3://[^/]+/?##')
 say "What landed in the bucket: ${cyan}$destination${reset}"
-"${s3env[@]}" rclone tree "s3:backups" --level 4 | sed 's/^/    /' | head -40
+# awk reads the whole tree (no broken pipe) and prints its head.
+"${s3env[@]}" rclone tree "s3:backups" --level 4 |
+  awk 'NR <= 14 { print "    " $0 } END { if (NR > 14) printf "    ... and %d more lines\n", NR - 14 }'
 echo
 "${s3env[@]}" rclone size "s3:backups/$prefix" | sed 's/^/    /'
 "${s3env[@]}" rclone check "$data" "s3:backups/$prefix" --one-way 2>&1 | tail -1 | sed 's/^/    rclone check: /'
