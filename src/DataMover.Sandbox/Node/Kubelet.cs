@@ -286,6 +286,13 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
             return null;
         }
 
+        if (ImageDirectory(image) is { } imageDir)
+        {
+            // A real image carries its entrypoint inside; here the "image" is a program on the host, which must be
+            // visible wherever the host keeps it (a checkout under /tmp would be hidden by the container's own /tmp).
+            mounts.Add(new MountSpec(imageDir, imageDir, true));
+        }
+
         var terminationLog = Path.Combine(containerDir, "termination-log-" + c.RestartCount);
         File.WriteAllBytes(terminationLog, []);
         // As the kubelet does: writable by whatever user the container runs as.
@@ -507,6 +514,17 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
         {
             File.WriteAllBytes(Path.Combine(dir, name), content);
         }
+    }
+
+    private static string? ImageDirectory(ImageConfig image)
+    {
+        string[] system = ["/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/etc/"];
+        return image.Entrypoint.FirstOrDefault() is { } entry
+            && Path.IsPathRooted(entry)
+            && File.Exists(entry)
+            && !system.Any(d => entry.StartsWith(d, StringComparison.Ordinal))
+            ? Path.GetDirectoryName(entry)
+            : null;
     }
 
     private static List<MountSpec> Mounts(PodRuntime runtime, ContainerRuntimeState c)

@@ -41,7 +41,9 @@ internal sealed class ScheduleHarness : IAsyncDisposable
             Metadata = new ObjectMeta { Name = name, Namespace = harness.Namespace },
             Spec = spec,
         });
-        harness.Time = new FakeTimeProvider(created.Metadata.CreationTimestamp!.Value.AddSeconds(1));
+        // Inside the creation second (timestamps are truncated to seconds): a whole second later would land exactly
+        // on the next minute for a schedule created at :59, and that run would start before the test advances time.
+        harness.Time = new FakeTimeProvider(created.Metadata.CreationTimestamp!.Value.AddMilliseconds(500));
         harness.StartController();
         return harness;
     }
