@@ -193,25 +193,7 @@ public sealed class RealClusterTests(ClusterFixture fixture)
         }
     }
 
-    private static async Task EventuallyAsync(Func<Task<bool>> probe, string what) =>
-        await EventuallyAsync(async () => await probe() ? "yes" : null, what);
+    private static Task EventuallyAsync(Func<Task<bool>> probe, string what) => Eventually.TrueAsync(probe, what, Timeout);
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what) where T : class
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("timed out waiting for " + what);
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    private static Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what) where T : class => Eventually.ValueAsync(probe, what, Timeout);
 }

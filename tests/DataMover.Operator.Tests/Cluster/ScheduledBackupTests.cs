@@ -94,22 +94,5 @@ public sealed class ScheduledBackupTests(FakeClockClusterFixture fixture)
     private async Task<IReadOnlyList<Dm>> Runs(string ns) =>
         (await fixture.Client.Resource(DataMoverResources.DataMovers).ListAsync(ns, new ListOptions { LabelSelector = "datamover.a-cup-of.coffee/schedule=every-minute" })).Items;
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what) where T : class
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("timed out waiting for " + what);
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    private static Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what) where T : class => Eventually.ValueAsync(probe, what, Timeout);
 }
