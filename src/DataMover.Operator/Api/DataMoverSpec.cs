@@ -11,4 +11,6 @@ public sealed record DataMoverSpec : KubeModel
     public bool? DeletePvcAfterBackup { get; init; }
     public IReadOnlyList<EnvVar>? AdditionalEnv { get; init; }
     public MoverImage? Image { get; init; }
+    /// <summary>Bounds on each wait; unset fields take the operator's defaults.</summary>
+    public DataMoverTimeouts? Timeouts { get; init; }
 }
