@@ -16,7 +16,12 @@ public sealed record DataMoverStatus : KubeModel
     /// <summary>When the current phase began; phase durations are measured from it so a restart loses nothing.</summary>
     public DateTimeOffset? PhaseStartTime { get; init; }
     public string? JobName { get; init; }
-    /// <summary>The remote path written, timestamp folder included; decided once, before the Job exists.</summary>
+    /// <summary>
+    /// The folder inside the bucket the mover writes into (the mover's DATAMOVER_DESTINATION_PREFIX; "" is the bucket
+    /// root); decided once, before the Job exists, so a restart never writes elsewhere.
+    /// </summary>
+    public string? DestinationPrefix { get; init; }
+    /// <summary>Where the backup landed, as the mover reported it on success (s3://bucket/folder/); unset before.</summary>
     public string? Destination { get; init; }
     /// <summary>Mover pod attempts so far.</summary>
     public int? Attempts { get; init; }

@@ -16,10 +16,10 @@ internal sealed class DataMoverController : IDisposable
     private readonly OperatorCaches _caches;
     private readonly ControllerLoop _loop;
 
-    public DataMoverController(OperatorCaches caches, KubeClient client, IEventSink events, DataMoverMetrics metrics, string moverImage, int workers, TimeProvider time, ILoggerFactory loggers)
+    public DataMoverController(OperatorCaches caches, KubeClient client, IEventSink events, DataMoverMetrics metrics, BackupDefaults defaults, int workers, TimeProvider time, ILoggerFactory loggers)
     {
         _caches = caches;
-        var reconciler = new DataMoverReconciler(caches, client, events, metrics, moverImage, time, loggers.CreateLogger("DataMover.Operator.DataMoverController"));
+        var reconciler = new DataMoverReconciler(caches, client, events, metrics, defaults, time, loggers.CreateLogger("DataMover.Operator.DataMoverController"));
         _loop = new ControllerLoop("datamover", reconciler, workers, loggers.CreateLogger("DataMover.Operator.ControllerLoop"), time: time);
 
         caches.DataMovers.AddHandler(new InformerHandler<Dm>(

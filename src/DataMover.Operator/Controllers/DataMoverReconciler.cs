@@ -1,3 +1,4 @@
+using System.Globalization;
 using DataMover.Kube.Client;
 using DataMover.Kube.Models;
 using DataMover.Kube.Runtime;
@@ -10,35 +11,37 @@ using Dm = DataMover.Operator.Api.DataMover;
 namespace DataMover.Operator.Controllers;
 
 /// <summary>
-/// Drives one DataMover through its phases. Every step follows decide → record in status (with resourceVersion) →
-/// create → observe, so a crash at any instant resumes with the same clone, Job and destination folder.
+/// Drives one DataMover through its phases as linear ensure-steps: each decides, records the decision in status
+/// (with resourceVersion), then creates or observes, and answers "not yet" until its object is ready. A crash at any
+/// instant resumes with the same clone, Job and destination folder. Every wait has a deadline (spec.timeouts over
+/// the operator's defaults) and a wake-up at that deadline; everything else is woken by the informers.
 /// </summary>
 internal sealed partial class DataMoverReconciler : IReconciler
 {
-    /// <summary>A backstop re-check after a lost status race; the informer normally wakes us sooner.</summary>
-    private static readonly TimeSpan ConflictRetry = TimeSpan.FromSeconds(1);
+    /// <summary>How long past moverRun the operator waits for the Job's own activeDeadlineSeconds to fail it.</summary>
+    private static readonly TimeSpan JobDeadlineGrace = TimeSpan.FromMinutes(1);
 
     private readonly OperatorCaches _caches;
-    private readonly ResourceClient<PersistentVolumeClaim> _pvcs;
-    private readonly ResourceClient<Job> _jobs;
+    private readonly OwnedObjects<PersistentVolumeClaim> _clones;
+    private readonly OwnedObjects<Job> _jobs;
     private readonly ResourceClient<Pod> _pods;
-    private readonly StatusWriter _status;
+    private readonly StatusCommitter _status;
     private readonly IEventSink _events;
     private readonly DataMoverMetrics _metrics;
-    private readonly string _moverImage;
+    private readonly BackupDefaults _defaults;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public DataMoverReconciler(OperatorCaches caches, KubeClient client, IEventSink events, DataMoverMetrics metrics, string moverImage, TimeProvider time, ILogger logger)
+    public DataMoverReconciler(OperatorCaches caches, KubeClient client, IEventSink events, DataMoverMetrics metrics, BackupDefaults defaults, TimeProvider time, ILogger logger)
     {
         _caches = caches;
-        _pvcs = client.Resource(KubeResources.PersistentVolumeClaims);
-        _jobs = client.Resource(KubeResources.Jobs);
+        _clones = new OwnedObjects<PersistentVolumeClaim>(client.Resource(KubeResources.PersistentVolumeClaims), caches.Pvcs, ClonePlanner.Component);
+        _jobs = new OwnedObjects<Job>(client.Resource(KubeResources.Jobs), caches.Jobs, MoverJobBuilder.Component);
         _pods = client.Resource(KubeResources.Pods);
-        _status = new StatusWriter(client);
+        _status = new StatusCommitter(client, events, metrics, time, logger);
         _events = events;
         _metrics = metrics;
-        _moverImage = moverImage;
+        _defaults = defaults;
         _time = time;
         _logger = logger;
     }
@@ -67,7 +70,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         {
             return phase switch
             {
-                DataMoverPhase.Pending => await StartAsync(dm, cancellationToken),
+                DataMoverPhase.Pending => await AcceptAsync(dm, cancellationToken),
                 DataMoverPhase.CreatingClonedPvc => await EnsureCloneAsync(dm, cancellationToken),
                 DataMoverPhase.ClonedPvcReady => await StartMoverAsync(dm, cancellationToken),
                 DataMoverPhase.CreatingPod => await EnsureJobAsync(dm, cancellationToken),
@@ -77,399 +80,265 @@ internal sealed partial class DataMoverReconciler : IReconciler
         }
         catch (KubeApiException e) when (!cancellationToken.IsCancellationRequested)
         {
-            _metrics.Error("ApiError", DataMoverPhase.Label(phase), ns ?? "");
-            LogApiError(_logger, ns, name, phase, e.Message);
+            // The loop retries with backoff on the latest object; nothing is taken as done.
+            _metrics.Error(e.IsConflict ? "Conflict" : "ApiError", DataMoverPhase.Label(phase), ns ?? "");
+            LogApiError(_logger, ns, name, DataMoverPhase.Label(phase), e.Message);
             throw;
         }
     }
 
-    // ---- Pending: verify the source, decide clone name and destination folder ----
+    // ---- Pending: validate, wait for the source, decide clone name and destination folder ----
 
-    private async Task<ReconcileResult> StartAsync(Dm dm, CancellationToken ct)
+    private async Task<ReconcileResult> AcceptAsync(Dm dm, CancellationToken ct)
     {
         var spec = dm.Spec ?? new DataMoverSpec();
-        var ns = dm.Metadata.Namespace!;
         if (string.IsNullOrEmpty(spec.SourcePvc) || string.IsNullOrEmpty(spec.SecretName))
         {
             return await FailAsync(dm, "InvalidSpec", "spec.sourcePvc and spec.secretName are required", ct);
         }
 
-        var (source, blocked) = await CheckSourceAsync(dm, spec.SourcePvc, ct);
-        if (source is null)
+        var timeouts = _defaults.Timeouts.With(spec.Timeouts, out var errors);
+        if (errors.Count > 0)
+        {
+            return await FailAsync(dm, "InvalidSpec", string.Join("; ", errors), ct);
+        }
+
+        var since = dm.Metadata.CreationTimestamp ?? _time.GetUtcNow();
+        if (await CheckSourceAsync(dm, spec.SourcePvc, new Deadline(since, timeouts.SourceReady, "SourceReadyTimeout"), ct) is { Blocked: { } blocked })
         {
             return blocked;
         }
 
         var now = _time.GetUtcNow();
-        var cloneName = ChooseCloneName(dm, spec.SourcePvc, now);
-        var prefix = spec.AddTimestampPrefix == true ? now.UtcDateTime.ToString("yyyy-MM-dd-HHmmss", System.Globalization.CultureInfo.InvariantCulture) : "";
-        var status = dm.Status ?? new DataMoverStatus();
-        var next = status with
+        var cloneName = CloneNamer.Name(spec.SourcePvc, now);
+        if (IsCloneNameTaken(dm, cloneName))
         {
-            Phase = DataMoverPhase.CreatingClonedPvc,
+            cloneName = CloneNamer.Name(spec.SourcePvc, now, CloneNamer.DisambiguatorFor(dm.Metadata.Uid!));
+        }
+
+        var status = dm.Status ?? new DataMoverStatus();
+        var prefix = spec.AddTimestampPrefix == true ? now.UtcDateTime.ToString("yyyy-MM-dd-HHmmss", CultureInfo.InvariantCulture) : "";
+        var next = StatusTransitions.Advance(status with
+        {
             RestoredPvcName = cloneName,
             AcceptedSpec = spec,
             StartTime = status.StartTime ?? now,
-            PhaseStartTime = now,
-            Destination = DestinationOf(prefix),
+            DestinationPrefix = prefix,
             Attempts = 0,
-            ObservedGeneration = dm.Metadata.Generation,
-            Conditions = Progress(Initial(status.Conditions, dm, now), dm, now, true, "CreatingClone", $"creating clone {cloneName} of PVC {spec.SourcePvc}"),
-        };
-        var written = await CommitAsync(dm, next, ct);
-        if (written is null)
-        {
-            return ReconcileResult.After(ConflictRetry);
-        }
-
-        LogCloneDecided(_logger, ns, dm.Metadata.Name!, cloneName, spec.SourcePvc, next.Destination!);
+        }, dm, now, DataMoverPhase.CreatingClonedPvc, "CreatingClone", $"creating clone {cloneName} of PVC {spec.SourcePvc}, destination folder {FolderText(prefix)}");
+        var written = await _status.CommitAsync(dm, next, null, ct);
         return await EnsureCloneAsync(written, ct);
     }
 
-    /// <summary>The source PVC when it exists and is Bound; otherwise reports what is awaited.</summary>
-    private async Task<(PersistentVolumeClaim? Source, ReconcileResult Result)> CheckSourceAsync(Dm dm, string sourceName, CancellationToken ct)
+    /// <summary>Null when the source PVC exists, is Bound and can be cloned; otherwise what the reconcile answers.</summary>
+    private async Task<SourceCheck> CheckSourceAsync(Dm dm, string sourceName, Deadline deadline, CancellationToken ct)
     {
         var ns = dm.Metadata.Namespace!;
         var source = _caches.Pvcs.Get(ns, sourceName);
         if (source is null)
         {
-            return (null, await ReportAsync(dm, false, "SourcePVCNotFound", $"source PVC \"{sourceName}\" not found in namespace \"{ns}\"; waiting for it to be created", true, ct));
+            return new(null, await WaitAsync(dm, Wait.Blocked("SourcePVCNotFound", $"source PVC \"{sourceName}\" not found in namespace \"{ns}\"; waiting for it to be created"), deadline, ct));
         }
 
         if (source.Status?.Phase != "Bound")
         {
-            return (null, await ReportAsync(dm, false, "SourcePVCNotBound", $"source PVC \"{sourceName}\" is {source.Status?.Phase ?? "Pending"}; waiting for it to be Bound", true, ct));
+            return new(null, await WaitAsync(dm, Wait.Blocked("SourcePVCNotBound", $"source PVC \"{sourceName}\" is {source.Status?.Phase ?? "Pending"}; waiting for it to be Bound"), deadline, ct));
         }
 
         var className = source.Spec?.StorageClassName;
         var storageClass = string.IsNullOrEmpty(className) ? null : _caches.StorageClasses.Get(null, className);
         if (CloneCapability.WhyNot(className, storageClass, sourceName) is { } why)
         {
-            return (null, await FailAsync(dm, "CloneNotSupported", why, ct));
+            return new(null, await FailAsync(dm, "CloneNotSupported", why, ct));
         }
 
         if (storageClass is null)
         {
-            return (null, await ReportAsync(dm, false, "StorageClassNotFound", $"storage class \"{className}\" of source PVC \"{sourceName}\" not found; waiting for it", true, ct));
+            return new(null, await WaitAsync(dm, Wait.Blocked("StorageClassNotFound", $"storage class \"{className}\" of source PVC \"{sourceName}\" not found; waiting for it"), deadline, ct));
         }
 
-        return (source, ReconcileResult.Done);
-    }
-
-    /// <summary>The plain clone name, unless a clone someone else owns (or another DataMover has claimed) has it.</summary>
-    private string ChooseCloneName(Dm dm, string source, DateTimeOffset time)
-    {
-        var plain = CloneNamer.Name(source, time);
-        return IsCloneNameTaken(dm, plain) ? CloneNamer.Name(source, time, CloneNamer.DisambiguatorFor(dm.Metadata.Uid!)) : plain;
+        return new(source, null);
     }
 
     private bool IsCloneNameTaken(Dm dm, string cloneName)
     {
         var ns = dm.Metadata.Namespace!;
-        if (_caches.Pvcs.Get(ns, cloneName) is { } existing && !DataMoverLabels.IsControlledBy(existing, dm))
-        {
-            return true;
-        }
-
-        return _caches.DataMovers.List(ns).Any(o => o.Metadata.Uid != dm.Metadata.Uid && o.Status?.RestoredPvcName == cloneName);
+        return (_caches.Pvcs.Get(ns, cloneName) is { } existing && !DataMoverLabels.IsControlledBy(existing, dm))
+            || _caches.DataMovers.List(ns).Any(o => o.Metadata.Uid != dm.Metadata.Uid && o.Status?.RestoredPvcName == cloneName);
     }
 
-    // ---- CreatingClonedPVC: create the recorded clone, wait for it to bind ----
+    // ---- CreatingClonedPVC: create the recorded clone, wait until a pod can mount it ----
 
     private async Task<ReconcileResult> EnsureCloneAsync(Dm dm, CancellationToken ct)
     {
         var ns = dm.Metadata.Namespace!;
         var status = dm.Status!;
         var spec = status.AcceptedSpec ?? dm.Spec!;
-        var cloneName = status.RestoredPvcName!;
-        var clone = _caches.Pvcs.Get(ns, cloneName);
+        var deadline = new Deadline(status.PhaseStartTime ?? _time.GetUtcNow(), Timeouts(dm).CloneReady, "CloneReadyTimeout");
 
-        if (clone is not null && !DataMoverLabels.IsControlledBy(clone, dm))
+        // The source matters only until the clone exists: afterwards the application may do as it likes with it.
+        PersistentVolumeClaim? source = null;
+        if (_clones.Get(ns, status.RestoredPvcName!) is not { } present || !DataMoverLabels.IsControlledBy(present, dm))
         {
-            return await RenameCloneAsync(dm, spec.SourcePvc!, clone, ct);
-        }
-
-        if (clone is null)
-        {
-            // A clone we own under another name (recorded before a rename we lost track of) is adopted, never duplicated.
-            if (OwnedClones(dm).FirstOrDefault() is { } adopted)
-            {
-                var written = await CommitAsync(dm, status with { RestoredPvcName = adopted.Metadata.Name }, ct);
-                return written is null ? ReconcileResult.After(ConflictRetry) : await EnsureCloneAsync(written, ct);
-            }
-
-            var (source, blocked) = await CheckSourceAsync(dm, spec.SourcePvc!, ct);
-            if (source is null)
+            var check = await CheckSourceAsync(dm, spec.SourcePvc!, deadline, ct);
+            if (check.Blocked is { } blocked)
             {
                 return blocked;
             }
 
-            clone = ClonePlanner.Build(dm, source, cloneName);
-            try
-            {
-                clone = await _pvcs.CreateAsync(clone, ct);
-                _metrics.CloneOperations.Increment(1, DataMoverMetrics.Started, ns);
-                _events.Normal(dm, "CloneCreated", $"Created clone {cloneName} of PVC {spec.SourcePvc}");
-                LogCloneCreated(_logger, ns, dm.Metadata.Name!, cloneName, spec.SourcePvc!);
-            }
-            catch (KubeApiException e) when (e.IsAlreadyExists)
-            {
-                // Our own create before a restart, or a name race with another DataMover.
-                var live = await _pvcs.TryGetAsync(ns, cloneName, ct);
-                if (live is null)
-                {
-                    throw;
-                }
-
-                if (!DataMoverLabels.IsControlledBy(live, dm))
-                {
-                    return await RenameCloneAsync(dm, spec.SourcePvc!, live, ct);
-                }
-
-                clone = live;
-            }
-            catch (KubeApiException e) when (e.IsInvalid || e.IsForbidden)
-            {
-                _metrics.CloneOperations.Increment(1, DataMoverMetrics.Failure, ns);
-                return await FailAsync(dm, "CloneCreationFailed", $"Failed to create cloned PVC {cloneName}: {e.Status.Message ?? e.Message}", ct);
-            }
+            source = check.Source;
         }
 
-        switch (clone.Status?.Phase)
+        var (clone, next) = await EnsureOwnedAsync(dm, _clones, OwnedSlot.Clone, name => ClonePlanner.Build(dm, source!, name), ct);
+        if (clone is null)
         {
-            case "Bound":
-                return await CloneReadyAsync(dm, clone, ct);
-            case "Lost":
-                _metrics.CloneOperations.Increment(1, DataMoverMetrics.Failure, ns);
-                return await FailAsync(dm, "CloneLost", $"clone {cloneName} lost its volume", ct);
+            return next.Result;
+        }
+
+        dm = next.Dm;
+        var cloneName = clone.Metadata.Name!;
+        var storageClass = clone.Spec?.StorageClassName is { Length: > 0 } className ? _caches.StorageClasses.Get(null, className) : null;
+        if (clone.Status?.Phase == "Lost")
+        {
+            return await FailAsync(dm, "CloneLost", $"clone {cloneName} lost its volume", ct);
+        }
+
+        // A clone of a WaitForFirstConsumer class binds only once a pod using it is scheduled: the mover is that pod.
+        var waitsForConsumer = storageClass?.VolumeBindingMode == "WaitForFirstConsumer";
+        if (clone.Status?.Phase == "Bound" || waitsForConsumer)
+        {
+            var message = clone.Status?.Phase == "Bound"
+                ? $"clone {cloneName} is bound"
+                : $"clone {cloneName} binds on first consumer (storage class {storageClass!.Metadata.Name} is WaitForFirstConsumer); the mover pod will bind it";
+            var now = _time.GetUtcNow();
+            var ready = StatusTransitions.Advance(dm.Status!, dm, now, DataMoverPhase.ClonedPvcReady, "CloneReady", message + "; creating the mover Job");
+            var written = await _status.CommitAsync(dm, ready, Notice.Normal("CloneReady", message), ct);
+            return await StartMoverAsync(written, ct);
         }
 
         // Pending: say what the provisioner last complained about, if anything.
-        var warning = LatestWarning(clone);
-        return warning is null
-            ? await ReportAsync(dm, true, "ClonePending", $"waiting for clone {cloneName} to be bound", false, ct)
-            : await ReportAsync(dm, true, "CloneNotReady", $"waiting for clone {cloneName} to be bound: {warning.Reason}: {warning.Message}", true, ct);
-    }
-
-    private async Task<ReconcileResult> RenameCloneAsync(Dm dm, string source, PersistentVolumeClaim taken, CancellationToken ct)
-    {
-        var status = dm.Status!;
-        var time = status.PhaseStartTime ?? _time.GetUtcNow();
-        var renamed = CloneNamer.Name(source, time, CloneNamer.DisambiguatorFor(dm.Metadata.Uid!));
-        if (renamed == taken.Metadata.Name)
-        {
-            return await FailAsync(dm, "CloneNameTaken", $"PVC {renamed} exists and is not owned by this DataMover", ct);
-        }
-
-        LogCloneNameTaken(_logger, dm.Metadata.Namespace!, dm.Metadata.Name!, taken.Metadata.Name!, renamed);
-        var written = await CommitAsync(dm, status with
-        {
-            RestoredPvcName = renamed,
-            Conditions = Progress(status.Conditions, dm, _time.GetUtcNow(), true, "CreatingClone", $"creating clone {renamed} of PVC {source} (name {taken.Metadata.Name} was taken)"),
-        }, ct);
-        return written is null ? ReconcileResult.After(ConflictRetry) : await EnsureCloneAsync(written, ct);
-    }
-
-    private async Task<ReconcileResult> CloneReadyAsync(Dm dm, PersistentVolumeClaim clone, CancellationToken ct)
-    {
-        var now = _time.GetUtcNow();
-        var status = dm.Status!;
-        var next = status with
-        {
-            Phase = DataMoverPhase.ClonedPvcReady,
-            PhaseStartTime = now,
-            Conditions = Progress(status.Conditions, dm, now, true, "CloneReady", $"clone {clone.Metadata.Name} is bound; creating the mover Job"),
-        };
-        var written = await CommitAsync(dm, next, ct);
-        if (written is null)
-        {
-            return ReconcileResult.After(ConflictRetry);
-        }
-
-        if (!ReferenceEquals(written, dm))
-        {
-            _metrics.CloneOperations.Increment(1, DataMoverMetrics.Success, dm.Metadata.Namespace!);
-            _events.Normal(dm, "CloneReady", $"Clone {clone.Metadata.Name} is bound");
-            LogCloneReady(_logger, dm.Metadata.Namespace!, dm.Metadata.Name!, clone.Metadata.Name!);
-        }
-
-        return await StartMoverAsync(written, ct);
+        var wait = LatestWarning(clone) is { } warning
+            ? Wait.Blocked("CloneNotReady", $"waiting for clone {cloneName} to be bound: {warning.Reason}: {warning.Message}")
+            : Wait.Progressing("ClonePending", $"waiting for clone {cloneName} to be bound");
+        return await WaitAsync(dm, wait, deadline, ct);
     }
 
     // ---- ClonedPVCReady: decide and record the Job name ----
 
     private async Task<ReconcileResult> StartMoverAsync(Dm dm, CancellationToken ct)
     {
-        var now = _time.GetUtcNow();
         var status = dm.Status!;
-        var jobName = status.JobName ?? ChooseJobName(dm);
-        var next = status with
-        {
-            Phase = DataMoverPhase.CreatingPod,
-            JobName = jobName,
-            PhaseStartTime = now,
-            Conditions = Progress(status.Conditions, dm, now, true, "CreatingMoverJob", $"creating mover Job {jobName} to copy clone {status.RestoredPvcName} to {status.Destination}"),
-        };
-        var written = await CommitAsync(dm, next, ct);
-        return written is null ? ReconcileResult.After(ConflictRetry) : await EnsureJobAsync(written, ct);
+        var jobName = status.JobName ?? JobNamer.Name(dm.Metadata.Name!);
+        var next = StatusTransitions.Advance(status with { JobName = jobName }, dm, _time.GetUtcNow(), DataMoverPhase.CreatingPod, "CreatingMoverJob",
+            $"creating mover Job {jobName} to copy clone {status.RestoredPvcName} to folder {FolderText(status.DestinationPrefix)}");
+        var written = await _status.CommitAsync(dm, next, null, ct);
+        return await EnsureJobAsync(written, ct);
     }
 
-    private string ChooseJobName(Dm dm)
-    {
-        var plain = JobNamer.Name(dm.Metadata.Name!);
-        return _caches.Jobs.Get(dm.Metadata.Namespace!, plain) is { } existing && !DataMoverLabels.IsControlledBy(existing, dm)
-            ? JobNamer.Name(dm.Metadata.Name!, CloneNamer.DisambiguatorFor(dm.Metadata.Uid!))
-            : plain;
-    }
-
-    // ---- CreatingPod: create the recorded Job, watch it and its pods ----
+    // ---- CreatingPod: create the recorded Job, follow it and its pods ----
 
     private async Task<ReconcileResult> EnsureJobAsync(Dm dm, CancellationToken ct)
     {
         var ns = dm.Metadata.Namespace!;
         var status = dm.Status!;
         var spec = status.AcceptedSpec ?? dm.Spec!;
-        var jobName = status.JobName!;
-        var job = _caches.Jobs.Get(ns, jobName);
-        if (job is not null && !DataMoverLabels.IsControlledBy(job, dm))
+        var timeouts = Timeouts(dm);
+        if (_jobs.Get(ns, status.JobName!) is null && !_jobs.OwnedBy(dm).Any()
+            && _clones.Get(ns, status.RestoredPvcName!) is null && await _clones.GetLiveAsync(ns, status.RestoredPvcName!, ct) is null)
         {
-            return await RenameJobAsync(dm, job, ct);
+            return await FailAsync(dm, "CloneMissing", $"clone {status.RestoredPvcName} was deleted before the mover Job was created", ct);
         }
 
+        IReadOnlyList<string> dropped = [];
+        var (job, next) = await EnsureOwnedAsync(dm, _jobs, OwnedSlot.Job, name =>
+        {
+            var plan = MoverJobBuilder.Build(dm, spec, new MoverJobPlan(name, status.RestoredPvcName!, status.DestinationPrefix ?? "", _defaults.MoverImage, timeouts.MoverRun));
+            dropped = plan.Dropped;
+            return plan.Job;
+        }, ct);
         if (job is null)
         {
-            if (_caches.Jobs.ByIndex(IndexFuncs.ControllerUid, dm.Metadata.Uid!).FirstOrDefault() is { } adopted)
-            {
-                var written = await CommitAsync(dm, status with { JobName = adopted.Metadata.Name }, ct);
-                return written is null ? ReconcileResult.After(ConflictRetry) : await EnsureJobAsync(written, ct);
-            }
+            return next.Result;
+        }
 
-            if (_caches.Pvcs.Get(ns, status.RestoredPvcName!) is null && await _pvcs.TryGetAsync(ns, status.RestoredPvcName!, ct) is null)
-            {
-                return await FailAsync(dm, "CloneMissing", $"clone {status.RestoredPvcName} was deleted before the mover Job was created", ct);
-            }
-
-            var prefix = PrefixOf(status.Destination);
-            var (built, dropped) = MoverJobBuilder.Build(dm, spec, jobName, status.RestoredPvcName!, prefix, _moverImage);
+        if (next.Created)
+        {
+            _metrics.PodCreations.Increment(1, DataMoverMetrics.Success, ns);
+            _events.Normal(dm, "JobCreated", $"Created mover Job {job.Metadata.Name} to copy clone {status.RestoredPvcName} to folder {FolderText(status.DestinationPrefix)}");
             if (dropped.Count > 0)
             {
                 _events.Warning(dm, "EnvVarIgnored", $"spec.additionalEnv entries {string.Join(", ", dropped)} are set by the operator and were ignored");
             }
-
-            try
-            {
-                job = await _jobs.CreateAsync(built, ct);
-                _metrics.PodCreations.Increment(1, DataMoverMetrics.Success, ns);
-                _events.Normal(dm, "JobCreated", $"Created mover Job {jobName} to copy clone {status.RestoredPvcName} to {status.Destination}");
-                LogJobCreated(_logger, ns, dm.Metadata.Name!, jobName, status.RestoredPvcName!, status.Destination ?? "");
-            }
-            catch (KubeApiException e) when (e.IsAlreadyExists)
-            {
-                var live = await _jobs.TryGetAsync(ns, jobName, ct);
-                if (live is null)
-                {
-                    throw;
-                }
-
-                if (!DataMoverLabels.IsControlledBy(live, dm))
-                {
-                    return await RenameJobAsync(dm, live, ct);
-                }
-
-                job = live;
-            }
-            catch (KubeApiException e) when (e.IsInvalid || e.IsForbidden)
-            {
-                _metrics.PodCreations.Increment(1, DataMoverMetrics.Failure, ns);
-                return await FailAsync(dm, "JobCreationFailed", $"Failed to create mover Job {jobName}: {e.Status.Message ?? e.Message}", ct);
-            }
         }
 
-        return await ObserveJobAsync(dm, job, ct);
-    }
-
-    private async Task<ReconcileResult> RenameJobAsync(Dm dm, Job taken, CancellationToken ct)
-    {
-        var renamed = JobNamer.Name(dm.Metadata.Name!, CloneNamer.DisambiguatorFor(dm.Metadata.Uid!));
-        if (renamed == taken.Metadata.Name)
-        {
-            return await FailAsync(dm, "JobNameTaken", $"Job {renamed} exists and is not owned by this DataMover", ct);
-        }
-
-        var written = await CommitAsync(dm, dm.Status! with { JobName = renamed }, ct);
-        return written is null ? ReconcileResult.After(ConflictRetry) : await EnsureJobAsync(written, ct);
+        return await ObserveJobAsync(next.Dm, job, ct);
     }
 
     private async Task<ReconcileResult> ObserveJobAsync(Dm dm, Job job, CancellationToken ct)
     {
-        var ns = dm.Metadata.Namespace!;
         var status = dm.Status!;
         var spec = status.AcceptedSpec ?? dm.Spec!;
+        var timeouts = Timeouts(dm);
+        var jobName = job.Metadata.Name!;
         var pods = job.Metadata.Uid is { } uid ? _caches.Pods.ByIndex(IndexFuncs.ControllerUid, uid) : [];
         var attempts = Math.Max(pods.Count, (job.Status?.Failed ?? 0) + (job.Status?.Active ?? 0) + (job.Status?.Succeeded ?? 0));
+        dm = dm with { Status = status = status with { Attempts = attempts } };
         var now = _time.GetUtcNow();
 
-        if (HasCondition(job, "Complete"))
+        if (JobCondition(job, "Complete") is not null)
         {
             var message = PodDiagnostics.TerminationMessage(pods, failed: false)
                 ?? PodDiagnostics.TerminationMessage(await LivePodsAsync(dm, job, ct), failed: false);
-            var destination = PodDiagnostics.DestinationFrom(message) ?? status.Destination;
-            _metrics.DataSyncs.Increment(1, DataMoverMetrics.Success, ns);
+            var destination = PodDiagnostics.DestinationFrom(message) ?? FolderText(status.DestinationPrefix);
+            var done = Notice.Normal("BackupSucceeded", $"Mover Job {jobName} copied clone {status.RestoredPvcName} to {destination}");
+            status = status with { Destination = destination };
             if (spec.DeletePvcAfterBackup == true)
             {
-                var cleaning = status with
-                {
-                    Phase = DataMoverPhase.CleaningUp,
-                    PhaseStartTime = now,
-                    Attempts = attempts,
-                    Destination = destination,
-                    Conditions = Progress(status.Conditions, dm, now, true, "DeletingClone", $"backup done; deleting clone {status.RestoredPvcName}"),
-                };
-                var written = await CommitAsync(dm, cleaning, ct);
-                if (written is null)
-                {
-                    return ReconcileResult.After(ConflictRetry);
-                }
-
-                _events.Normal(dm, "BackupSucceeded", $"Mover Job {job.Metadata.Name} copied clone {status.RestoredPvcName} to {destination}");
-                return await CleanUpAsync(written, ct);
+                var cleaning = StatusTransitions.Advance(status, dm, now, DataMoverPhase.CleaningUp, "DeletingClone", $"backup done; deleting mover Job {jobName} and clone {status.RestoredPvcName}");
+                return await CleanUpAsync(await _status.CommitAsync(dm, cleaning, done, ct), ct);
             }
 
-            var done = await CompleteAsync(dm, status with { Attempts = attempts, Destination = destination }, ct);
-            if (done)
-            {
-                _events.Normal(dm, "BackupSucceeded", $"Mover Job {job.Metadata.Name} copied clone {status.RestoredPvcName} to {destination}");
-            }
-
+            await _status.CommitAsync(dm, StatusTransitions.Complete(status, dm, now), done, ct);
             return ReconcileResult.Done;
         }
 
-        if (HasCondition(job, "Failed"))
+        if (JobCondition(job, "Failed") is { } failed)
         {
-            var reason = job.Status?.Conditions?.FirstOrDefault(c => c.Type == "Failed")?.Reason;
             var message = PodDiagnostics.TerminationMessage(pods, failed: true)
                 ?? PodDiagnostics.TerminationMessage(await LivePodsAsync(dm, job, ct), failed: true)
-                ?? job.Status?.Conditions?.FirstOrDefault(c => c.Type == "Failed")?.Message
+                ?? failed.Message
                 ?? "mover Job failed";
-            _metrics.DataSyncs.Increment(1, DataMoverMetrics.Failure, ns);
-            return await FailAsync(dm with { Status = status with { Attempts = attempts } }, "MoverFailed",
-                $"mover Job {job.Metadata.Name} failed{(reason is null ? "" : $" ({reason})")} after {attempts} attempt(s); clone {status.RestoredPvcName} kept: {message}", ct);
+            return failed.Reason == "DeadlineExceeded"
+                ? await FailAsync(dm, "MoverRunTimeout", $"mover Job {jobName} did not finish within {KubeDuration.Format(timeouts.MoverRun)} (its activeDeadlineSeconds); clone {status.RestoredPvcName} kept: {message}", ct)
+                : await FailAsync(dm, "MoverFailed", $"mover Job {jobName} failed{(failed.Reason is { } r ? $" ({r})" : "")} after {attempts} attempt(s); clone {status.RestoredPvcName} kept: {message}", ct);
         }
 
+        var started = pods.Any(p => p.Status?.Phase is "Running" or "Succeeded" or "Failed");
+        if (started)
+        {
+            // The Job's activeDeadlineSeconds ends a hung mover; this backstop covers a job controller that does not.
+            var backstop = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverRun + JobDeadlineGrace, "MoverRunTimeout", Cleanup: job);
+            return await WaitAsync(dm, Wait.Progressing("MoverRunning", $"mover Job {jobName} is copying clone {status.RestoredPvcName} to folder {FolderText(status.DestinationPrefix)} (attempt {Math.Max(attempts, 1)})"), backstop, ct);
+        }
+
+        var deadline = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverStart, "MoverStartTimeout", Cleanup: job);
         foreach (var pod in pods.Where(p => p.Status?.Phase is null or "Pending"))
         {
             if (PodDiagnostics.Blocked(pod) is { } blocked)
             {
-                return await ReportAsync(dm with { Status = status with { Attempts = attempts } }, false, "MoverPodBlocked",
-                    $"mover pod {pod.Metadata.Name} cannot start: {blocked.Reason}: {blocked.Message}", true, ct);
+                return await WaitAsync(dm, Wait.Blocked("MoverPodBlocked", $"mover pod {pod.Metadata.Name} cannot start: {blocked.Reason}: {blocked.Message}"), deadline, ct);
+            }
+
+            if (PodDiagnostics.Unschedulable(pod) is { } why)
+            {
+                var clone = _clones.Get(dm.Metadata.Namespace!, status.RestoredPvcName!);
+                var cloneWarning = clone is null ? null : LatestWarning(clone);
+                var detail = cloneWarning is null ? why : $"{why}; clone {status.RestoredPvcName}: {cloneWarning.Reason}: {cloneWarning.Message}";
+                return await WaitAsync(dm, Wait.Progressing("MoverPodPending", $"mover pod {pod.Metadata.Name} is not scheduled yet: {detail}"), deadline, ct);
             }
         }
 
-        // A pod that already ended (the Job has not yet concluded from it) still counts as started.
-        var running = pods.Any(p => p.Status?.Phase is "Running" or "Succeeded" or "Failed");
-        return await ReportAsync(dm with { Status = status with { Attempts = attempts } }, true, running ? "MoverRunning" : "MoverPending",
-            running ? $"mover Job {job.Metadata.Name} is copying clone {status.RestoredPvcName} to {status.Destination} (attempt {Math.Max(attempts, 1)})"
-                    : $"waiting for mover Job {job.Metadata.Name} to start", false, ct);
+        return await WaitAsync(dm, Wait.Progressing("MoverPending", $"waiting for mover Job {jobName} to start"), deadline, ct);
     }
 
     /// <summary>
@@ -482,179 +351,129 @@ internal sealed partial class DataMoverReconciler : IReconciler
         return [.. list.Items.Where(p => p.Metadata.ControllerReference()?.Uid == job.Metadata.Uid)];
     }
 
-    // ---- CleaningUp: delete the clone, only if it is provably ours ----
+    // ---- CleaningUp: remove what holds the clone, delete the clone, complete once it is gone ----
 
     private async Task<ReconcileResult> CleanUpAsync(Dm dm, CancellationToken ct)
     {
         var ns = dm.Metadata.Namespace!;
         var status = dm.Status!;
         var cloneName = status.RestoredPvcName!;
-        var clone = _caches.Pvcs.Get(ns, cloneName) ?? await _pvcs.TryGetAsync(ns, cloneName, ct);
-        if (clone is not null && clone.Metadata.DeletionTimestamp is null)
+
+        // The finished mover pods keep the clone in use (pvc-protection counts every scheduled pod, whatever its
+        // phase): deleting the Job lets garbage collection remove them. Its outcome is already in status.
+        if (status.JobName is { } jobName && _jobs.Get(ns, jobName) is { } job && job.Metadata.DeletionTimestamp is null && DataMoverLabels.IsOwnedBy(job, dm))
         {
-            if (DataMoverLabels.IsOwnedBy(clone, dm))
-            {
-                try
-                {
-                    await _pvcs.DeleteAsync(ns, cloneName, DeleteOptions.Background with { Preconditions = new Preconditions { Uid = clone.Metadata.Uid } }, ct);
-                    _metrics.Cleanups.Increment(1, DataMoverMetrics.Success, ns);
-                    _events.Normal(dm, "CloneDeleted", $"Deleted clone {cloneName}");
-                    LogCloneDeleted(_logger, ns, dm.Metadata.Name!, cloneName);
-                }
-                catch (KubeApiException e) when (e.IsNotFound || e.IsConflict)
-                {
-                    // Gone already, or replaced by an object that is not ours: either way nothing of ours to delete.
-                }
-            }
-            else
-            {
-                _metrics.Cleanups.Increment(1, DataMoverMetrics.Failure, ns);
-                _events.Warning(dm, "CloneNotOwned", $"Clone {cloneName} does not carry this DataMover's labels and ownerReference; not deleted");
-                LogCloneNotOwned(_logger, ns, dm.Metadata.Name!, cloneName);
-            }
+            await _jobs.DeleteAsync(job, "Background", ct);
         }
 
-        await CompleteAsync(dm, status, ct);
-        return ReconcileResult.Done;
+        var clone = _clones.Get(ns, cloneName) ?? await _clones.GetLiveAsync(ns, cloneName, ct);
+        if (clone is not null && !DataMoverLabels.IsOwnedBy(clone, dm))
+        {
+            // The name now belongs to something that is not ours: ours is gone, and this one is left alone.
+            var notOurs = Notice.Warning("CloneNotOwned", $"PVC {cloneName} does not carry this DataMover's labels and ownerReference; not deleted");
+            await _status.CommitAsync(dm, StatusTransitions.Complete(status, dm, _time.GetUtcNow()), notOurs, ct);
+            return ReconcileResult.Done;
+        }
+
+        if (clone is null)
+        {
+            await _status.CommitAsync(dm, StatusTransitions.Complete(status, dm, _time.GetUtcNow()), Notice.Normal("CloneDeleted", $"Clone {cloneName} is deleted"), ct);
+            return ReconcileResult.Done;
+        }
+
+        if (clone.Metadata.DeletionTimestamp is null)
+        {
+            await _clones.DeleteAsync(clone, "Background", ct);
+            LogCloneDeleting(_logger, ns, dm.Metadata.Name!, cloneName);
+        }
+
+        var holders = string.Join(", ", _caches.Pods.List(ns).Where(p => UsesClaim(p, cloneName)).Select(p => p.Metadata.Name));
+        var finalizers = string.Join(", ", clone.Metadata.Finalizers ?? []);
+        var detail = (holders.Length > 0 ? $"; used by pods {holders}" : "") + (finalizers.Length > 0 ? $"; finalizers {finalizers}" : "");
+        var deadline = new Deadline(status.PhaseStartTime ?? _time.GetUtcNow(), Timeouts(dm).Cleanup, "CleanupTimeout");
+        return await WaitAsync(dm, Wait.Progressing("DeletingClone", $"waiting for clone {cloneName} to be deleted{detail}"), deadline, ct);
     }
 
-    // ---- status helpers ----
+    private static bool UsesClaim(Pod pod, string claim) =>
+        pod.Spec?.Volumes?.Any(v => v.PersistentVolumeClaim?.ClaimName == claim) == true;
 
-    private async Task<bool> CompleteAsync(Dm dm, DataMoverStatus status, CancellationToken ct)
+    // ---- shared steps ----
+
+    /// <summary>
+    /// Ensures the object whose name status records in <paramref name="slot"/> exists and is this DataMover's:
+    /// adopts one it owns under another name, and moves to the DataMover's own fallback name when someone else's
+    /// object holds the recorded one. The name is always recorded before the create, so a crash never duplicates.
+    /// </summary>
+    private async Task<(T? Object, Progress Next)> EnsureOwnedAsync<T>(Dm dm, OwnedObjects<T> objects, OwnedSlot slot, Func<string, T> build, CancellationToken ct)
+        where T : KubeObject
     {
-        var now = _time.GetUtcNow();
-        var conditions = Conditions.Set(status.Conditions, ConditionTypes.Complete, true, "BackupSucceeded", $"backed up clone {status.RestoredPvcName} to {status.Destination}", dm.Metadata.Generation, now);
-        conditions = Conditions.Set(conditions, ConditionTypes.Failed, false, "BackupSucceeded", "", dm.Metadata.Generation, now);
-        conditions = Conditions.Set(conditions, ConditionTypes.Progressing, false, "Completed", "backup completed", dm.Metadata.Generation, now);
-        var written = await CommitAsync(dm, status with { Phase = DataMoverPhase.Completed, PhaseStartTime = now, CompletionTime = now, Conditions = conditions }, ct);
-        if (written is null || ReferenceEquals(written, dm))
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            return false;
+            var name = slot.Recorded(dm.Status!);
+            var ensured = await objects.EnsureAsync(dm, name, build, ct);
+            switch (ensured.Outcome)
+            {
+                case EnsureOutcome.Existing:
+                    return (ensured.Object, new Progress(dm, ReconcileResult.Done, Created: false));
+                case EnsureOutcome.Created:
+                    LogCreated(_logger, dm.Metadata.Namespace!, dm.Metadata.Name!, slot.Kind, name);
+                    if (slot == OwnedSlot.Clone)
+                    {
+                        _metrics.CloneOperations.Increment(1, DataMoverMetrics.Started, dm.Metadata.Namespace!);
+                        _events.Normal(dm, "CloneCreated", $"Created clone {name} of PVC {(dm.Status!.AcceptedSpec ?? dm.Spec!).SourcePvc}");
+                    }
+
+                    return (ensured.Object, new Progress(dm, ReconcileResult.Done, Created: true));
+                case EnsureOutcome.OwnedElsewhere:
+                    dm = await _status.CommitAsync(dm, slot.Record(dm.Status!, ensured.Object.Metadata.Name!), null, ct);
+                    break;
+                default:
+                    var fallback = slot.Fallback(dm);
+                    if (fallback == name)
+                    {
+                        return (null, new Progress(dm, await FailAsync(dm, slot.Kind + "NameTaken", $"{slot.Kind} {name} exists and is not owned by this DataMover", ct), Created: false));
+                    }
+
+                    dm = await _status.CommitAsync(dm, slot.Record(dm.Status!, fallback), Notice.Warning(slot.Kind + "NameTaken", $"{slot.Kind} {name} belongs to someone else; using {fallback}"), ct);
+                    break;
+            }
         }
 
-        LogCompleted(_logger, dm.Metadata.Namespace!, dm.Metadata.Name!, status.RestoredPvcName ?? "", status.JobName ?? "", status.Destination ?? "");
-        return true;
+        throw new InvalidOperationException($"{slot.Kind} name of DataMover {dm.Metadata.Name} did not settle");
+    }
+
+    /// <summary>Reports the wait; past its deadline fails the DataMover instead, removing what would otherwise run on.</summary>
+    private async Task<ReconcileResult> WaitAsync(Dm dm, Wait wait, Deadline deadline, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var due = deadline.Since + deadline.Limit;
+        if (now >= due)
+        {
+            if (deadline.Cleanup is { } job && DataMoverLabels.IsOwnedBy(job, dm))
+            {
+                // A mover that starts after the DataMover has failed would still write to the bucket.
+                await _jobs.DeleteAsync(job, "Background", ct);
+            }
+
+            return await FailAsync(dm, deadline.Reason, $"gave up after {KubeDuration.Format(deadline.Limit)}: {wait.Message}", ct);
+        }
+
+        var status = dm.Status ?? new DataMoverStatus();
+        var previous = Conditions.Find(status.Conditions, ConditionTypes.Progressing);
+        var next = StatusTransitions.Report(status, dm, now, wait);
+        var changed = previous?.Reason != wait.Reason || previous.Message != wait.Message;
+        await _status.CommitAsync(dm, next, changed && wait.IsBlocked ? Notice.Warning(wait.Reason, wait.Message) : null, ct);
+        return ReconcileResult.After(due - now);
     }
 
     private async Task<ReconcileResult> FailAsync(Dm dm, string reason, string message, CancellationToken ct)
     {
-        var now = _time.GetUtcNow();
-        var status = dm.Status ?? new DataMoverStatus();
-        var phase = status.Phase ?? "";
-        var conditions = Conditions.Set(status.Conditions, ConditionTypes.Failed, true, reason, message, dm.Metadata.Generation, now);
-        conditions = Conditions.Set(conditions, ConditionTypes.Complete, false, reason, "", dm.Metadata.Generation, now);
-        conditions = Conditions.Set(conditions, ConditionTypes.Progressing, false, "Failed", message, dm.Metadata.Generation, now);
-        var next = status with
-        {
-            Phase = DataMoverPhase.Failed,
-            StartTime = status.StartTime ?? now,
-            PhaseStartTime = now,
-            CompletionTime = now,
-            ObservedGeneration = dm.Metadata.Generation,
-            Conditions = conditions,
-        };
-        var written = await CommitAsync(dm, next, ct);
-        if (written is null)
-        {
-            return ReconcileResult.After(ConflictRetry);
-        }
-
-        if (!ReferenceEquals(written, dm))
-        {
-            _metrics.Error(reason, DataMoverPhase.Label(phase), dm.Metadata.Namespace!);
-            _events.Warning(dm, reason, message);
-            LogFailed(_logger, dm.Metadata.Namespace!, dm.Metadata.Name!, phase, status.RestoredPvcName ?? "", status.JobName ?? "", reason, message);
-        }
-
+        var next = StatusTransitions.Fail(dm.Status ?? new DataMoverStatus(), dm, _time.GetUtcNow(), reason, message);
+        await _status.CommitAsync(dm, next, Notice.Warning(reason, message), ct);
         return ReconcileResult.Done;
     }
 
-    /// <summary>Sets the Progressing condition in the current phase; a new Warning reason is also an event.</summary>
-    private async Task<ReconcileResult> ReportAsync(Dm dm, bool progressing, string reason, string message, bool warning, CancellationToken ct)
-    {
-        var now = _time.GetUtcNow();
-        var status = dm.Status ?? new DataMoverStatus();
-        var previous = Conditions.Find(status.Conditions, ConditionTypes.Progressing);
-        var next = status with
-        {
-            ObservedGeneration = dm.Metadata.Generation,
-            Conditions = Progress(Initial(status.Conditions, dm, now), dm, now, progressing, reason, message),
-        };
-        var written = await CommitAsync(dm, next, ct);
-        if (written is null)
-        {
-            return ReconcileResult.After(ConflictRetry);
-        }
-
-        if (previous?.Reason != reason || previous.Message != message)
-        {
-            if (warning)
-            {
-                _metrics.Error(reason, DataMoverPhase.Label(status.Phase), dm.Metadata.Namespace!);
-                _events.Warning(dm, reason, message);
-            }
-
-            LogWaiting(_logger, dm.Metadata.Namespace!, dm.Metadata.Name!, DataMoverPhase.Label(status.Phase), status.RestoredPvcName ?? "", reason, message);
-        }
-
-        return ReconcileResult.Done;
-    }
-
-    /// <summary>Writes the status; on a phase change records the transition's metrics exactly once (this write won).</summary>
-    private async Task<Dm?> CommitAsync(Dm dm, DataMoverStatus next, CancellationToken ct)
-    {
-        var previous = dm.Status?.Phase ?? "";
-        var written = await _status.WriteAsync(dm, next, ct);
-        if (written is null || ReferenceEquals(written, dm))
-        {
-            return written;
-        }
-
-        var current = next.Phase ?? "";
-        var ns = dm.Metadata.Namespace!;
-        if (current != previous)
-        {
-            var started = dm.Status?.PhaseStartTime ?? dm.Metadata.CreationTimestamp;
-            if (started is { } since)
-            {
-                _metrics.PhaseDuration.Observe(Math.Max(0, (_time.GetUtcNow() - since).TotalSeconds), DataMoverPhase.Label(previous), ns);
-            }
-
-            _metrics.Operations.Increment(1, DataMoverPhase.Label(previous), current == DataMoverPhase.Failed ? DataMoverMetrics.Failure : DataMoverMetrics.Success, ns);
-            if (!DataMoverPhase.IsTerminal(current))
-            {
-                _metrics.Operations.Increment(1, DataMoverPhase.Label(current), DataMoverMetrics.Started, ns);
-            }
-
-            _metrics.CurrentPhase.Set(DataMoverPhase.Index(current), dm.Metadata.Name!, ns);
-            LogPhase(_logger, ns, dm.Metadata.Name!, DataMoverPhase.Label(previous), DataMoverPhase.Label(current));
-        }
-
-        return written with { ApiVersion = DataMoverResources.ApiVersion, Kind = "DataMover" };
-    }
-
-    private static IReadOnlyList<Condition> Initial(IReadOnlyList<Condition>? conditions, Dm dm, DateTimeOffset now)
-    {
-        var list = conditions;
-        if (Conditions.Find(list, ConditionTypes.Complete) is null)
-        {
-            list = Conditions.Set(list, ConditionTypes.Complete, false, "InProgress", "backup not finished", dm.Metadata.Generation, now);
-        }
-
-        if (Conditions.Find(list, ConditionTypes.Failed) is null)
-        {
-            list = Conditions.Set(list, ConditionTypes.Failed, false, "InProgress", "", dm.Metadata.Generation, now);
-        }
-
-        return list!;
-    }
-
-    private static IReadOnlyList<Condition> Progress(IReadOnlyList<Condition>? conditions, Dm dm, DateTimeOffset now, bool progressing, string reason, string message) =>
-        Conditions.Set(conditions, ConditionTypes.Progressing, progressing, reason, message, dm.Metadata.Generation, now);
-
-    private IEnumerable<PersistentVolumeClaim> OwnedClones(Dm dm) =>
-        _caches.Pvcs.ByIndex(IndexFuncs.ControllerUid, dm.Metadata.Uid!)
-            .Where(p => p.Metadata.Label(DataMoverLabels.Component) == ClonePlanner.Component && p.Metadata.DeletionTimestamp is null);
+    private BackupTimeouts Timeouts(Dm dm) => _defaults.Timeouts.With((dm.Status?.AcceptedSpec ?? dm.Spec)?.Timeouts, out _);
 
     private Event? LatestWarning(PersistentVolumeClaim clone) =>
         clone.Metadata.Uid is not { } uid
@@ -664,48 +483,26 @@ internal sealed partial class DataMoverReconciler : IReconciler
                 .OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
                 .FirstOrDefault();
 
-    private static bool HasCondition(Job job, string type) =>
-        job.Status?.Conditions?.Any(c => c.Type == type && c.Status == "True") == true;
+    private static JobCondition? JobCondition(Job job, string type) =>
+        job.Status?.Conditions?.FirstOrDefault(c => c.Type == type && c.Status == "True");
 
-    /// <summary>Before the mover reports the full path, destination is the folder inside the bucket ("/" = bucket root).</summary>
-    internal static string DestinationOf(string prefix) => prefix.Length == 0 ? "/" : prefix + "/";
+    /// <summary>A destination folder for messages: the bucket root is "/".</summary>
+    private static string FolderText(string? prefix) => string.IsNullOrEmpty(prefix) ? "/" : prefix + "/";
 
-    /// <summary>The folder recorded in status.destination, as the mover's DATAMOVER_DESTINATION_PREFIX.</summary>
-    internal static string PrefixOf(string? destination) => (destination ?? "").Trim('/');
+    private readonly record struct SourceCheck(PersistentVolumeClaim? Source, ReconcileResult? Blocked);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: phase {From} -> {To}")]
-    private static partial void LogPhase(ILogger logger, string @namespace, string name, string from, string to);
+    /// <summary>The DataMover after a step's status writes, what to answer the loop when the step stops, and whether it created.</summary>
+    private readonly record struct Progress(Dm Dm, ReconcileResult Result, bool Created);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: decided clone {Clone} of PVC {Source}, destination folder {Destination}")]
-    private static partial void LogCloneDecided(ILogger logger, string @namespace, string name, string clone, string source, string destination);
+    /// <summary>A wait's start and bound, the failure reason when it runs out, and the Job to remove then.</summary>
+    private sealed record Deadline(DateTimeOffset Since, TimeSpan Limit, string Reason, Job? Cleanup = null);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: created clone PVC {Clone} from PVC {Source}")]
-    private static partial void LogCloneCreated(ILogger logger, string @namespace, string name, string clone, string source);
+    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: created {Kind} {Object}")]
+    private static partial void LogCreated(ILogger logger, string @namespace, string name, string kind, string @object);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "DataMover {Namespace}/{Name}: clone name {Taken} is taken by another owner; using clone {Clone}")]
-    private static partial void LogCloneNameTaken(ILogger logger, string @namespace, string name, string taken, string clone);
+    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: deleting clone PVC {Clone}")]
+    private static partial void LogCloneDeleting(ILogger logger, string @namespace, string name, string clone);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: clone PVC {Clone} is bound")]
-    private static partial void LogCloneReady(ILogger logger, string @namespace, string name, string clone);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: created mover Job {Job} for clone {Clone}, destination {Destination}")]
-    private static partial void LogJobCreated(ILogger logger, string @namespace, string name, string job, string clone, string destination);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: deleted clone PVC {Clone}")]
-    private static partial void LogCloneDeleted(ILogger logger, string @namespace, string name, string clone);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "DataMover {Namespace}/{Name}: clone PVC {Clone} is not owned by this DataMover; not deleting it")]
-    private static partial void LogCloneNotOwned(ILogger logger, string @namespace, string name, string clone);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: completed; clone {Clone}, Job {Job}, destination {Destination}")]
-    private static partial void LogCompleted(ILogger logger, string @namespace, string name, string clone, string job, string destination);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "DataMover {Namespace}/{Name}: failed in phase {Phase} (clone {Clone}, Job {Job}): {Reason}: {Message}")]
-    private static partial void LogFailed(ILogger logger, string @namespace, string name, string phase, string clone, string job, string reason, string message);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name} in phase {Phase} (clone {Clone}): {Reason}: {Message}")]
-    private static partial void LogWaiting(ILogger logger, string @namespace, string name, string phase, string clone, string reason, string message);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "DataMover {Namespace}/{Name} in phase {Phase}: API error: {Error}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "DataMover {Namespace}/{Name} in phase {Phase}: API error, will retry: {Error}")]
     private static partial void LogApiError(ILogger logger, string? @namespace, string name, string phase, string error);
 }

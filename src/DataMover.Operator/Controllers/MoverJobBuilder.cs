@@ -26,9 +26,13 @@ internal static class MoverJobBuilder
     /// <summary>The variables the operator sets itself; additionalEnv may not override them.</summary>
     public static IReadOnlySet<string> ReservedNames { get; } = new HashSet<string>(StringComparer.Ordinal) { AddTimestampPrefixVar, DestinationPrefixVar, HomeVar };
 
+    /// <summary>The mover's exit codes for errors no retry can fix (mover/entrypoint.sh: configuration, credentials or bucket).</summary>
+    public static IReadOnlyList<int> PermanentExitCodes { get; } = [2, 3];
+
     /// <summary>The Job, and the additionalEnv names dropped because the operator sets them.</summary>
-    public static (Job Job, IReadOnlyList<string> Dropped) Build(Dm dm, DataMoverSpec spec, string jobName, string cloneName, string destinationPrefix, string defaultImage)
+    public static (Job Job, IReadOnlyList<string> Dropped) Build(Dm dm, DataMoverSpec spec, MoverJobPlan plan)
     {
+        var (jobName, cloneName, destinationPrefix, defaultImage, runDeadline) = plan;
         var env = new List<EnvVar>
         {
             new() { Name = AddTimestampPrefixVar, Value = spec.AddTimestampPrefix == true ? "true" : "false" },
@@ -63,6 +67,25 @@ internal static class MoverJobBuilder
             Spec = new JobSpec
             {
                 BackoffLimit = BackoffLimit,
+                ActiveDeadlineSeconds = Math.Max(1, (long)Math.Ceiling(runDeadline.TotalSeconds)),
+                PodFailurePolicy = new PodFailurePolicy
+                {
+                    Rules =
+                    [
+                        // A permanent error fails at once instead of spending backoffLimit retries on it.
+                        new PodFailurePolicyRule
+                        {
+                            Action = "FailJob",
+                            OnExitCodes = new PodFailurePolicyOnExitCodesRequirement { ContainerName = ContainerName, Operator = "In", Values = PermanentExitCodes },
+                        },
+                        // Evicted or preempted (node drain, preemption): not the mover's fault, so not a spent attempt.
+                        new PodFailurePolicyRule
+                        {
+                            Action = "Ignore",
+                            OnPodConditions = [new PodFailurePolicyOnPodConditionsPattern { Type = "DisruptionTarget", Status = "True" }],
+                        },
+                    ],
+                },
                 Template = new PodTemplateSpec
                 {
                     Metadata = new ObjectMeta { Labels = labels },

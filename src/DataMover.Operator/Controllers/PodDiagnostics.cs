@@ -26,6 +26,12 @@ internal static partial class PodDiagnostics
         return null;
     }
 
+    /// <summary>The scheduler's reason a pod is not placed yet (PodScheduled=False), or null.</summary>
+    public static string? Unschedulable(Pod pod) =>
+        pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False") is { } c
+            ? $"{c.Reason ?? "Unschedulable"}: {c.Message}"
+            : null;
+
     /// <summary>The termination message of the newest pod whose mover container ended (with a failure when <paramref name="failed"/>).</summary>
     public static string? TerminationMessage(IEnumerable<Pod> pods, bool failed)
     {

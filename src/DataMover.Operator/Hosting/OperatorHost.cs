@@ -189,7 +189,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         await using var recorder = new EventRecorder(_client, "datamover-operator", Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName, _options.Time, _loggers.CreateLogger<EventRecorder>());
         var events = new EventRecorderSink(recorder);
         var workers = Math.Max(1, _options.MaxConcurrentReconciles);
-        using var controller = new DataMoverController(caches, _client, events, Metrics, _options.MoverImage, workers, _options.Time, _loggers);
+        using var controller = new DataMoverController(caches, _client, events, Metrics, new BackupDefaults { MoverImage = _options.MoverImage, Timeouts = _options.Timeouts }, workers, _options.Time, _loggers);
         using var schedules = new ScheduleController(_client, new ScheduleControllerOptions
         {
             Namespace = _options.Namespace,

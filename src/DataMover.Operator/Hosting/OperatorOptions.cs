@@ -25,6 +25,9 @@ public sealed record OperatorOptions
     /// <summary>Mover image used where spec.image leaves fields unset.</summary>
     public string MoverImage { get; init; } = DataMover.Operator.Controllers.MoverImageRef.DefaultImage;
 
+    /// <summary>Bounds on each wait of a backup, where spec.timeouts leaves them unset.</summary>
+    public DataMover.Operator.Controllers.BackupTimeouts Timeouts { get; init; } = DataMover.Operator.Controllers.BackupTimeouts.Defaults;
+
     public bool LeaderElect { get; init; }
 
     /// <summary>Namespace of the leader-election Lease; defaults to the watched or the pod's namespace.</summary>

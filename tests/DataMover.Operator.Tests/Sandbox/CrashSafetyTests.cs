@@ -21,7 +21,7 @@ public sealed class CrashSafetyTests(SandboxFixture fixture) : OperatorTestBase(
         await CreateDataMoverAsync("restart", timestamp: true);
         var first = await WaitForPhaseAsync("restart", DataMoverPhase.CreatingClonedPvc);
         var clone = first.Status!.RestoredPvcName!;
-        var destination = first.Status.Destination!;
+        var destination = first.Status.DestinationPrefix!;
         await WaitAsync(async () => await Pvcs.TryGetAsync(Ns, clone), () => "clone");
 
         // Killed while the clone is pending.
@@ -29,7 +29,7 @@ public sealed class CrashSafetyTests(SandboxFixture fixture) : OperatorTestBase(
         host = await StartOperatorAsync();
         await BindAsync(clone);
         var dm = await WaitForPhaseAsync("restart", DataMoverPhase.CreatingPod);
-        Assert.Equal((clone, destination), (dm.Status!.RestoredPvcName, dm.Status.Destination));
+        Assert.Equal((clone, destination), (dm.Status!.RestoredPvcName, dm.Status.DestinationPrefix));
         var job = await WaitAsync(async () => await Jobs.TryGetAsync(Ns, "restart-mover"), () => "job");
 
         // Killed while the Job runs.
@@ -41,8 +41,8 @@ public sealed class CrashSafetyTests(SandboxFixture fixture) : OperatorTestBase(
         await CreateJobPodAsync(job, 0, "done");
         await FinishJobAsync("restart-mover", succeeded: true);
         dm = await WaitForPhaseAsync("restart", DataMoverPhase.Completed);
-        Assert.Equal((clone, destination), (dm.Status!.RestoredPvcName, dm.Status.Destination));
-        Assert.Equal(destination.TrimEnd('/'), job.Spec!.Template.Spec!.Containers[0].Env!.Single(e => e.Name == "DATAMOVER_DESTINATION_PREFIX").Value);
+        Assert.Equal((clone, destination), (dm.Status!.RestoredPvcName, dm.Status.DestinationPrefix));
+        Assert.Equal(destination, job.Spec!.Template.Spec!.Containers[0].Env!.Single(e => e.Name == "DATAMOVER_DESTINATION_PREFIX").Value);
         Assert.Single(await ClonesAsync());
         Assert.Single(await JobListAsync());
     }
@@ -74,7 +74,7 @@ public sealed class CrashSafetyTests(SandboxFixture fixture) : OperatorTestBase(
         await WriteStatusAsync(dm, s => s with { Phase = DataMoverPhase.ClonedPvcReady, PhaseStartTime = DateTimeOffset.UtcNow });
         await StartOperatorAsync();
         var job = await WaitAsync(async () => await Jobs.TryGetAsync(Ns, "ready-mover"), () => "job");
-        Assert.Equal(dm.Status!.Destination!.TrimEnd('/'), job.Spec!.Template.Spec!.Containers[0].Env!.Single(e => e.Name == "DATAMOVER_DESTINATION_PREFIX").Value);
+        Assert.Equal(dm.Status!.DestinationPrefix, job.Spec!.Template.Spec!.Containers[0].Env!.Single(e => e.Name == "DATAMOVER_DESTINATION_PREFIX").Value);
         await Task.Delay(300);
         Assert.Single(await JobListAsync());
         Assert.Single(await ClonesAsync());
@@ -89,7 +89,7 @@ public sealed class CrashSafetyTests(SandboxFixture fixture) : OperatorTestBase(
         {
             Phase = DataMoverPhase.CreatingClonedPvc,
             RestoredPvcName = "web-app-data-cloned-20240806143052",
-            Destination = "2024-08-06-143052/",
+            DestinationPrefix = "2024-08-06-143052",
             PhaseStartTime = DateTimeOffset.UtcNow,
             AcceptedSpec = dm.Spec,
         });
@@ -135,9 +135,10 @@ public sealed class CrashSafetyTests(SandboxFixture fixture) : OperatorTestBase(
         dm = await DataMovers.GetAsync(Ns, "cleanup");
         await WriteStatusAsync(dm, s => s with { Phase = DataMoverPhase.CleaningUp, PhaseStartTime = DateTimeOffset.UtcNow });
         await StartOperatorAsync();
+        await WaitAsync(async () => await Pvcs.TryGetAsync(Ns, clone) is { Metadata.DeletionTimestamp: not null } c ? c : null, () => "clone deleting");
+        await ReleaseAsync(clone);
         await WaitForPhaseAsync("cleanup", DataMoverPhase.Completed);
-        var left = await Pvcs.TryGetAsync(Ns, clone);
-        Assert.True(left is null || left.Metadata.DeletionTimestamp is not null);
+        Assert.Null(await Pvcs.TryGetAsync(Ns, clone));
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed partial class LifecycleTests(SandboxFixture fixture) : OperatorTes
         await CreateSourceAsync();
         await CreateDataMoverAsync("backup", deleteClone: true, timestamp: true);
         var dm = await WaitForPhaseAsync("backup", DataMoverPhase.CreatingClonedPvc);
-        var folder = dm.Status!.Destination!.TrimEnd('/');
+        var folder = dm.Status!.DestinationPrefix!;
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}-\d{6}$", folder);
         await WaitAsync(async () => await Pvcs.TryGetAsync(Ns, dm.Status.RestoredPvcName!), () => "clone");
         await BindAsync(dm.Status.RestoredPvcName!);
@@ -61,13 +61,20 @@ public sealed partial class LifecycleTests(SandboxFixture fixture) : OperatorTes
 
         await CreateJobPodAsync(job, 0, $"backup to s3:my-bucket/{folder} complete: 3 files");
         await FinishJobAsync("backup-mover", succeeded: true);
+
+        // The finished pod would keep the clone in use: the Job goes, and Completed waits until the clone is gone.
+        dm = await WaitForPhaseAsync("backup", DataMoverPhase.CleaningUp);
+        await WaitAsync(async () => await Jobs.TryGetAsync(Ns, "backup-mover") is null ? "gone" : null, () => "mover Job deleted");
+        var terminating = await WaitAsync(async () => await Pvcs.TryGetAsync(Ns, dm.Status!.RestoredPvcName!) is { Metadata.DeletionTimestamp: not null } c ? c : null, () => "clone deleting");
+        await Task.Delay(300);
+        Assert.Equal(DataMoverPhase.CleaningUp, (await DataMovers.GetAsync(Ns, "backup")).Status!.Phase);
+        await ReleaseAsync(terminating.Metadata.Name!);
         dm = await WaitForPhaseAsync("backup", DataMoverPhase.Completed);
         Assert.Equal($"s3://my-bucket/{folder}/", dm.Status!.Destination);
         Assert.Equal("True", Conditions.Find(dm.Status.Conditions, ConditionTypes.Complete)!.Status);
         Assert.Equal("False", Conditions.Find(dm.Status.Conditions, ConditionTypes.Failed)!.Status);
         Assert.NotNull(dm.Status.CompletionTime);
-        var clone = await Pvcs.TryGetAsync(Ns, dm.Status.RestoredPvcName!);
-        Assert.True(clone is null || clone.Metadata.DeletionTimestamp is not null, "clone deleted");
+        Assert.Null(await Pvcs.TryGetAsync(Ns, dm.Status.RestoredPvcName!));
         await WaitForEventAsync("backup", "CloneDeleted");
 
         using var http = new HttpClient();

@@ -97,6 +97,10 @@ public abstract class OperatorTestBase(SandboxFixture fixture) : IAsyncLifetime
             ["status"] = new JsonObject { ["phase"] = "Bound", ["accessModes"] = new JsonArray("ReadWriteOnce"), ["capacity"] = new JsonObject { ["storage"] = capacity } },
         }));
 
+    /// <summary>Plays the pvc-protection controller once nothing uses the claim: drops its finalizers so the delete completes.</summary>
+    protected async Task ReleaseAsync(string claim) =>
+        await Pvcs.PatchAsync(Ns, claim, KubePatch.Merge(new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = null } }));
+
     /// <summary>Plays the job controller and kubelet: a pod of the Job that ended with <paramref name="exitCode"/> and a termination message.</summary>
     protected async Task<Pod> CreateJobPodAsync(Job job, int? exitCode, string? message, string? waitingReason = null, string? waitingMessage = null)
     {

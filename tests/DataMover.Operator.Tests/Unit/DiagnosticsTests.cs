@@ -63,12 +63,4 @@ public sealed class DiagnosticsTests
         list = Conditions.Set(list, "Progressing", false, "C", "c", 1, t0.AddMinutes(2));
         Assert.Equal(t0.AddMinutes(2), Assert.Single(list).LastTransitionTime);
     }
-
-    [Fact]
-    public void DestinationFolderRoundTrips()
-    {
-        Assert.Equal("/", DataMoverReconciler.DestinationOf(""));
-        Assert.Equal("", DataMoverReconciler.PrefixOf("/"));
-        Assert.Equal("2024-08-06-143052", DataMoverReconciler.PrefixOf(DataMoverReconciler.DestinationOf("2024-08-06-143052")));
-    }
 }

@@ -9,7 +9,7 @@ public sealed class MoverJobBuilderTests
     private static (Job Job, IReadOnlyList<string> Dropped) Build(DataMoverSpec? spec = null, string prefix = "2024-08-06-143052")
     {
         var dm = TestObjects.DataMover(spec: spec);
-        return MoverJobBuilder.Build(dm, dm.Spec!, "backup-web-data-mover", "web-app-data-cloned-20240806143052", prefix, MoverImageRef.DefaultImage);
+        return MoverJobBuilder.Build(dm, dm.Spec!, new MoverJobPlan("backup-web-data-mover", "web-app-data-cloned-20240806143052", prefix, MoverImageRef.DefaultImage, TimeSpan.FromHours(2)));
     }
 
     [Fact]
@@ -26,6 +26,19 @@ public sealed class MoverJobBuilderTests
         Assert.Equal(2, job.Spec!.BackoffLimit);
         Assert.Equal("Never", job.Spec.Template.Spec!.RestartPolicy);
         Assert.Equal("datamover-operator", job.Spec.Template.Metadata!.Labels![DataMoverLabels.CreatedBy]);
+    }
+
+    [Fact]
+    public void JobIsBoundedAndFailsAtOnceOnPermanentMoverErrors()
+    {
+        var spec = Build().Job.Spec!;
+        Assert.Equal(7200, spec.ActiveDeadlineSeconds);
+        var rules = spec.PodFailurePolicy!.Rules!;
+        var failJob = Assert.Single(rules, r => r.Action == "FailJob");
+        Assert.Equal(("mover", "In"), (failJob.OnExitCodes!.ContainerName, failJob.OnExitCodes.Operator));
+        Assert.Equal([2, 3], failJob.OnExitCodes.Values);
+        var ignore = Assert.Single(rules, r => r.Action == "Ignore");
+        Assert.Equal("DisruptionTarget", Assert.Single(ignore.OnPodConditions!).Type);
     }
 
     [Fact]

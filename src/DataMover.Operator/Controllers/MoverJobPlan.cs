@@ -1,0 +1,9 @@
+namespace DataMover.Operator.Controllers;
+
+/// <summary>The decisions a mover Job is built from, all recorded in status or fixed by the operator.</summary>
+/// <param name="JobName">The Job's recorded name.</param>
+/// <param name="CloneName">The clone the mover reads.</param>
+/// <param name="DestinationPrefix">The folder inside the bucket ("" for its root).</param>
+/// <param name="DefaultImage">The operator's mover image, for what spec.image leaves unset.</param>
+/// <param name="RunDeadline">The Job's activeDeadlineSeconds.</param>
+internal sealed record MoverJobPlan(string JobName, string CloneName, string DestinationPrefix, string DefaultImage, TimeSpan RunDeadline);
