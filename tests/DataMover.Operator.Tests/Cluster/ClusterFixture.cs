@@ -24,9 +24,12 @@ public class ClusterFixture : IAsyncLifetime
         set -e
         ls /data >/dev/null
         touch "$HOME/rclone.conf"
+        if [ -n "$MOVER_TEST_SLEEP" ]; then
+          sleep "$MOVER_TEST_SLEEP"
+        fi
         if [ -n "$MOVER_TEST_FAIL" ]; then
           printf '%s' "$MOVER_TEST_FAIL" > /dev/termination-log
-          exit 3
+          exit "${MOVER_TEST_EXIT:-3}"
         fi
         printf 'backup to s3:%s/%s complete: %s files' "$BUCKET_NAME" "$DATAMOVER_DESTINATION_PREFIX" "$(ls /data | wc -l)" > /dev/termination-log
         """;
