@@ -81,6 +81,14 @@ internal sealed class ApiException : Exception
     public static ApiException AlreadyExists(ResourceType type, string name) =>
         new(409, "AlreadyExists", $"{type.GroupResource} \"{name}\" already exists", DetailsFor(type, name));
 
+    /// <summary>apimachinery errors.NewGenerateNameConflict: every generated name was taken.</summary>
+    public static ApiException GenerateNameConflict(ResourceType type, string name)
+    {
+        var details = DetailsFor(type, name);
+        details["retryAfterSeconds"] = 1;
+        return new(409, "AlreadyExists", $"{type.GroupResource} \"{name}\" already exists, the server was not able to generate a unique name for the object", details);
+    }
+
     public static ApiException Conflict(ResourceType type, string name, string why) =>
         new(409, "Conflict", $"Operation cannot be fulfilled on {type.GroupResource} \"{name}\": {why}", DetailsFor(type, name));
 
