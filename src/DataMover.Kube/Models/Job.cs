@@ -20,6 +20,36 @@ public sealed record JobSpec : KubeModel
     public bool? ManualSelector { get; init; }
     public bool? Suspend { get; init; }
     public string? CompletionMode { get; init; }
+    public PodFailurePolicy? PodFailurePolicy { get; init; }
+}
+
+/// <summary>batch/v1 PodFailurePolicy: rules checked in order against each failed pod.</summary>
+public sealed record PodFailurePolicy : KubeModel
+{
+    public IReadOnlyList<PodFailurePolicyRule>? Rules { get; init; }
+}
+
+/// <summary>batch/v1 PodFailurePolicyRule; <see cref="Action"/> is FailJob, FailIndex, Ignore or Count.</summary>
+public sealed record PodFailurePolicyRule : KubeModel
+{
+    public string Action { get; init; } = "";
+    public PodFailurePolicyOnExitCodesRequirement? OnExitCodes { get; init; }
+    public IReadOnlyList<PodFailurePolicyOnPodConditionsPattern>? OnPodConditions { get; init; }
+}
+
+/// <summary>batch/v1 PodFailurePolicyOnExitCodesRequirement; <see cref="Operator"/> is In or NotIn.</summary>
+public sealed record PodFailurePolicyOnExitCodesRequirement : KubeModel
+{
+    public string? ContainerName { get; init; }
+    public string Operator { get; init; } = "";
+    public IReadOnlyList<int> Values { get; init; } = [];
+}
+
+/// <summary>batch/v1 PodFailurePolicyOnPodConditionsPattern.</summary>
+public sealed record PodFailurePolicyOnPodConditionsPattern : KubeModel
+{
+    public string Type { get; init; } = "";
+    public string Status { get; init; } = "";
 }
 
 /// <summary>batch/v1 JobStatus.</summary>
