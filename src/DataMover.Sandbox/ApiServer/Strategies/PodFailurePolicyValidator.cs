@@ -82,12 +82,12 @@ internal static class PodFailurePolicyValidator
 
         if (onExitCodes is not null && onConditions.Count > 0)
         {
-            errors.Add(FieldError.InvalidRaw(path, "", "specifying both OnExitCodes and OnPodConditions is not supported"));
+            errors.Add(FieldError.InvalidOmitted(path, "specifying both OnExitCodes and OnPodConditions is not supported"));
         }
 
         if (onExitCodes is null && onConditions.Count == 0)
         {
-            errors.Add(FieldError.InvalidRaw(path, "", "specifying one of OnExitCodes and OnPodConditions is required"));
+            errors.Add(FieldError.InvalidOmitted(path, "specifying one of OnExitCodes and OnPodConditions is required"));
         }
     }
 
@@ -112,7 +112,7 @@ internal static class PodFailurePolicyValidator
         var values = (valuesNode ?? []).Select(v => v is JsonValue jv && JsonPaths.TryLong(jv, out var l) ? l : (long?)null).ToList();
         if (values.Count == 0)
         {
-            errors.Add(FieldError.Invalid(path + ".values", valuesNode ?? [], "at least one value is required"));
+            errors.Add(FieldError.InvalidRaw(path + ".values", GoInt32Slice(values), "at least one value is required"));
         }
         else if (values.Count > MaxExitCodeValues)
         {
@@ -146,7 +146,7 @@ internal static class PodFailurePolicyValidator
 
         if (!ordered)
         {
-            errors.Add(FieldError.Invalid(path + ".values", valuesNode, "must be ordered"));
+            errors.Add(FieldError.InvalidRaw(path + ".values", GoInt32Slice(values), "must be ordered"));
         }
     }
 
@@ -176,6 +176,10 @@ internal static class PodFailurePolicyValidator
             }
         }
     }
+
+    // How field.Invalid prints a []int32 (%#v).
+    private static string GoInt32Slice(IEnumerable<long?> values) =>
+        "[]int32{" + string.Join(", ", values.Select(v => v?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "0")) + "}";
 
     // Go's %q of a []string: ["a" "b"].
     private static string Quoted(IEnumerable<string> values) => "[" + string.Join(" ", values.Select(v => $"\"{v}\"")) + "]";
