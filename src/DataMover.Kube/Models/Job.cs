@@ -23,26 +23,24 @@ public sealed record JobSpec : KubeModel
     public PodFailurePolicy? PodFailurePolicy { get; init; }
 }
 
-/// <summary>batch/v1 PodFailurePolicy: how pod failures count toward the Job's backoffLimit.</summary>
+/// <summary>batch/v1 PodFailurePolicy: rules checked in order against each failed pod.</summary>
 public sealed record PodFailurePolicy : KubeModel
 {
     public IReadOnlyList<PodFailurePolicyRule>? Rules { get; init; }
 }
 
-/// <summary>batch/v1 PodFailurePolicyRule; the first rule that matches a failed pod decides.</summary>
+/// <summary>batch/v1 PodFailurePolicyRule; <see cref="Action"/> is FailJob, FailIndex, Ignore or Count.</summary>
 public sealed record PodFailurePolicyRule : KubeModel
 {
-    /// <summary>FailJob, FailIndex, Ignore or Count.</summary>
     public string Action { get; init; } = "";
     public PodFailurePolicyOnExitCodesRequirement? OnExitCodes { get; init; }
     public IReadOnlyList<PodFailurePolicyOnPodConditionsPattern>? OnPodConditions { get; init; }
 }
 
-/// <summary>batch/v1 PodFailurePolicyOnExitCodesRequirement.</summary>
+/// <summary>batch/v1 PodFailurePolicyOnExitCodesRequirement; <see cref="Operator"/> is In or NotIn.</summary>
 public sealed record PodFailurePolicyOnExitCodesRequirement : KubeModel
 {
     public string? ContainerName { get; init; }
-    /// <summary>In or NotIn.</summary>
     public string Operator { get; init; } = "";
     public IReadOnlyList<int> Values { get; init; } = [];
 }

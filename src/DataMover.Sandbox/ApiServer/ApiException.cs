@@ -81,6 +81,14 @@ internal sealed class ApiException : Exception
     public static ApiException AlreadyExists(ResourceType type, string name) =>
         new(409, "AlreadyExists", $"{type.GroupResource} \"{name}\" already exists", DetailsFor(type, name));
 
+    /// <summary>apimachinery errors.NewGenerateNameConflict: every generated name was taken.</summary>
+    public static ApiException GenerateNameConflict(ResourceType type, string name)
+    {
+        var details = DetailsFor(type, name);
+        details["retryAfterSeconds"] = 1;
+        return new(409, "AlreadyExists", $"{type.GroupResource} \"{name}\" already exists, the server was not able to generate a unique name for the object", details);
+    }
+
     public static ApiException Conflict(ResourceType type, string name, string why) =>
         new(409, "Conflict", $"Operation cannot be fulfilled on {type.GroupResource} \"{name}\": {why}", DetailsFor(type, name));
 
@@ -128,6 +136,27 @@ internal sealed class ApiException : Exception
         {
             RetryAfterSeconds = 1,
         };
+
+    /// <summary>apimachinery errors.NewServiceUnavailable.</summary>
+    public static ApiException ServiceUnavailable(string why) => new(503, "ServiceUnavailable", why);
+
+    /// <summary>apimachinery errors.NewTimeoutError: 504, reason Timeout, "Timeout: " before the message.</summary>
+    public static ApiException Timeout(string why, int retryAfterSeconds) =>
+        new(504, "Timeout", "Timeout: " + why, new JsonObject { ["retryAfterSeconds"] = retryAfterSeconds })
+        {
+            RetryAfterSeconds = retryAfterSeconds > 0 ? retryAfterSeconds : null,
+        };
+
+    /// <summary>
+    /// k8s.io/apiserver/pkg/storage NewTooLargeResourceVersionError, as the watch cache answers a resourceVersion
+    /// newer than it has seen (retry after 1 s).
+    /// </summary>
+    public static ApiException TooLargeResourceVersion(long requested, long current)
+    {
+        var error = Timeout($"Too large resource version: {requested}, current: {current}", 1);
+        error.Details!["causes"] = new JsonArray(new JsonObject { ["reason"] = "ResourceVersionTooLarge", ["message"] = "Too large resource version" });
+        return error;
+    }
 
     public static ApiException Internal(string why) =>
         new(500, "InternalError", $"Internal error occurred: {why}", new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["message"] = why }) });

@@ -11,6 +11,9 @@ internal sealed record FieldError(string Type, string Field, string? BadValue, s
 
     public static FieldError InvalidRaw(string field, string renderedValue, string detail) => new("FieldValueInvalid", field, renderedValue, detail);
 
+    /// <summary>field.Invalid with field.OmitValueType: the message names no value.</summary>
+    public static FieldError InvalidOmitted(string field, string detail) => new("FieldValueInvalid", field, null, detail);
+
     public static FieldError NotSupported(string field, JsonNode? value, IEnumerable<string> supported) =>
         new("FieldValueNotSupported", field, JsonPaths.Describe(value), "supported values: " + string.Join(", ", supported.Select(JsonPaths.Quote)));
 
@@ -30,6 +33,7 @@ internal sealed record FieldError(string Type, string Field, string? BadValue, s
     public string Body => Type switch
     {
         "FieldValueRequired" => Detail.Length == 0 ? "Required value" : "Required value: " + Detail,
+        "FieldValueInvalid" when BadValue is null => Detail.Length == 0 ? "Invalid value" : "Invalid value: " + Detail,
         "FieldValueInvalid" => Detail.Length == 0 ? $"Invalid value: {BadValue}" : $"Invalid value: {BadValue}: {Detail}",
         "FieldValueNotSupported" => $"Unsupported value: {BadValue}: {Detail}",
         "FieldValueForbidden" => Detail.Length == 0 ? "Forbidden" : "Forbidden: " + Detail,

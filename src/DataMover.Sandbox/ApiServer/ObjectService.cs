@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using DataMover.Sandbox.ApiServer.Crd;
 using DataMover.Sandbox.ApiServer.Patching;
@@ -14,7 +13,6 @@ namespace DataMover.Sandbox.ApiServer;
 /// </summary>
 internal sealed class ObjectService
 {
-    private const string NameChars = "bcdfghjklmnpqrstvwxz2456789";
     private static readonly string[] UndeletableNamespaces = ["default", "kube-system", "kube-public"];
     private readonly ResourceStore _store;
     private readonly ResourceRegistry _registry;
@@ -209,9 +207,10 @@ internal sealed class ObjectService
             CheckNamespaceAdmits(type, ns, JsonPaths.Name(obj));
         }
 
-        if (string.IsNullOrEmpty(JsonPaths.Str(meta, "name")) && JsonPaths.Str(meta, "generateName") is { Length: > 0 } prefix)
+        var generateName = string.IsNullOrEmpty(JsonPaths.Str(meta, "name")) ? JsonPaths.Str(meta, "generateName") : null;
+        if (!string.IsNullOrEmpty(generateName))
         {
-            meta["name"] = prefix + RandomSuffix();
+            meta["name"] = GeneratedName.From(generateName);
         }
 
         meta["uid"] = Guid.NewGuid().ToString();
@@ -259,9 +258,16 @@ internal sealed class ObjectService
         }
 
         var name = JsonPaths.Name(obj);
+        for (var attempt = 1; !string.IsNullOrEmpty(generateName) && attempt < GeneratedName.MaxAttempts && _store.Get(type.Key, ns, name) is not null; attempt++)
+        {
+            // The registry retries a generated name that collides (RetryGenerateName); the suffix never changes validity.
+            name = GeneratedName.From(generateName);
+            meta["name"] = name;
+        }
+
         if (_store.Get(type.Key, ns, name) is not null)
         {
-            throw ApiException.AlreadyExists(type, name);
+            throw string.IsNullOrEmpty(generateName) ? ApiException.AlreadyExists(type, name) : ApiException.GenerateNameConflict(type, name);
         }
 
         if (options.DryRun)
@@ -704,15 +710,6 @@ internal sealed class ObjectService
 
         return result;
     }
-
-    private static string RandomSuffix() =>
-        string.Create(5, 0, (span, _) =>
-        {
-            for (var i = 0; i < span.Length; i++)
-            {
-                span[i] = NameChars[RandomNumberGenerator.GetInt32(NameChars.Length)];
-            }
-        });
 
     public static string FormatRv(long rv) => rv.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using DataMover.Kube.Client;
 using DataMover.Kube.Models;
 using DataMover.Kube.Runtime;
@@ -25,7 +26,12 @@ internal sealed partial class JobController : IReconciler
 
     // Uids of finished pods already added to a job's counters, until their tracking finalizer is gone.
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _counted = new();
+    // The resourceVersion of the last status this controller wrote per job uid, to recognise a cache still behind it.
+    private readonly ConcurrentDictionary<string, string> _writtenVersions = new();
     private const string JobKeyIndex = "job-key";
+
+    // kube-controller-manager's ExpectationsTimeout: a create never observed stops blocking after this.
+    private static readonly TimeSpan ExpectationsTimeout = TimeSpan.FromMinutes(5);
 
     public JobController(KubeClient client, InformerSet informers, ControlPlaneOptions options, ILoggerFactory loggers)
     {
@@ -79,20 +85,36 @@ internal sealed partial class JobController : IReconciler
         }
 
         var uid = job.Metadata.Uid!;
-        var pods = _pods.ByIndex(IndexFuncs.ControllerUid, uid);
-        var pending = _expected.GetOrAdd(uid, _ => new ConcurrentDictionary<string, DateTimeOffset>());
-        foreach (var (name, at) in pending)
+        if (IsBehindOwnWrite(job))
         {
-            if (pods.Any(p => p.Metadata.Name == name) || now - at > TimeSpan.FromMinutes(1))
+            // The cache has not caught up with the status this controller wrote last: acting on the older counters
+            // would start a pod for a completion already counted. The write's watch event enqueues the job again.
+            return ReconcileResult.Done;
+        }
+
+        // Expectations are read before the pod cache, as client-go's SatisfiedExpectations is checked before listing:
+        // a create observed in between is then either in the snapshot or in the listed pods, never in neither.
+        var pending = _expected.GetOrAdd(uid, _ => new ConcurrentDictionary<string, DateTimeOffset>());
+        var expected = pending.ToArray();
+        var pods = _pods.ByIndex(IndexFuncs.ControllerUid, uid);
+        var listed = pods.Select(p => p.Metadata.Name).ToHashSet();
+        var inFlight = 0;
+        foreach (var (name, at) in expected)
+        {
+            if (listed.Contains(name) || now - at > ExpectationsTimeout)
             {
                 pending.TryRemove(name, out _);
+            }
+            else
+            {
+                inFlight++;
             }
         }
 
         var counted = _counted.GetOrAdd(uid, _ => new ConcurrentDictionary<string, byte>());
         var countedSet = counted.Keys.ToHashSet();
         var fresh = JobStatusCalculator.Uncounted(pods, countedSet).ToList();
-        var plan = JobStatusCalculator.Compute(job, pods, pending.Count, now, _options.JobPodFailureBackoff, _options.JobPodFailureBackoffMax, countedSet);
+        var plan = JobStatusCalculator.Compute(job, pods, inFlight, now, _options.JobPodFailureBackoff, _options.JobPodFailureBackoffMax, countedSet);
         foreach (var pod in plan.PodsToDelete)
         {
             try
@@ -117,7 +139,8 @@ internal sealed partial class JobController : IReconciler
         {
             try
             {
-                await _jobClient.ReplaceStatusAsync(job with { Status = plan.Status }, cancellationToken);
+                var written = await _jobClient.ReplaceStatusAsync(job with { Status = plan.Status }, cancellationToken);
+                _writtenVersions[uid] = written.Metadata.ResourceVersion ?? "";
             }
             catch (KubeApiException e) when (e.IsConflict)
             {
@@ -224,8 +247,24 @@ internal sealed partial class JobController : IReconciler
             {
                 _counted.TryRemove(uid, out _);
             }
+
+            foreach (var uid in _writtenVersions.Keys.Where(u => !_jobs.List().Any(j => j.Metadata.Uid == u)))
+            {
+                _writtenVersions.TryRemove(uid, out _);
+                _expected.TryRemove(uid, out _);
+            }
         }
     }
+
+    /// <summary>
+    /// True when the cached job is older than the status this controller wrote. The sandbox's resourceVersions are
+    /// integers, so they can be ordered; anything else is taken as current.
+    /// </summary>
+    private bool IsBehindOwnWrite(Job job) =>
+        _writtenVersions.TryGetValue(job.Metadata.Uid!, out var written)
+        && long.TryParse(written, CultureInfo.InvariantCulture, out var writtenRv)
+        && long.TryParse(job.Metadata.ResourceVersion, CultureInfo.InvariantCulture, out var cachedRv)
+        && cachedRv < writtenRv;
 
     private static Pod NewPod(Job job)
     {

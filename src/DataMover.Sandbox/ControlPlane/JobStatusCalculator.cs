@@ -4,7 +4,8 @@ namespace DataMover.Sandbox.ControlPlane;
 
 /// <summary>
 /// The decision part of kube-controller-manager's job controller (v1.32, NonIndexed, restartPolicy Never/OnFailure):
-/// counts pods, applies activeDeadlineSeconds and backoffLimit, and follows the 1.31+ two-step finish
+/// counts pods, applies podFailurePolicy, backoffLimit and activeDeadlineSeconds (in the controller's order), and
+/// follows the 1.31+ two-step finish
 /// (FailureTarget/SuccessCriteriaMet first, Failed/Complete once no pod is left running or terminating).
 /// Pure, so it can be tested without a server.
 /// </summary>
@@ -12,6 +13,7 @@ internal static class JobStatusCalculator
 {
     public const string BackoffLimitMessage = "Job has reached the specified backoff limit";
     public const string DeadlineMessage = "Job was active longer than specified deadline";
+    public const string PodFailurePolicyReason = "PodFailurePolicy";
     public const string CompletionsMessage = "Reached expected number of succeeded pods";
 
     public static bool IsFinished(Job job) =>
@@ -46,7 +48,9 @@ internal static class JobStatusCalculator
         var terminating = running.Count - active.Count;
         var fresh = Uncounted(pods, counted).ToList();
         var succeeded = (status.Succeeded ?? 0) + fresh.Count(p => p.Status?.Phase == "Succeeded");
-        var failed = (status.Failed ?? 0) + fresh.Count(p => p.Status?.Phase == "Failed");
+        // A failed pod matching an Ignore rule does not count toward the backoff limit.
+        var failed = (status.Failed ?? 0) + fresh.Count(p => p.Status?.Phase == "Failed"
+            && PodFailurePolicyMatcher.Match(spec.PodFailurePolicy, p).Action != PodFailurePolicyMatcher.Ignore);
         var ready = active.Count(p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true);
         var startTime = status.StartTime ?? now;
         var activeCount = active.Count + inFlightCreates;
@@ -62,15 +66,21 @@ internal static class JobStatusCalculator
         var interim = conditions.FirstOrDefault(c => c.Type is "FailureTarget" or "SuccessCriteriaMet" && c.Status == "True");
         if (interim is null)
         {
-            if (spec.ActiveDeadlineSeconds is { } deadline && now - startTime >= TimeSpan.FromSeconds(deadline))
+            // syncJob's order: a FailJob rule first, then the backoff limit, then the deadline.
+            if (PodFailurePolicyMatcher.FailJobMessage(job, pods) is { } failJob)
             {
-                interim = Condition("FailureTarget", "DeadlineExceeded", DeadlineMessage, now);
-                events.Add(("Warning", "DeadlineExceeded", DeadlineMessage));
+                interim = Condition("FailureTarget", PodFailurePolicyReason, failJob, now);
+                events.Add(("Warning", PodFailurePolicyReason, failJob));
             }
             else if (failed > backoffLimit)
             {
                 interim = Condition("FailureTarget", "BackoffLimitExceeded", BackoffLimitMessage, now);
                 events.Add(("Warning", "BackoffLimitExceeded", BackoffLimitMessage));
+            }
+            else if (spec.ActiveDeadlineSeconds is { } deadline && now - startTime >= TimeSpan.FromSeconds(deadline))
+            {
+                interim = Condition("FailureTarget", "DeadlineExceeded", DeadlineMessage, now);
+                events.Add(("Warning", "DeadlineExceeded", DeadlineMessage));
             }
             else if (completions is { } c ? succeeded >= c : succeeded > 0 && activeCount == 0)
             {

@@ -6,8 +6,10 @@ using DataMover.Kube.Runtime;
 namespace DataMover.Sandbox.ControlPlane;
 
 /// <summary>
-/// The pvc-protection and pv-protection controllers: a claim being deleted keeps its finalizer while a
-/// non-terminated pod uses it; a volume being deleted keeps its finalizer while it is Bound.
+/// The pvc-protection and pv-protection controllers: a claim being deleted keeps its finalizer while a pod that is
+/// scheduled to a node references it, whatever the pod's phase (kube-controller-manager's <c>podUsesPVC</c>: only
+/// generic ephemeral volumes of shut-down pods are exempt, and a Succeeded pod still pins its claim until the pod
+/// object is deleted); a volume being deleted keeps its finalizer while it is Bound.
 /// </summary>
 internal sealed partial class ProtectionController : IReconciler
 {
@@ -80,14 +82,14 @@ internal sealed partial class ProtectionController : IReconciler
             return ReconcileResult.Done;
         }
 
-        if (_pods.ByIndex(PvcIndex, key).Any(p => !WellKnown.IsTerminal(p)))
+        if (_pods.ByIndex(PvcIndex, key).Any(p => UsesClaim(p, claim.Metadata.Name!)))
         {
             return ReconcileResult.Done;
         }
 
-        // The informer may lag behind a just-created pod: the real controller does a live list too.
+        // The informer may lag behind a just-created or just-bound pod: the real controller does a live list too.
         var live = await _podClient.ListAsync(claim.Metadata.Namespace, cancellationToken: cancellationToken);
-        if (live.Items.Any(p => !WellKnown.IsTerminal(p) && (p.Spec?.Volumes ?? []).Any(v => v.PersistentVolumeClaim?.ClaimName == claim.Metadata.Name)))
+        if (live.Items.Any(p => UsesClaim(p, claim.Metadata.Name!)))
         {
             return ReconcileResult.Done;
         }
@@ -95,6 +97,15 @@ internal sealed partial class ProtectionController : IReconciler
         await RemoveFinalizerAsync(_claimClient, claim, WellKnown.PvcProtection, cancellationToken);
         return ReconcileResult.Done;
     }
+
+    /// <summary>
+    /// pvc_protection_controller.go podUsesPVC: a pod counts once it is scheduled (spec.nodeName set), in any phase and
+    /// also while it is being deleted, if a volume names the claim. Generic ephemeral volumes of terminated pods are
+    /// exempt there; the sandbox has none (their claims are named after the pod, not referenced by claimName).
+    /// </summary>
+    internal static bool UsesClaim(Pod pod, string claimName) =>
+        !string.IsNullOrEmpty(pod.Spec?.NodeName)
+        && (pod.Spec.Volumes ?? []).Any(v => v.PersistentVolumeClaim?.ClaimName == claimName);
 
     internal static async Task RemoveFinalizerAsync<T>(ResourceClient<T> client, T obj, string finalizer, CancellationToken cancellationToken) where T : KubeObject
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using DataMover.Sandbox.Hosting;
 
@@ -83,20 +84,56 @@ internal sealed partial class ApiEndpoints
             await Task.Delay(latency, context.RequestAborted);
         }
 
-        switch (_faults.Decide(request.Verb))
+        if (await InjectFaultAsync(context, request))
         {
-            case 500:
-                throw ApiException.Internal("injected fault");
-            case 429:
-                throw ApiException.TooManyRequests();
-            case 409 when request.Name is not null:
-                throw ApiException.StaleUpdate(request.Type, request.Name);
-            case 409:
-                throw ApiException.Conflict(request.Type, "", "injected conflict");
+            return;
         }
 
         await _rest.HandleAsync(context, request);
     });
+
+    /// <summary>Applies an injected fault; true when the request was answered (or dropped) by it.</summary>
+    private async Task<bool> InjectFaultAsync(HttpContext context, ApiRequest request)
+    {
+        switch (_faults.Decide(request.Verb, request.Type.Plural))
+        {
+            case FaultKind.InternalError:
+                throw ApiException.Internal("injected fault");
+            case FaultKind.TooManyRequests:
+                throw ApiException.TooManyRequests();
+            case FaultKind.Conflict when request.Name is not null:
+                throw ApiException.StaleUpdate(request.Type, request.Name);
+            case FaultKind.Conflict:
+                throw ApiException.Conflict(request.Type, "", "injected conflict");
+            case FaultKind.ServiceUnavailable:
+                // What an aggregated or overloaded apiserver answers while it cannot serve the request.
+                throw ApiException.ServiceUnavailable("the server is currently unable to handle the request");
+            case FaultKind.Timeout:
+                // The timeout filter of non-long-running requests (WithTimeoutForNonLongRunningRequests, 60s default).
+                throw ApiException.Timeout("request did not complete within 1m0s", 0);
+            case FaultKind.TooLargeResourceVersion when request.Verb == "watch"
+                && long.TryParse(context.Request.Query["resourceVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var rv) && rv > 0:
+                // A cache just behind the client's version, as an apiserver that has not caught up with another one.
+                throw ApiException.TooLargeResourceVersion(rv, rv - 1);
+            case FaultKind.ConnectionReset:
+                context.Abort();
+                return true;
+            case FaultKind.Hang:
+                try
+                {
+                    await Task.Delay(_faults.HangLimit, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The client gave up.
+                }
+
+                context.Abort();
+                return true;
+            default:
+                return false;
+        }
+    }
 
     private async Task Guarded(HttpContext context, Func<Task> action)
     {

@@ -52,6 +52,11 @@ internal sealed class JobStrategy : ResourceStrategy
             }
         }
 
+        if (spec is not null)
+        {
+            PodFailurePolicyValidator.Validate(spec, errors);
+        }
+
         var mode = JsonPaths.Str(spec, "completionMode");
         if (mode is not null and not ("NonIndexed" or "Indexed"))
         {
@@ -84,10 +89,8 @@ internal sealed class JobStrategy : ResourceStrategy
         JsonPaths.SetDefault(spec, "backoffLimit", 6);
         JsonPaths.SetDefault(spec, "completionMode", "NonIndexed");
         JsonPaths.SetDefault(spec, "suspend", false);
-        if (spec["podFailurePolicy"] is null)
-        {
-            JsonPaths.SetDefault(spec, "podReplacementPolicy", "TerminatingOrFailed");
-        }
+        // SetDefaults_Job: with a podFailurePolicy only Failed pods are replaced.
+        JsonPaths.SetDefault(spec, "podReplacementPolicy", spec["podFailurePolicy"] is null ? "TerminatingOrFailed" : "Failed");
 
         if (JsonPaths.Obj(spec, "template", "spec") is { } podSpec)
         {
