@@ -275,14 +275,14 @@ internal sealed partial class VolumeProvisioner : IReconciler
         var dir = pv.Spec?.HostPath?.Path;
         if (pv.Metadata.DeletionTimestamp is not null)
         {
-            if (pv.Metadata.Finalizers?.Contains(SandboxDrivers.PvFinalizer) == true && pv.Spec?.PersistentVolumeReclaimPolicy == "Delete")
+            if (pv.Metadata.Finalizers?.Contains(SandboxDrivers.PvFinalizer) == true)
             {
-                DeleteDirectory(dir);
-                await ProtectionController.RemoveFinalizerAsync(_volumeClient, pv, SandboxDrivers.PvFinalizer, cancellationToken);
-            }
-            else if (pv.Metadata.Finalizers?.Contains(SandboxDrivers.PvFinalizer) == true)
-            {
-                await ProtectionController.RemoveFinalizerAsync(_volumeClient, pv, SandboxDrivers.PvFinalizer, cancellationToken);
+                if (pv.Spec?.PersistentVolumeReclaimPolicy == "Delete")
+                {
+                    DeleteDirectory(dir);
+                }
+
+                await RemoveFinalizerAsync(pv, cancellationToken);
             }
 
             return ReconcileResult.Done;
@@ -303,6 +303,21 @@ internal sealed partial class VolumeProvisioner : IReconciler
         }
 
         return ReconcileResult.Done;
+    }
+
+    private async Task RemoveFinalizerAsync(PersistentVolume pv, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ConflictRetry.UpdateAsync(_volumeClient, pv, v => v.Metadata.Finalizers?.Contains(SandboxDrivers.PvFinalizer) != true ? null : v with
+            {
+                Metadata = v.Metadata with { Finalizers = v.Metadata.Finalizers.Where(f => f != SandboxDrivers.PvFinalizer).ToList() },
+            }, WriteTarget.Object, _logger, cancellationToken);
+        }
+        catch (KubeApiException e) when (e.IsNotFound)
+        {
+            // Already gone.
+        }
     }
 
     private void DeleteDirectory(string? dir)
