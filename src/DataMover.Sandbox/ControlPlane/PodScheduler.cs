@@ -19,6 +19,7 @@ internal sealed partial class PodScheduler : IReconciler
     private readonly Informer<KubeNode> _nodes;
     private readonly Informer<PersistentVolumeClaim> _claims;
     private readonly Informer<StorageClass> _classes;
+    private readonly Informer<PersistentVolume> _volumes;
     private readonly ResourceClient<Pod> _podClient;
     private readonly ResourceClient<PersistentVolumeClaim> _claimClient;
     private readonly EventEmitter _events;
@@ -32,6 +33,7 @@ internal sealed partial class PodScheduler : IReconciler
         _nodes = informers.Get(KubeResources.Nodes);
         _claims = informers.Get(KubeResources.PersistentVolumeClaims);
         _classes = informers.Get(KubeResources.StorageClasses);
+        _volumes = informers.Get(KubeResources.PersistentVolumes);
         _podClient = client.Resource(KubeResources.Pods);
         _claimClient = client.Resource(KubeResources.PersistentVolumeClaims);
         _events = new EventEmitter(client, "default-scheduler", null, _logger);
@@ -69,11 +71,16 @@ internal sealed partial class PodScheduler : IReconciler
 
         var all = _nodes.List().OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).ToList();
         var tolerations = Toleration.Of(pod);
+        var volumes = (pod.Spec?.Volumes ?? [])
+            .Select(v => v.PersistentVolumeClaim is { } c ? _claims.Get(pod.Metadata.Namespace, c.ClaimName)?.Spec?.VolumeName : null)
+            .Select(name => string.IsNullOrEmpty(name) ? null : _volumes.Get(name))
+            .OfType<PersistentVolume>()
+            .ToList();
         var rejected = new Dictionary<string, int>(StringComparer.Ordinal);
         var nodes = new List<KubeNode>();
         foreach (var candidate in all)
         {
-            if (FilterFailure(pod, candidate, tolerations) is { } reason)
+            if (FilterFailure(pod, candidate, tolerations, volumes) is { } reason)
             {
                 rejected[reason] = rejected.GetValueOrDefault(reason) + 1;
             }
@@ -204,10 +211,11 @@ internal sealed partial class PodScheduler : IReconciler
 
     /// <summary>
     /// The first failing filter plugin's reason for a node, in the default profile's order: NodeUnschedulable,
-    /// TaintToleration (NoSchedule and NoExecute taints), NodeAffinity (nodeSelector). Node conditions are not
-    /// looked at: since TaintNodesByCondition the scheduler sees them only as taints.
+    /// TaintToleration (NoSchedule and NoExecute taints), NodeAffinity (nodeSelector), VolumeBinding (bound volumes'
+    /// node affinity). Node conditions are not looked at: since TaintNodesByCondition the scheduler sees them only as
+    /// taints.
     /// </summary>
-    internal static string? FilterFailure(Pod pod, KubeNode node, IReadOnlyList<Toleration> tolerations)
+    internal static string? FilterFailure(Pod pod, KubeNode node, IReadOnlyList<Toleration> tolerations, IReadOnlyList<PersistentVolume> boundVolumes)
     {
         var unschedulable = new Taint { Key = Taint.Unschedulable, Effect = Taint.NoSchedule };
         if (node.Spec?.Unschedulable == true && !tolerations.Any(t => t.Tolerates(unschedulable)))
@@ -220,7 +228,12 @@ internal sealed partial class PodScheduler : IReconciler
             return $"node(s) had untolerated taint {{{untolerated.Key}: {untolerated.Value}}}";
         }
 
-        return MatchesSelector(pod, node) ? null : "node(s) didn't match Pod's node affinity/selector";
+        if (!MatchesSelector(pod, node))
+        {
+            return "node(s) didn't match Pod's node affinity/selector";
+        }
+
+        return boundVolumes.All(v => VolumeNodeAffinity.Allows(v, node)) ? null : "node(s) had volume node affinity conflict";
     }
 
     /// <summary>The scheduler's FitError text: reasons with their node counts, sorted, then the preemption verdict.</summary>

@@ -123,6 +123,26 @@ internal sealed partial class VolumeProvisioner : IReconciler
             return ReconcileResult.After(TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(failures - 1, 9)))));
         }
 
+        var spec = new PersistentVolumeSpec
+        {
+            Capacity = new Dictionary<string, string> { ["storage"] = Request(claim) ?? "1Gi" },
+            AccessModes = claim.Spec?.AccessModes ?? ["ReadWriteOnce"],
+            ClaimRef = new ObjectReference
+            {
+                Kind = "PersistentVolumeClaim",
+                ApiVersion = "v1",
+                Namespace = claim.Metadata.Namespace,
+                Name = claim.Metadata.Name,
+                Uid = claim.Metadata.Uid,
+                ResourceVersion = claim.Metadata.ResourceVersion,
+            },
+            PersistentVolumeReclaimPolicy = cls.ReclaimPolicy ?? "Delete",
+            StorageClassName = cls.Metadata.Name,
+            VolumeMode = claim.Spec?.VolumeMode ?? "Filesystem",
+            HostPath = new HostPathVolumeSource { Path = dir, Type = "" },
+        };
+        // The directory lives on this node only, so the volume says so (csi-hostpath reports its node as topology).
+        spec.Extra = new Dictionary<string, System.Text.Json.JsonElement> { ["nodeAffinity"] = VolumeNodeAffinity.OnNode(_options.NodeName) };
         var volume = new PersistentVolume
         {
             ApiVersion = "v1",
@@ -133,24 +153,7 @@ internal sealed partial class VolumeProvisioner : IReconciler
                 Annotations = new Dictionary<string, string> { [WellKnown.ProvisionedBy] = driver },
                 Finalizers = [SandboxDrivers.PvFinalizer],
             },
-            Spec = new PersistentVolumeSpec
-            {
-                Capacity = new Dictionary<string, string> { ["storage"] = Request(claim) ?? "1Gi" },
-                AccessModes = claim.Spec?.AccessModes ?? ["ReadWriteOnce"],
-                ClaimRef = new ObjectReference
-                {
-                    Kind = "PersistentVolumeClaim",
-                    ApiVersion = "v1",
-                    Namespace = claim.Metadata.Namespace,
-                    Name = claim.Metadata.Name,
-                    Uid = claim.Metadata.Uid,
-                    ResourceVersion = claim.Metadata.ResourceVersion,
-                },
-                PersistentVolumeReclaimPolicy = cls.ReclaimPolicy ?? "Delete",
-                StorageClassName = cls.Metadata.Name,
-                VolumeMode = claim.Spec?.VolumeMode ?? "Filesystem",
-                HostPath = new HostPathVolumeSource { Path = dir, Type = "" },
-            },
+            Spec = spec,
         };
         try
         {
