@@ -17,6 +17,7 @@ internal sealed partial class PvBinder : IReconciler
     private readonly Informer<PersistentVolumeClaim> _claims;
     private readonly Informer<PersistentVolume> _volumes;
     private readonly Informer<StorageClass> _classes;
+    private readonly Informer<Pod> _pods;
     private readonly ResourceClient<PersistentVolumeClaim> _claimClient;
     private readonly ResourceClient<PersistentVolume> _volumeClient;
     private readonly EventEmitter _events;
@@ -28,6 +29,7 @@ internal sealed partial class PvBinder : IReconciler
         _claims = informers.Get(KubeResources.PersistentVolumeClaims);
         _volumes = informers.Get(KubeResources.PersistentVolumes);
         _classes = informers.Get(KubeResources.StorageClasses);
+        _pods = informers.Get(KubeResources.Pods);
         _claimClient = client.Resource(KubeResources.PersistentVolumeClaims);
         _volumeClient = client.Resource(KubeResources.PersistentVolumes);
         _events = new EventEmitter(client, "persistentvolume-controller", null, _logger);
@@ -122,7 +124,19 @@ internal sealed partial class PvBinder : IReconciler
         {
             if (claim.Metadata.Annotation(WellKnown.StorageProvisioner) is null)
             {
-                _events.Normal(claim, "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
+                // emitEventForUnboundDelayBindingClaim: name the pods the scheduler has yet to place, if any.
+                var waiting = _pods.List(claim.Metadata.Namespace)
+                    .Where(p => string.IsNullOrEmpty(p.Spec?.NodeName) && (p.Spec?.Volumes ?? []).Any(v => v.PersistentVolumeClaim?.ClaimName == claim.Metadata.Name))
+                    .Select(p => p.Metadata.Name!)
+                    .ToList();
+                if (waiting.Count == 0)
+                {
+                    _events.Normal(claim, "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
+                }
+                else
+                {
+                    _events.Normal(claim, "WaitForPodScheduled", $"waiting for {(waiting.Count == 1 ? "pod" : "pods")} {string.Join(",", waiting)} to be scheduled");
+                }
             }
 
             return ReconcileResult.Done;

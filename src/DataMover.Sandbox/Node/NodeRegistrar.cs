@@ -221,11 +221,13 @@ internal sealed partial class NodeRegistrar
         var drivers = _client.Resource(KubeResources.CsiDrivers);
         var wanted = new[]
         {
-            (Name: "standard", Driver: SandboxDrivers.HostPath, Default: true),
-            (Name: "no-clone", Driver: SandboxDrivers.NoClone, Default: false),
-            (Name: "slow", Driver: SandboxDrivers.Slow, Default: false),
+            (Name: "standard", Driver: SandboxDrivers.HostPath, Default: true, Binding: "Immediate"),
+            (Name: "no-clone", Driver: SandboxDrivers.NoClone, Default: false, Binding: "Immediate"),
+            (Name: "slow", Driver: SandboxDrivers.Slow, Default: false, Binding: "Immediate"),
+            // The binding mode of the default classes of EKS (gp2/gp3), GKE (standard-rwo) and AKS (managed-csi).
+            (Name: "wffc", Driver: SandboxDrivers.HostPath, Default: false, Binding: WellKnown.WaitForFirstConsumer),
         };
-        foreach (var (name, driver, isDefault) in wanted)
+        foreach (var (name, driver, isDefault, binding) in wanted)
         {
             await CreateIfMissingAsync(classes, new StorageClass
             {
@@ -236,7 +238,7 @@ internal sealed partial class NodeRegistrar
                 },
                 Provisioner = driver,
                 ReclaimPolicy = "Delete",
-                VolumeBindingMode = "Immediate",
+                VolumeBindingMode = binding,
                 AllowVolumeExpansion = true,
             }, cancellationToken);
         }
