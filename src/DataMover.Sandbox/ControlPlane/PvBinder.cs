@@ -52,6 +52,8 @@ internal sealed partial class PvBinder : IReconciler
                 Loop.Enqueue(ObjectKey.Of(r.Namespace, n));
             }
         }));
+        // Stands in for the real controller's 15s claim resync: a pod waiting to be scheduled changes the claim's event.
+        _pods.AddHandler(new InformerHandler<Pod>(EnqueueClaimsOfUnscheduled, (_, p) => EnqueueClaimsOfUnscheduled(p), _ => { }));
         _classes.AddHandler(InformerHandler<StorageClass>.Any(_ =>
         {
             foreach (var c in _claims.List().Where(c => c.Status?.Phase != "Bound"))
@@ -62,6 +64,22 @@ internal sealed partial class PvBinder : IReconciler
     }
 
     public ControllerLoop Loop { get; }
+
+    private void EnqueueClaimsOfUnscheduled(Pod pod)
+    {
+        if (!string.IsNullOrEmpty(pod.Spec?.NodeName))
+        {
+            return;
+        }
+
+        foreach (var v in pod.Spec?.Volumes ?? [])
+        {
+            if (v.PersistentVolumeClaim is { } c)
+            {
+                Loop.Enqueue(ObjectKey.Of(pod.Metadata.Namespace, c.ClaimName));
+            }
+        }
+    }
 
     public Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken) =>
         key.StartsWith(PvPrefix, StringComparison.Ordinal)
