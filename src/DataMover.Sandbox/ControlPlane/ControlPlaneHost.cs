@@ -24,6 +24,7 @@ public sealed class ControlPlaneHost
     {
         var informers = new InformerSet(_client, _loggers);
         var catalog = new ResourceCatalog(informers);
+        var lifecycle = new NodeLifecycleController(_client, informers, _loggers);
         var scheduler = new PodScheduler(_client, informers, _loggers, 1);
         var binder = new PvBinder(_client, informers, _loggers, _options.Workers);
         var protection = new ProtectionController(_client, informers, _loggers, _options.Workers);
@@ -43,6 +44,7 @@ public sealed class ControlPlaneHost
 
         await Task.WhenAll(
             run,
+            lifecycle.Loop.RunAsync(cancellationToken),
             scheduler.Loop.RunAsync(cancellationToken),
             binder.Loop.RunAsync(cancellationToken),
             protection.Loop.RunAsync(cancellationToken),

@@ -8,7 +8,8 @@ namespace DataMover.Sandbox.ControlPlane;
 
 /// <summary>
 /// The default-scheduler's observable behaviour for a one-to-few node cluster: binds pending pods through the
-/// pods/binding subresource to a Ready node whose labels match the nodeSelector, and, as the volume binding plugin
+/// pods/binding subresource to a schedulable node whose taints the pod tolerates and whose labels match the
+/// nodeSelector (see <see cref="FilterFailure"/>), and, as the volume binding plugin
 /// does, holds pods whose WaitForFirstConsumer claims are unbound after choosing the node for them.
 /// </summary>
 internal sealed partial class PodScheduler : IReconciler
@@ -18,6 +19,7 @@ internal sealed partial class PodScheduler : IReconciler
     private readonly Informer<KubeNode> _nodes;
     private readonly Informer<PersistentVolumeClaim> _claims;
     private readonly Informer<StorageClass> _classes;
+    private readonly Informer<PersistentVolume> _volumes;
     private readonly ResourceClient<Pod> _podClient;
     private readonly ResourceClient<PersistentVolumeClaim> _claimClient;
     private readonly EventEmitter _events;
@@ -31,6 +33,7 @@ internal sealed partial class PodScheduler : IReconciler
         _nodes = informers.Get(KubeResources.Nodes);
         _claims = informers.Get(KubeResources.PersistentVolumeClaims);
         _classes = informers.Get(KubeResources.StorageClasses);
+        _volumes = informers.Get(KubeResources.PersistentVolumes);
         _podClient = client.Resource(KubeResources.Pods);
         _claimClient = client.Resource(KubeResources.PersistentVolumeClaims);
         _events = new EventEmitter(client, "default-scheduler", null, _logger);
@@ -66,13 +69,30 @@ internal sealed partial class PodScheduler : IReconciler
             return ReconcileResult.Done;
         }
 
-        var nodes = _nodes.List().Where(n => IsReady(n) && n.Spec?.Unschedulable != true && MatchesSelector(pod, n)).OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).ToList();
+        var all = _nodes.List().OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).ToList();
+        var tolerations = Toleration.Of(pod);
+        var volumes = (pod.Spec?.Volumes ?? [])
+            .Select(v => v.PersistentVolumeClaim is { } c ? _claims.Get(pod.Metadata.Namespace, c.ClaimName)?.Spec?.VolumeName : null)
+            .Select(name => string.IsNullOrEmpty(name) ? null : _volumes.Get(name))
+            .OfType<PersistentVolume>()
+            .ToList();
+        var rejected = new Dictionary<string, int>(StringComparer.Ordinal);
+        var nodes = new List<KubeNode>();
+        foreach (var candidate in all)
+        {
+            if (FilterFailure(pod, candidate, tolerations, volumes) is { } reason)
+            {
+                rejected[reason] = rejected.GetValueOrDefault(reason) + 1;
+            }
+            else
+            {
+                nodes.Add(candidate);
+            }
+        }
+
         if (nodes.Count == 0)
         {
-            var total = _nodes.List().Count;
-            await UnschedulableAsync(pod, total == 0
-                ? "no nodes available to schedule pods"
-                : $"0/{total} nodes are available: {total} node(s) didn't match Pod's node affinity/selector or were not ready. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.", cancellationToken);
+            await UnschedulableAsync(pod, all.Count == 0 ? "no nodes available to schedule pods" : NoFit(all.Count, rejected.Select(r => $"{r.Value} {r.Key}")), cancellationToken);
             return ReconcileResult.Done;
         }
 
@@ -87,13 +107,13 @@ internal sealed partial class PodScheduler : IReconciler
             var claim = _claims.Get(pod.Metadata.Namespace, source.ClaimName);
             if (claim is null)
             {
-                await UnschedulableAsync(pod, $"0/{_nodes.List().Count} nodes are available: persistentvolumeclaim \"{source.ClaimName}\" not found. preemption: 0/{_nodes.List().Count} nodes are available: {_nodes.List().Count} Preemption is not helpful for scheduling.", cancellationToken);
+                await UnschedulableAsync(pod, NoFit(all.Count, [$"persistentvolumeclaim \"{source.ClaimName}\" not found"]), cancellationToken);
                 return ReconcileResult.Done;
             }
 
             if (claim.Metadata.DeletionTimestamp is not null)
             {
-                await UnschedulableAsync(pod, $"0/{_nodes.List().Count} nodes are available: persistentvolumeclaim \"{source.ClaimName}\" is being deleted. preemption: 0/{_nodes.List().Count} nodes are available: {_nodes.List().Count} Preemption is not helpful for scheduling.", cancellationToken);
+                await UnschedulableAsync(pod, NoFit(all.Count, [$"persistentvolumeclaim \"{source.ClaimName}\" is being deleted"]), cancellationToken);
                 return ReconcileResult.Done;
             }
 
@@ -105,7 +125,7 @@ internal sealed partial class PodScheduler : IReconciler
             var cls = claim.Spec?.StorageClassName is { } cn ? _classes.Get(cn) : null;
             if (cls?.VolumeBindingMode != WellKnown.WaitForFirstConsumer)
             {
-                await UnschedulableAsync(pod, $"0/{_nodes.List().Count} nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/{_nodes.List().Count} nodes are available: {_nodes.List().Count} Preemption is not helpful for scheduling.", cancellationToken);
+                await UnschedulableAsync(pod, NoFit(all.Count, [$"pod has unbound immediate PersistentVolumeClaims"]), cancellationToken);
                 return ReconcileResult.Done;
             }
 
@@ -160,11 +180,17 @@ internal sealed partial class PodScheduler : IReconciler
         }
 
         _events.Warning(pod, "FailedScheduling", message);
-        var conditions = (pod.Status?.Conditions ?? []).Where(c => c.Type != "PodScheduled").ToList();
-        conditions.Add(new PodCondition { Type = "PodScheduled", Status = "False", Reason = "Unschedulable", Message = message, LastTransitionTime = DateTimeOffset.UtcNow });
+        var condition = new PodCondition { Type = "PodScheduled", Status = "False", Reason = "Unschedulable", Message = message, LastTransitionTime = DateTimeOffset.UtcNow };
         try
         {
-            await _podClient.ReplaceStatusAsync(pod with { Status = (pod.Status ?? new PodStatus()) with { Phase = "Pending", Conditions = conditions } }, cancellationToken);
+            await ConflictRetry.UpdateAsync(_podClient, pod, p => string.IsNullOrEmpty(p.Spec?.NodeName) ? p with
+            {
+                Status = (p.Status ?? new PodStatus()) with
+                {
+                    Phase = "Pending",
+                    Conditions = [.. (p.Status?.Conditions ?? []).Where(c => c.Type != "PodScheduled"), condition],
+                },
+            } : null, WriteTarget.Status, _logger, cancellationToken);
         }
         catch (KubeApiException e) when (e.IsConflict || e.IsNotFound)
         {
@@ -183,8 +209,36 @@ internal sealed partial class PodScheduler : IReconciler
         }
     }
 
-    private static bool IsReady(KubeNode node) =>
-        node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+    /// <summary>
+    /// The first failing filter plugin's reason for a node, in the default profile's order: NodeUnschedulable,
+    /// TaintToleration (NoSchedule and NoExecute taints), NodeAffinity (nodeSelector), VolumeBinding (bound volumes'
+    /// node affinity). Node conditions are not looked at: since TaintNodesByCondition the scheduler sees them only as
+    /// taints.
+    /// </summary>
+    internal static string? FilterFailure(Pod pod, KubeNode node, IReadOnlyList<Toleration> tolerations, IReadOnlyList<PersistentVolume> boundVolumes)
+    {
+        var unschedulable = new Taint { Key = Taint.Unschedulable, Effect = Taint.NoSchedule };
+        if (node.Spec?.Unschedulable == true && !tolerations.Any(t => t.Tolerates(unschedulable)))
+        {
+            return "node(s) were unschedulable";
+        }
+
+        if (Taint.Of(node).FirstOrDefault(t => t.Effect is Taint.NoSchedule or Taint.NoExecute && !tolerations.Any(x => x.Tolerates(t))) is { } untolerated)
+        {
+            return $"node(s) had untolerated taint {{{untolerated.Key}: {untolerated.Value}}}";
+        }
+
+        if (!MatchesSelector(pod, node))
+        {
+            return "node(s) didn't match Pod's node affinity/selector";
+        }
+
+        return boundVolumes.All(v => VolumeNodeAffinity.Allows(v, node)) ? null : "node(s) had volume node affinity conflict";
+    }
+
+    /// <summary>The scheduler's FitError text: reasons with their node counts, sorted, then the preemption verdict.</summary>
+    private static string NoFit(int nodes, IEnumerable<string> reasons) =>
+        $"0/{nodes} nodes are available: {string.Join(", ", reasons.Order(StringComparer.Ordinal))}. preemption: 0/{nodes} nodes are available: {nodes} Preemption is not helpful for scheduling.";
 
     private static bool MatchesSelector(Pod pod, KubeNode node) =>
         pod.Spec?.NodeSelector is not { Count: > 0 } selector

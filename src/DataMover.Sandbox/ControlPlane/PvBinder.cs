@@ -17,6 +17,7 @@ internal sealed partial class PvBinder : IReconciler
     private readonly Informer<PersistentVolumeClaim> _claims;
     private readonly Informer<PersistentVolume> _volumes;
     private readonly Informer<StorageClass> _classes;
+    private readonly Informer<Pod> _pods;
     private readonly ResourceClient<PersistentVolumeClaim> _claimClient;
     private readonly ResourceClient<PersistentVolume> _volumeClient;
     private readonly EventEmitter _events;
@@ -28,6 +29,7 @@ internal sealed partial class PvBinder : IReconciler
         _claims = informers.Get(KubeResources.PersistentVolumeClaims);
         _volumes = informers.Get(KubeResources.PersistentVolumes);
         _classes = informers.Get(KubeResources.StorageClasses);
+        _pods = informers.Get(KubeResources.Pods);
         _claimClient = client.Resource(KubeResources.PersistentVolumeClaims);
         _volumeClient = client.Resource(KubeResources.PersistentVolumes);
         _events = new EventEmitter(client, "persistentvolume-controller", null, _logger);
@@ -50,6 +52,8 @@ internal sealed partial class PvBinder : IReconciler
                 Loop.Enqueue(ObjectKey.Of(r.Namespace, n));
             }
         }));
+        // Stands in for the real controller's 15s claim resync: a pod waiting to be scheduled changes the claim's event.
+        _pods.AddHandler(new InformerHandler<Pod>(EnqueueClaimsOfUnscheduled, (_, p) => EnqueueClaimsOfUnscheduled(p), _ => { }));
         _classes.AddHandler(InformerHandler<StorageClass>.Any(_ =>
         {
             foreach (var c in _claims.List().Where(c => c.Status?.Phase != "Bound"))
@@ -60,6 +64,22 @@ internal sealed partial class PvBinder : IReconciler
     }
 
     public ControllerLoop Loop { get; }
+
+    private void EnqueueClaimsOfUnscheduled(Pod pod)
+    {
+        if (!string.IsNullOrEmpty(pod.Spec?.NodeName))
+        {
+            return;
+        }
+
+        foreach (var v in pod.Spec?.Volumes ?? [])
+        {
+            if (v.PersistentVolumeClaim is { } c)
+            {
+                Loop.Enqueue(ObjectKey.Of(pod.Metadata.Namespace, c.ClaimName));
+            }
+        }
+    }
 
     public Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken) =>
         key.StartsWith(PvPrefix, StringComparison.Ordinal)
@@ -91,7 +111,7 @@ internal sealed partial class PvBinder : IReconciler
             // Its volume vanished: the real controller reports the claim as Lost.
             if (claim.Spec?.VolumeName is { Length: > 0 } && _volumes.Get(claim.Spec.VolumeName) is null && _volumes.HasSynced)
             {
-                await _claimClient.ReplaceStatusAsync(claim with { Status = claim.Status with { Phase = "Lost" } }, cancellationToken);
+                await SetPhaseAsync(_claimClient, claim, "Lost", (c, phase) => c with { Status = (c.Status ?? new PersistentVolumeClaimStatus()) with { Phase = phase } }, cancellationToken);
                 _events.Warning(claim, "ClaimLost", "Bound claim has lost its PersistentVolume. Data on the volume is lost!");
             }
 
@@ -122,7 +142,19 @@ internal sealed partial class PvBinder : IReconciler
         {
             if (claim.Metadata.Annotation(WellKnown.StorageProvisioner) is null)
             {
-                _events.Normal(claim, "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
+                // emitEventForUnboundDelayBindingClaim: name the pods the scheduler has yet to place, if any.
+                var waiting = _pods.List(claim.Metadata.Namespace)
+                    .Where(p => string.IsNullOrEmpty(p.Spec?.NodeName) && (p.Spec?.Volumes ?? []).Any(v => v.PersistentVolumeClaim?.ClaimName == claim.Metadata.Name))
+                    .Select(p => p.Metadata.Name!)
+                    .ToList();
+                if (waiting.Count == 0)
+                {
+                    _events.Normal(claim, "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
+                }
+                else
+                {
+                    _events.Normal(claim, "WaitForPodScheduled", $"waiting for {(waiting.Count == 1 ? "pod" : "pods")} {string.Join(",", waiting)} to be scheduled");
+                }
             }
 
             return ReconcileResult.Done;
@@ -170,43 +202,61 @@ internal sealed partial class PvBinder : IReconciler
             var updated = volume;
             if (claimRef?.Uid != claim.Metadata.Uid)
             {
-                updated = await _volumeClient.ReplaceAsync(volume with { Spec = spec }, cancellationToken);
+                updated = await ConflictRetry.UpdateAsync(_volumeClient, volume, v => v.Spec?.ClaimRef is { Uid: { } taken } && taken != claim.Metadata.Uid ? null : v with { Spec = v.Spec! with { ClaimRef = spec.ClaimRef } }, WriteTarget.Object, _logger, cancellationToken);
+                if (updated is null)
+                {
+                    return;
+                }
             }
 
-            await _volumeClient.ReplaceStatusAsync(updated with { Status = (updated.Status ?? new PersistentVolumeStatus()) with { Phase = "Bound" } }, cancellationToken);
+            await SetPhaseAsync(_volumeClient, updated, "Bound", VolumePhase, cancellationToken);
             return;
         }
 
         if (claim.Spec?.VolumeName != volume.Metadata.Name || claim.Metadata.Annotation(WellKnown.BindCompleted) is null)
         {
-            var annotations = new Dictionary<string, string>(claim.Metadata.Annotations ?? new Dictionary<string, string>())
+            var written = await ConflictRetry.UpdateAsync(_claimClient, claim, c =>
             {
-                [WellKnown.BindCompleted] = "yes",
-            };
-            if (string.IsNullOrEmpty(claim.Spec?.VolumeName))
+                if (!string.IsNullOrEmpty(c.Spec?.VolumeName) && c.Spec.VolumeName != volume.Metadata.Name)
+                {
+                    return null;
+                }
+
+                var annotations = new Dictionary<string, string>(c.Metadata.Annotations ?? new Dictionary<string, string>())
+                {
+                    [WellKnown.BindCompleted] = "yes",
+                };
+                if (string.IsNullOrEmpty(c.Spec?.VolumeName))
+                {
+                    // The controller chose the volume (the user did not name it).
+                    annotations[WellKnown.BoundByController] = "yes";
+                }
+
+                return c with
+                {
+                    Metadata = c.Metadata with { Annotations = annotations },
+                    Spec = c.Spec! with { VolumeName = volume.Metadata.Name },
+                };
+            }, WriteTarget.Object, _logger, cancellationToken);
+            if (written is null)
             {
-                // The controller chose the volume (the user did not name it).
-                annotations[WellKnown.BoundByController] = "yes";
+                return;
             }
-            var bound = claim with
-            {
-                Metadata = claim.Metadata with { Annotations = annotations },
-                Spec = claim.Spec! with { VolumeName = volume.Metadata.Name },
-            };
-            claim = await _claimClient.ReplaceAsync(bound, cancellationToken);
+
+            claim = written;
         }
 
         if (claim.Status?.Phase != "Bound")
         {
-            await _claimClient.ReplaceStatusAsync(claim with
+            await ConflictRetry.UpdateAsync(_claimClient, claim, c => c with
             {
-                Status = (claim.Status ?? new PersistentVolumeClaimStatus()) with
+                Status = (c.Status ?? new PersistentVolumeClaimStatus()) with
                 {
                     Phase = "Bound",
                     AccessModes = volume.Spec?.AccessModes,
                     Capacity = volume.Spec?.Capacity,
                 },
-            }, cancellationToken);
+            }, WriteTarget.Status, _logger, cancellationToken);
             LogBound(_logger, claim.Key(), volume.Metadata.Name!);
         }
     }
@@ -218,7 +268,7 @@ internal sealed partial class PvBinder : IReconciler
         {
             if (volume is not null && volume.Status?.Phase is null or "Pending")
             {
-                await _volumeClient.ReplaceStatusAsync(volume with { Status = (volume.Status ?? new PersistentVolumeStatus()) with { Phase = "Available" } }, cancellationToken);
+                await SetPhaseAsync(_volumeClient, volume, "Available", VolumePhase, cancellationToken);
             }
 
             return ReconcileResult.Done;
@@ -231,12 +281,19 @@ internal sealed partial class PvBinder : IReconciler
             var live = await _claimClient.TryGetAsync(claimRef.Namespace, claimName, cancellationToken);
             if (live is null || live.Metadata.Uid != claimRef.Uid)
             {
-                await _volumeClient.ReplaceStatusAsync(volume with { Status = volume.Status with { Phase = "Released" } }, cancellationToken);
+                await SetPhaseAsync(_volumeClient, volume, "Released", VolumePhase, cancellationToken);
             }
         }
 
         return ReconcileResult.Done;
     }
+
+    private static PersistentVolume VolumePhase(PersistentVolume v, string phase) =>
+        v with { Status = (v.Status ?? new PersistentVolumeStatus()) with { Phase = phase } };
+
+    private Task SetPhaseAsync<T>(ResourceClient<T> client, T obj, string phase, Func<T, string, T> withPhase, CancellationToken cancellationToken)
+        where T : KubeObject =>
+        ConflictRetry.UpdateAsync(client, obj, o => withPhase(o, phase), WriteTarget.Status, _logger, cancellationToken);
 
     private static bool IsDefault(StorageClass c) => c.Metadata.Annotation(WellKnown.DefaultClass) == "true";
 

@@ -77,6 +77,10 @@ public sealed partial class SandboxCluster : IAsyncDisposable
         var customStrategy = new CustomResourceStrategy(new SchemaValidator(loggerFactory.CreateLogger<SchemaValidator>()));
         _ = new CrdController(objects, registry, customStrategy, loggerFactory.CreateLogger<CrdController>());
         Bootstrap(objects, registry);
+        if (options.InstallSnapshotCrds)
+        {
+            InstallSnapshotCrds(objects, registry);
+        }
 
         SandboxContext? context = null;
         var watches = new WatchStreamer(store, options.WatchQueueCapacity);
@@ -197,7 +201,10 @@ public sealed partial class SandboxCluster : IAsyncDisposable
             {"metadata":{"name":"kubernetes","labels":{"component":"apiserver","provider":"kubernetes"}},
              "spec":{"clusterIP":"10.96.0.1","ports":[{"name":"https","port":443,"protocol":"TCP","targetPort":6443}]}}
             """)!, WriteOptions.Internal);
+    }
 
+    private static void InstallSnapshotCrds(ObjectService objects, ResourceRegistry registry)
+    {
         var crds = registry.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
         foreach (var crd in SnapshotCrds.Create())
         {

@@ -18,6 +18,12 @@ public sealed class SandboxOptions
     /// <summary>Tells node components (kubelet, provisioner) not to start.</summary>
     public bool NoNode { get; set; }
 
+    /// <summary>
+    /// Install the external snapshotter's CRDs (snapshot.storage.k8s.io) at start, as most managed clusters have them;
+    /// false models a cluster without them.
+    /// </summary>
+    public bool InstallSnapshotCrds { get; set; } = true;
+
     /// <summary>Serve HTTPS with a generated CA (default) or plain HTTP.</summary>
     public bool UseTls { get; set; } = true;
 

@@ -637,28 +637,17 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
             return;
         }
 
-        var target = pod;
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
+            // The kubelet owns pod status: on conflict it takes the newest pod and writes its status over it.
+            if (await ConflictRetry.UpdateAsync(_podClient, pod, latest => latest with { Status = status }, WriteTarget.Status, _logger, cancellationToken) is not null)
             {
-                await _podClient.ReplaceStatusAsync(target with { Status = status }, cancellationToken);
                 runtime.LastWrittenStatus = json;
-                return;
             }
-            catch (KubeApiException e) when (e.IsConflict && attempt < 5)
-            {
-                // The kubelet owns pod status: take the newest object and write ours over it.
-                target = await _podClient.GetAsync(pod.Metadata.Namespace, pod.Metadata.Name!, cancellationToken);
-                if (target.Metadata.Uid != pod.Metadata.Uid)
-                {
-                    return;
-                }
-            }
-            catch (KubeApiException e) when (e.IsNotFound)
-            {
-                return;
-            }
+        }
+        catch (KubeApiException e) when (e.IsNotFound)
+        {
+            // Deleted meanwhile; nothing to report to.
         }
     }
 

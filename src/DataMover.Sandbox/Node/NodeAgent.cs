@@ -62,7 +62,7 @@ public sealed class NodeAgent : IAsyncDisposable
             _registrar.RunHeartbeatAsync(token),
             _kubelet.Loop.RunAsync(token),
             _provisioner.Loop.RunAsync(token),
-            _snapshots.Loop.RunAsync(token));
+            _snapshots.RunAsync(token));
     }
 
     /// <summary>Stops the loops and kills every running container.</summary>

@@ -9,8 +9,10 @@ namespace DataMover.Sandbox.Node;
 
 /// <summary>
 /// Registers the Node with a Ready status, keeps its heartbeat Lease in kube-node-lease renewed, and creates the
-/// sandbox's StorageClasses, CSIDrivers and VolumeSnapshotClass when they are missing (what a cluster installer
-/// and the CSI driver deployments would have done).
+/// sandbox's StorageClasses and CSIDrivers when they are missing (what a cluster installer and the CSI driver
+/// deployments would have done). Every write of an existing object goes through <see cref="ConflictRetry"/>: the
+/// control plane touches a new Node (the node lifecycle controller's taints) between its creation and the first
+/// status write, as it does on a real cluster.
 /// </summary>
 internal sealed partial class NodeRegistrar
 {
@@ -20,6 +22,7 @@ internal sealed partial class NodeRegistrar
     private readonly NodeResources _resources;
     private readonly ILogger _logger;
     private string? _nodeUid;
+    private volatile bool _statusPending = true;
 
     public NodeRegistrar(KubeClient client, NodeAgentOptions options, NodeResources resources, ILoggerFactory loggers)
     {
@@ -31,37 +34,82 @@ internal sealed partial class NodeRegistrar
 
     public async Task RegisterAsync(CancellationToken cancellationToken)
     {
+        var node = await CreateNodeAsync(cancellationToken);
+        _nodeUid = node.Metadata.Uid;
+        // Like the kubelet, more start-up work happens between creating the Node and its first status write, so that
+        // write must not trust the version the create returned.
         await EnsureStorageAsync(cancellationToken);
-        var nodes = _client.Resource(KubeResources.Nodes);
-        var now = DateTimeOffset.UtcNow;
-        var node = await nodes.TryGetAsync(null, _options.NodeName, cancellationToken);
-        if (node is null)
+        await TryPostStatusAsync(node, cancellationToken);
+        try
         {
-            try
-            {
-                node = await nodes.CreateAsync(new KubeNode
-                {
-                    Metadata = new ObjectMeta
-                    {
-                        Name = _options.NodeName,
-                        Labels = new Dictionary<string, string>
-                        {
-                            ["kubernetes.io/hostname"] = _options.NodeName,
-                            ["kubernetes.io/os"] = "linux",
-                            ["kubernetes.io/arch"] = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "amd64",
-                            ["beta.kubernetes.io/os"] = "linux",
-                        },
-                        Annotations = new Dictionary<string, string> { ["node.alpha.kubernetes.io/ttl"] = "0" },
-                    },
-                    Spec = new NodeSpec { ProviderId = "sandbox://" + _options.NodeName },
-                }, cancellationToken);
-            }
-            catch (KubeApiException e) when (e.IsAlreadyExists)
-            {
-                node = await nodes.GetAsync(null, _options.NodeName, cancellationToken);
-            }
+            await RenewLeaseAsync(cancellationToken);
+        }
+        catch (KubeApiException e) when (e.IsConflict)
+        {
+            // The heartbeat renews it on its next tick.
+            LogLeaseFailed(_logger, e.Message);
         }
 
+        LogRegistered(_logger, _options.NodeName);
+    }
+
+    private async Task<KubeNode> CreateNodeAsync(CancellationToken cancellationToken)
+    {
+        var nodes = _client.Resource(KubeResources.Nodes);
+        var node = await nodes.TryGetAsync(null, _options.NodeName, cancellationToken);
+        if (node is not null)
+        {
+            return node;
+        }
+
+        try
+        {
+            return await nodes.CreateAsync(new KubeNode
+            {
+                Metadata = new ObjectMeta
+                {
+                    Name = _options.NodeName,
+                    Labels = new Dictionary<string, string>
+                    {
+                        ["kubernetes.io/hostname"] = _options.NodeName,
+                        ["kubernetes.io/os"] = "linux",
+                        ["kubernetes.io/arch"] = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "amd64",
+                        ["beta.kubernetes.io/os"] = "linux",
+                    },
+                    Annotations = new Dictionary<string, string> { ["node.alpha.kubernetes.io/ttl"] = "0" },
+                },
+                Spec = new NodeSpec { ProviderId = "sandbox://" + _options.NodeName },
+            }, cancellationToken);
+        }
+        catch (KubeApiException e) when (e.IsAlreadyExists)
+        {
+            return await nodes.GetAsync(null, _options.NodeName, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Posts the node status; when it still conflicts after the bounded retries, the heartbeat posts it again later
+    /// (the kubelet's status loop), so the agent keeps running either way.
+    /// </summary>
+    private async Task TryPostStatusAsync(KubeNode? known, CancellationToken cancellationToken)
+    {
+        var nodes = _client.Resource(KubeResources.Nodes);
+        try
+        {
+            known ??= await nodes.GetAsync(null, _options.NodeName, cancellationToken);
+            var written = await ConflictRetry.UpdateAsync(nodes, known, n => n with { Status = Status(n.Status) }, WriteTarget.Status, _logger, cancellationToken);
+            _statusPending = written is null;
+        }
+        catch (KubeApiException e) when (e.IsConflict || e.IsNotFound)
+        {
+            _statusPending = true;
+            LogStatusFailed(_logger, e.Message);
+        }
+    }
+
+    private NodeStatus Status(NodeStatus? current)
+    {
+        var now = DateTimeOffset.UtcNow;
         var capacity = new Dictionary<string, string>
         {
             ["cpu"] = _resources.Cpu.ToString(CultureInfo.InvariantCulture),
@@ -69,7 +117,7 @@ internal sealed partial class NodeRegistrar
             ["pods"] = _resources.Pods.ToString(CultureInfo.InvariantCulture),
             ["ephemeral-storage"] = "100Gi",
         };
-        var status = (node.Status ?? new NodeStatus()) with
+        var status = (current ?? new NodeStatus()) with
         {
             Capacity = capacity,
             Allocatable = capacity,
@@ -86,24 +134,23 @@ internal sealed partial class NodeRegistrar
                 Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", now),
             ],
         };
-        status.Extra ??= [];
-        status.Extra["nodeInfo"] = JsonSerializer.SerializeToElement(new Dictionary<string, string>
+        status.Extra = new Dictionary<string, JsonElement>(status.Extra ?? [])
         {
-            ["kubeletVersion"] = "v1.32.0",
-            ["kubeProxyVersion"] = "v1.32.0",
-            ["operatingSystem"] = "linux",
-            ["architecture"] = "amd64",
-            ["containerRuntimeVersion"] = "bwrap://0.8.0",
-            ["osImage"] = "DataMover sandbox",
-            ["kernelVersion"] = Environment.OSVersion.Version.ToString(),
-            ["machineID"] = "",
-            ["systemUUID"] = "",
-            ["bootID"] = "",
-        }, NodeJsonContext.Default.DictionaryStringString);
-        node = await nodes.ReplaceStatusAsync(node with { Status = status }, cancellationToken);
-        _nodeUid = node.Metadata.Uid;
-        await RenewLeaseAsync(cancellationToken);
-        LogRegistered(_logger, _options.NodeName);
+            ["nodeInfo"] = JsonSerializer.SerializeToElement(new Dictionary<string, string>
+            {
+                ["kubeletVersion"] = "v1.32.0",
+                ["kubeProxyVersion"] = "v1.32.0",
+                ["operatingSystem"] = "linux",
+                ["architecture"] = "amd64",
+                ["containerRuntimeVersion"] = "bwrap://0.8.0",
+                ["osImage"] = "DataMover sandbox",
+                ["kernelVersion"] = Environment.OSVersion.Version.ToString(),
+                ["machineID"] = "",
+                ["systemUUID"] = "",
+                ["bootID"] = "",
+            }, NodeJsonContext.Default.DictionaryStringString),
+        };
+        return status;
     }
 
     /// <summary>Renews the node lease on a fixed period, as the kubelet's heartbeat does.</summary>
@@ -116,6 +163,11 @@ internal sealed partial class NodeRegistrar
             {
                 try
                 {
+                    if (_statusPending)
+                    {
+                        await TryPostStatusAsync(null, cancellationToken);
+                    }
+
                     await RenewLeaseAsync(cancellationToken);
                 }
                 catch (Exception e) when (e is KubeApiException or HttpRequestException or TimeoutException)
@@ -137,23 +189,30 @@ internal sealed partial class NodeRegistrar
         var lease = await leases.TryGetAsync("kube-node-lease", _options.NodeName, cancellationToken);
         if (lease is null)
         {
-            await leases.CreateAsync(new Lease
+            try
             {
-                Metadata = new ObjectMeta
+                await leases.CreateAsync(new Lease
                 {
-                    Name = _options.NodeName,
-                    Namespace = "kube-node-lease",
-                    OwnerReferences = _nodeUid is null ? null :
-                    [
-                        new OwnerReference { ApiVersion = "v1", Kind = "Node", Name = _options.NodeName, Uid = _nodeUid },
-                    ],
-                },
-                Spec = new LeaseSpec { HolderIdentity = _options.NodeName, LeaseDurationSeconds = LeaseDurationSeconds, RenewTime = now },
-            }, cancellationToken);
-            return;
+                    Metadata = new ObjectMeta
+                    {
+                        Name = _options.NodeName,
+                        Namespace = "kube-node-lease",
+                        OwnerReferences = _nodeUid is null ? null :
+                        [
+                            new OwnerReference { ApiVersion = "v1", Kind = "Node", Name = _options.NodeName, Uid = _nodeUid },
+                        ],
+                    },
+                    Spec = new LeaseSpec { HolderIdentity = _options.NodeName, LeaseDurationSeconds = LeaseDurationSeconds, RenewTime = now },
+                }, cancellationToken);
+                return;
+            }
+            catch (KubeApiException e) when (e.IsAlreadyExists)
+            {
+                lease = await leases.GetAsync("kube-node-lease", _options.NodeName, cancellationToken);
+            }
         }
 
-        await leases.ReplaceAsync(lease with { Spec = (lease.Spec ?? new LeaseSpec()) with { HolderIdentity = _options.NodeName, LeaseDurationSeconds = LeaseDurationSeconds, RenewTime = now } }, cancellationToken);
+        await ConflictRetry.UpdateAsync(leases, lease, l => l with { Spec = (l.Spec ?? new LeaseSpec()) with { HolderIdentity = _options.NodeName, LeaseDurationSeconds = LeaseDurationSeconds, RenewTime = now } }, WriteTarget.Object, _logger, cancellationToken);
     }
 
     private async Task EnsureStorageAsync(CancellationToken cancellationToken)
@@ -162,11 +221,13 @@ internal sealed partial class NodeRegistrar
         var drivers = _client.Resource(KubeResources.CsiDrivers);
         var wanted = new[]
         {
-            (Name: "standard", Driver: SandboxDrivers.HostPath, Default: true),
-            (Name: "no-clone", Driver: SandboxDrivers.NoClone, Default: false),
-            (Name: "slow", Driver: SandboxDrivers.Slow, Default: false),
+            (Name: "standard", Driver: SandboxDrivers.HostPath, Default: true, Binding: "Immediate"),
+            (Name: "no-clone", Driver: SandboxDrivers.NoClone, Default: false, Binding: "Immediate"),
+            (Name: "slow", Driver: SandboxDrivers.Slow, Default: false, Binding: "Immediate"),
+            // The binding mode of the default classes of EKS (gp2/gp3), GKE (standard-rwo) and AKS (managed-csi).
+            (Name: "wffc", Driver: SandboxDrivers.HostPath, Default: false, Binding: WellKnown.WaitForFirstConsumer),
         };
-        foreach (var (name, driver, isDefault) in wanted)
+        foreach (var (name, driver, isDefault, binding) in wanted)
         {
             await CreateIfMissingAsync(classes, new StorageClass
             {
@@ -177,7 +238,7 @@ internal sealed partial class NodeRegistrar
                 },
                 Provisioner = driver,
                 ReclaimPolicy = "Delete",
-                VolumeBindingMode = "Immediate",
+                VolumeBindingMode = binding,
                 AllowVolumeExpansion = true,
             }, cancellationToken);
         }
@@ -189,26 +250,9 @@ internal sealed partial class NodeRegistrar
             spec.Extra = new Dictionary<string, JsonElement> { ["fsGroupPolicy"] = JsonSerializer.SerializeToElement("File", NodeJsonContext.Default.String) };
             await CreateIfMissingAsync(drivers, new CsiDriver { Metadata = new ObjectMeta { Name = driver }, Spec = spec }, cancellationToken);
         }
-
-        // The snapshot CRDs may not be served (a real cluster without the snapshotter): then there is no class to make.
-        var snapshotClasses = _client.Resource(SnapshotController.VolumeSnapshotClasses);
-        var snapshotClass = new GenericObject { Metadata = new ObjectMeta { Name = SnapshotController.DefaultClassName, Annotations = new Dictionary<string, string> { ["snapshot.storage.kubernetes.io/is-default-class"] = "true" } } };
-        snapshotClass.Extra = new Dictionary<string, JsonElement>
-        {
-            ["driver"] = JsonSerializer.SerializeToElement(SandboxDrivers.HostPath, NodeJsonContext.Default.String),
-            ["deletionPolicy"] = JsonSerializer.SerializeToElement("Delete", NodeJsonContext.Default.String),
-        };
-        try
-        {
-            await CreateIfMissingAsync(snapshotClasses, snapshotClass, cancellationToken);
-        }
-        catch (KubeApiException e) when (e.IsNotFound)
-        {
-            LogNoSnapshots(_logger);
-        }
     }
 
-    private static async Task CreateIfMissingAsync<T>(ResourceClient<T> resource, T obj, CancellationToken cancellationToken) where T : KubeObject
+    internal static async Task CreateIfMissingAsync<T>(ResourceClient<T> resource, T obj, CancellationToken cancellationToken) where T : KubeObject
     {
         if (await resource.TryGetAsync(obj.Metadata.Namespace, obj.Metadata.Name!, cancellationToken) is not null)
         {
@@ -238,9 +282,9 @@ internal sealed partial class NodeRegistrar
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered node {Node}")]
     private static partial void LogRegistered(ILogger logger, string node);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Posting the node status failed; the heartbeat posts it again: {Error}")]
+    private static partial void LogStatusFailed(ILogger logger, string error);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the node lease failed: {Error}")]
     private static partial void LogLeaseFailed(ILogger logger, string error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "VolumeSnapshotClass not served; snapshots disabled")]
-    private static partial void LogNoSnapshots(ILogger logger);
 }

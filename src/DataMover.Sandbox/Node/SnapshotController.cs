@@ -11,6 +11,7 @@ namespace DataMover.Sandbox.Node;
 /// snapshot-controller and csi-snapshotter for the hostpath driver, kept simple: a VolumeSnapshot of a bound
 /// claim provisioned by the hostpath driver gets a copy of the volume directory, a VolumeSnapshotContent and a
 /// ready status (boundVolumeSnapshotContentName, readyToUse, restoreSize). Deleting the snapshot removes both.
+/// On a cluster without the snapshot CRDs it stays idle until they are installed (see <see cref="SnapshotApiGate"/>).
 /// </summary>
 internal sealed partial class SnapshotController : IReconciler
 {
@@ -29,7 +30,8 @@ internal sealed partial class SnapshotController : IReconciler
         _client = client;
         _options = options;
         _logger = loggers.CreateLogger<SnapshotController>();
-        _snapshots = informers.Get(KubeResources.VolumeSnapshots);
+        // Not from the shared set: the agent's caches must sync without it when the CRDs are missing.
+        _snapshots = new Informer<VolumeSnapshot>(client, KubeResources.VolumeSnapshots, null, loggers.CreateLogger("Informer." + KubeResources.VolumeSnapshots));
         _claims = informers.Get(KubeResources.PersistentVolumeClaims);
         _volumes = informers.Get(KubeResources.PersistentVolumes);
         _events = new EventEmitter(client, "snapshot-controller", null, _logger);
@@ -51,6 +53,42 @@ internal sealed partial class SnapshotController : IReconciler
         new("snapshot.storage.k8s.io", "v1", "volumesnapshotcontents", "VolumeSnapshotContent", false, GenericJsonContext.Default.GenericObject, GenericJsonContext.Default.KubeListGenericObject);
 
     public ControllerLoop Loop { get; }
+
+    /// <summary>Waits for the snapshot API, makes the default VolumeSnapshotClass, then runs until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await new SnapshotApiGate(_client, _logger).WaitUntilServedAsync(cancellationToken);
+            await EnsureClassAsync(cancellationToken);
+            var informer = _snapshots.RunAsync(cancellationToken);
+            await _snapshots.WaitForSyncAsync(cancellationToken);
+            await Task.WhenAll(informer, Loop.RunAsync(cancellationToken));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    private async Task EnsureClassAsync(CancellationToken cancellationToken)
+    {
+        var snapshotClass = new GenericObject { Metadata = new ObjectMeta { Name = DefaultClassName, Annotations = new Dictionary<string, string> { ["snapshot.storage.kubernetes.io/is-default-class"] = "true" } } };
+        snapshotClass.Extra = new Dictionary<string, JsonElement>
+        {
+            ["driver"] = JsonSerializer.SerializeToElement(SandboxDrivers.HostPath, NodeJsonContext.Default.String),
+            ["deletionPolicy"] = JsonSerializer.SerializeToElement("Delete", NodeJsonContext.Default.String),
+        };
+        try
+        {
+            await NodeRegistrar.CreateIfMissingAsync(_client.Resource(VolumeSnapshotClasses), snapshotClass, cancellationToken);
+        }
+        catch (KubeApiException e) when (e.IsNotFound)
+        {
+            // Only the VolumeSnapshot CRD is installed: snapshots work, without a default class.
+            LogNoClass(_logger, e.Message);
+        }
+    }
 
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
@@ -112,28 +150,37 @@ internal sealed partial class SnapshotController : IReconciler
             ["snapshotHandle"] = contentName,
         };
         var contents = _client.Resource(VolumeSnapshotContents);
+        var status = JsonDocument.Parse(contentStatus.ToJsonString()).RootElement.Clone();
         try
         {
             var created = await contents.CreateAsync(content.Deserialize(GenericJsonContext.Default.GenericObject)!, cancellationToken);
-            created.Extra ??= [];
-            created.Extra["status"] = JsonDocument.Parse(contentStatus.ToJsonString()).RootElement.Clone();
-            await contents.ReplaceStatusAsync(created, cancellationToken);
+            await ConflictRetry.UpdateAsync(contents, created, c =>
+            {
+                var withStatus = c with { };
+                withStatus.Extra = new Dictionary<string, JsonElement>(c.Extra ?? []) { ["status"] = status };
+                return withStatus;
+            }, WriteTarget.Status, _logger, cancellationToken);
         }
         catch (KubeApiException e) when (e.IsAlreadyExists)
         {
             // Made by an earlier attempt.
         }
 
-        await _client.Resource(KubeResources.VolumeSnapshots).ReplaceStatusAsync(snapshot with
+        var written = await ConflictRetry.UpdateAsync(_client.Resource(KubeResources.VolumeSnapshots), snapshot, s => s.Status?.ReadyToUse == true ? null : s with
         {
-            Status = (snapshot.Status ?? new VolumeSnapshotStatus()) with
+            Status = (s.Status ?? new VolumeSnapshotStatus()) with
             {
                 BoundVolumeSnapshotContentName = contentName,
                 CreationTime = now,
                 ReadyToUse = true,
                 RestoreSize = restoreSize,
             },
-        }, cancellationToken);
+        }, WriteTarget.Status, _logger, cancellationToken);
+        if (written is null)
+        {
+            return ReconcileResult.Done;
+        }
+
         _events.Normal(snapshot, "SnapshotCreated", $"Snapshot {key} was successfully created by the CSI driver.");
         _events.Normal(snapshot, "SnapshotReady", $"Snapshot {key} is ready to use.");
         return ReconcileResult.Done;
@@ -164,6 +211,9 @@ internal sealed partial class SnapshotController : IReconciler
             }
         });
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No default VolumeSnapshotClass: {Error}")]
+    private static partial void LogNoClass(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove snapshot content {Content}: {Error}")]
     private static partial void LogCleanupFailed(ILogger logger, string content, string error);

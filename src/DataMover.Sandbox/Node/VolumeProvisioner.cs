@@ -123,6 +123,26 @@ internal sealed partial class VolumeProvisioner : IReconciler
             return ReconcileResult.After(TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(failures - 1, 9)))));
         }
 
+        var spec = new PersistentVolumeSpec
+        {
+            Capacity = new Dictionary<string, string> { ["storage"] = Request(claim) ?? "1Gi" },
+            AccessModes = claim.Spec?.AccessModes ?? ["ReadWriteOnce"],
+            ClaimRef = new ObjectReference
+            {
+                Kind = "PersistentVolumeClaim",
+                ApiVersion = "v1",
+                Namespace = claim.Metadata.Namespace,
+                Name = claim.Metadata.Name,
+                Uid = claim.Metadata.Uid,
+                ResourceVersion = claim.Metadata.ResourceVersion,
+            },
+            PersistentVolumeReclaimPolicy = cls.ReclaimPolicy ?? "Delete",
+            StorageClassName = cls.Metadata.Name,
+            VolumeMode = claim.Spec?.VolumeMode ?? "Filesystem",
+            HostPath = new HostPathVolumeSource { Path = dir, Type = "" },
+        };
+        // The directory lives on this node only, so the volume says so (csi-hostpath reports its node as topology).
+        spec.Extra = new Dictionary<string, System.Text.Json.JsonElement> { ["nodeAffinity"] = VolumeNodeAffinity.OnNode(_options.NodeName) };
         var volume = new PersistentVolume
         {
             ApiVersion = "v1",
@@ -133,24 +153,7 @@ internal sealed partial class VolumeProvisioner : IReconciler
                 Annotations = new Dictionary<string, string> { [WellKnown.ProvisionedBy] = driver },
                 Finalizers = [SandboxDrivers.PvFinalizer],
             },
-            Spec = new PersistentVolumeSpec
-            {
-                Capacity = new Dictionary<string, string> { ["storage"] = Request(claim) ?? "1Gi" },
-                AccessModes = claim.Spec?.AccessModes ?? ["ReadWriteOnce"],
-                ClaimRef = new ObjectReference
-                {
-                    Kind = "PersistentVolumeClaim",
-                    ApiVersion = "v1",
-                    Namespace = claim.Metadata.Namespace,
-                    Name = claim.Metadata.Name,
-                    Uid = claim.Metadata.Uid,
-                    ResourceVersion = claim.Metadata.ResourceVersion,
-                },
-                PersistentVolumeReclaimPolicy = cls.ReclaimPolicy ?? "Delete",
-                StorageClassName = cls.Metadata.Name,
-                VolumeMode = claim.Spec?.VolumeMode ?? "Filesystem",
-                HostPath = new HostPathVolumeSource { Path = dir, Type = "" },
-            },
+            Spec = spec,
         };
         try
         {
@@ -275,14 +278,14 @@ internal sealed partial class VolumeProvisioner : IReconciler
         var dir = pv.Spec?.HostPath?.Path;
         if (pv.Metadata.DeletionTimestamp is not null)
         {
-            if (pv.Metadata.Finalizers?.Contains(SandboxDrivers.PvFinalizer) == true && pv.Spec?.PersistentVolumeReclaimPolicy == "Delete")
+            if (pv.Metadata.Finalizers?.Contains(SandboxDrivers.PvFinalizer) == true)
             {
-                DeleteDirectory(dir);
-                await ProtectionController.RemoveFinalizerAsync(_volumeClient, pv, SandboxDrivers.PvFinalizer, cancellationToken);
-            }
-            else if (pv.Metadata.Finalizers?.Contains(SandboxDrivers.PvFinalizer) == true)
-            {
-                await ProtectionController.RemoveFinalizerAsync(_volumeClient, pv, SandboxDrivers.PvFinalizer, cancellationToken);
+                if (pv.Spec?.PersistentVolumeReclaimPolicy == "Delete")
+                {
+                    DeleteDirectory(dir);
+                }
+
+                await RemoveFinalizerAsync(pv, cancellationToken);
             }
 
             return ReconcileResult.Done;
@@ -303,6 +306,21 @@ internal sealed partial class VolumeProvisioner : IReconciler
         }
 
         return ReconcileResult.Done;
+    }
+
+    private async Task RemoveFinalizerAsync(PersistentVolume pv, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ConflictRetry.UpdateAsync(_volumeClient, pv, v => v.Metadata.Finalizers?.Contains(SandboxDrivers.PvFinalizer) != true ? null : v with
+            {
+                Metadata = v.Metadata with { Finalizers = v.Metadata.Finalizers.Where(f => f != SandboxDrivers.PvFinalizer).ToList() },
+            }, WriteTarget.Object, _logger, cancellationToken);
+        }
+        catch (KubeApiException e) when (e.IsNotFound)
+        {
+            // Already gone.
+        }
     }
 
     private void DeleteDirectory(string? dir)

@@ -121,6 +121,60 @@ public sealed class ProvisioningTests
     }
 
     [Fact]
+    public async Task WaitForFirstConsumerCloneBindsOnlyOnceAPodUsingItIsScheduledAndOnThatNode()
+    {
+        var ns = await _fx.NewNamespaceAsync("wffcclone");
+        await Claims.CreateAsync(PodIsolationTests.Claim(ns, "src", "standard"));
+        var source = await WaitBoundAsync(ns, "src");
+        var srcDir = (await _fx.Client.Resource(KubeResources.PersistentVolumes).GetAsync(null, source.Spec!.VolumeName!)).Spec!.HostPath!.Path;
+        await File.WriteAllTextAsync(Path.Combine(srcDir, "f"), "cloned");
+
+        await Claims.CreateAsync(PodIsolationTests.Claim(ns, "copy", "wffc", source: new TypedLocalObjectReference { Kind = "PersistentVolumeClaim", Name = "src" }));
+        var waiting = await ClusterFixture.EventuallyAsync(async () =>
+            (await _fx.EventsForAsync(ns, "copy")).FirstOrDefault(e => e.Reason == "WaitForFirstConsumer"), what: "WaitForFirstConsumer event");
+        Assert.Equal("waiting for first consumer to be created before binding", waiting.Message);
+        var pending = await Claims.GetAsync(ns, "copy");
+        Assert.Equal("Pending", pending.Status?.Phase);
+        Assert.Null(pending.Metadata.Annotation("volume.kubernetes.io/selected-node"));
+        Assert.DoesNotContain(await _fx.EventsForAsync(ns, "copy"), e => e.Reason == "Provisioning");
+
+        await _fx.Client.Resource(KubeResources.Pods).CreateAsync(UsingClaim(ClusterFixture.ShellPod(ns, "reader", "cat /data/f"), "copy"));
+        var reader = await _fx.WaitForPhaseAsync(ns, "reader", "Succeeded");
+        Assert.Equal("cloned", await _fx.LogsAsync(ns, "reader"));
+        var bound = await Claims.GetAsync(ns, "copy");
+        Assert.Equal("Bound", bound.Status?.Phase);
+        Assert.Equal(reader.Spec!.NodeName, bound.Metadata.Annotation("volume.kubernetes.io/selected-node"));
+        var pv = await _fx.Client.Resource(KubeResources.PersistentVolumes).GetAsync(null, bound.Spec!.VolumeName!);
+        Assert.Contains($"\"values\":[\"{reader.Spec.NodeName}\"]", pv.Spec!.Extra!["nodeAffinity"].GetRawText(), StringComparison.Ordinal);
+        var provisioning = (await _fx.EventsForAsync(ns, "copy")).Single(e => e.Reason == "Provisioning");
+        Assert.Equal($"hostpath.csi.sandbox.datamover.dev_{reader.Spec.NodeName}", provisioning.Source?.Component);
+    }
+
+    [Fact]
+    public async Task WaitForFirstConsumerClaimWithoutAPodStaysPendingAndNamesAPendingPod()
+    {
+        var ns = await _fx.NewNamespaceAsync("wffcidle");
+        await Claims.CreateAsync(PodIsolationTests.Claim(ns, "idle", "wffc"));
+        var waiting = await ClusterFixture.EventuallyAsync(async () =>
+            (await _fx.EventsForAsync(ns, "idle")).FirstOrDefault(e => e.Reason == "WaitForFirstConsumer"), what: "WaitForFirstConsumer event");
+        Assert.Equal("Normal", waiting.Type);
+        Assert.Equal("persistentvolume-controller", waiting.Source?.Component);
+        var idle = await Claims.GetAsync(ns, "idle");
+        Assert.Equal("Pending", idle.Status?.Phase);
+        Assert.True(string.IsNullOrEmpty(idle.Spec?.VolumeName));
+        Assert.Null(idle.Metadata.Annotation("volume.kubernetes.io/storage-provisioner"));
+
+        // A pod the scheduler cannot place (no node matches) leaves the claim waiting on that pod, by name.
+        var stuck = UsingClaim(ClusterFixture.ShellPod(ns, "stuck", "true"), "idle");
+        await _fx.Client.Resource(KubeResources.Pods).CreateAsync(stuck with { Spec = stuck.Spec! with { NodeSelector = new Dictionary<string, string> { ["kubernetes.io/hostname"] = "nowhere" } } });
+        var named = await ClusterFixture.EventuallyAsync(async () =>
+            (await _fx.EventsForAsync(ns, "idle")).FirstOrDefault(e => e.Reason == "WaitForPodScheduled"), what: "WaitForPodScheduled event");
+        Assert.Equal("waiting for pod stuck to be scheduled", named.Message);
+        Assert.Equal("Pending", (await Claims.GetAsync(ns, "idle")).Status?.Phase);
+        await _fx.Client.Resource(KubeResources.Pods).DeleteAsync(ns, "stuck");
+    }
+
+    [Fact]
     public async Task SnapshotRestoreCopiesTheSnapshottedContent()
     {
         var ns = await _fx.NewNamespaceAsync("snap");
@@ -147,6 +201,15 @@ public sealed class ProvisioningTests
         var restoredDir = (await _fx.Client.Resource(KubeResources.PersistentVolumes).GetAsync(null, restored.Spec!.VolumeName!)).Spec!.HostPath!.Path;
         Assert.Equal("before", await File.ReadAllTextAsync(Path.Combine(restoredDir, "f")));
     }
+
+    private static Pod UsingClaim(Pod pod, string claim) => pod with
+    {
+        Spec = pod.Spec! with
+        {
+            Volumes = [new Volume { Name = "data", PersistentVolumeClaim = new PersistentVolumeClaimVolumeSource { ClaimName = claim } }],
+            Containers = [pod.Spec.Containers[0] with { VolumeMounts = [new VolumeMount { Name = "data", MountPath = "/data" }] }],
+        },
+    };
 
     private Task<PersistentVolumeClaim> WaitBoundAsync(string ns, string name) =>
         ClusterFixture.EventuallyAsync(async () =>
