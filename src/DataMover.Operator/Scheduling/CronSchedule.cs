@@ -168,7 +168,8 @@ internal sealed class CronSchedule
         var window = TimeSpan.FromHours(1);
         while (true)
         {
-            var from = upTo - window < after ? after : upTo - window;
+            // Compared as spans: upTo - window itself would underflow once the window outgrows the calendar.
+            var from = window >= upTo - after ? after : upTo - window;
             DateTimeOffset? latest = null;
             for (var t = NextAfter(from); t is { } at && at <= upTo; t = NextAfter(at))
             {
