@@ -450,6 +450,17 @@ public sealed class ScheduleReconcilerTests
     }
 
     [Fact]
+    public async Task Each_run_carries_the_schedules_timeouts()
+    {
+        var timeouts = new DataMoverTimeouts { SourceReady = "2m", CloneReady = "45m", MoverStart = "90s", MoverRun = "6h", Cleanup = "1h30m" };
+        _store.AddSchedule("backup", Spec() with { Timeouts = timeouts });
+
+        await ReconcileAtAsync("10:01:00");
+
+        Assert.Equal(timeouts, Assert.Single(_store.Runs).Spec!.Timeouts);
+    }
+
+    [Fact]
     public async Task Deleted_schedules_are_left_to_garbage_collection()
     {
         var result = await ReconcileAsync();
