@@ -203,6 +203,8 @@ public sealed class ScheduleSandboxTests(SandboxFixture sandbox) : IClassFixture
         await Rejected(Spec() with { SourcePvc = "Not_A_Name" });
         await Rejected(Spec() with { Image = new MoverImage { PullPolicy = "Sometimes" } });
         await Rejected(Spec() with { Timeouts = new DataMoverTimeouts { MoverRun = "10 minutes" } });
+        await Rejected(Spec() with { AdditionalEnv = [new EnvVar { Name = "1NOT A NAME", Value = "x" }] });
+        await Rejected(Spec() with { Image = new MoverImage { Tag = new string('t', 129) } });
         await Rejected(Spec() with { Timeouts = new DataMoverTimeouts { SourceReady = "-5m" } });
 
         foreach (var sample in new[] { "deploy/samples/datamoverschedule.yaml", "deploy/samples/datamoverschedule-hourly.yaml" })
