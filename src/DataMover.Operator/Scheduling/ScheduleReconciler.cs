@@ -133,8 +133,9 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
     }
 
     /// <summary>
-    /// Backoff between attempts to create a refused run, doubling from one second to five minutes. Measured from when
-    /// Ready turned False for it, so it needs no memory beyond the status and survives restarts.
+    /// Backoff between attempts to create a refused run: as long as it has been failing, so it doubles from one second
+    /// up to five minutes. "Failing since" is the Ready condition's last transition, which needs no memory beyond the
+    /// status and survives restarts (if Ready was already False for another reason, the backoff starts longer).
     /// </summary>
     private static TimeSpan CreationRetryDelay(Condition? previousReady, DateTimeOffset now)
     {
