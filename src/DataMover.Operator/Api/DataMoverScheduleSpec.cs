@@ -15,6 +15,8 @@ public sealed record DataMoverScheduleSpec : KubeModel
     public bool? DeletePvcAfterBackup { get; init; }
     public IReadOnlyList<EnvVar>? AdditionalEnv { get; init; }
     public MoverImage? Image { get; init; }
+    /// <summary>Bounds on each wait of every run, copied into each DataMover; unset fields take the operator's defaults.</summary>
+    public DataMoverTimeouts? Timeouts { get; init; }
     public bool? Suspend { get; init; }
     public int? SuccessfulJobsHistoryLimit { get; init; }
     public int? FailedJobsHistoryLimit { get; init; }

@@ -39,8 +39,19 @@ internal sealed class CronSchedule
 
     public TimeZoneInfo TimeZone { get; }
 
-    /// <summary>Parses <paramref name="expression"/> in <paramref name="timeZone"/> (UTC when null or empty).</summary>
+    /// <summary>
+    /// Parses <paramref name="expression"/> in <paramref name="timeZone"/> (UTC when null or empty). Never throws:
+    /// whatever the spec holds, a malformed schedule or zone comes back as a reason and a message.
+    /// </summary>
     public static CronParseResult Parse(string? expression, string? timeZone)
+    {
+        var result = ParseUnchecked(expression, timeZone);
+        return result.Schedule is null
+            ? CronParseResult.Invalid(result.Reason!, Printable(result.Message!))
+            : result;
+    }
+
+    private static CronParseResult ParseUnchecked(string? expression, string? timeZone)
     {
         var zone = ResolveTimeZone(timeZone);
         if (zone is null)
@@ -75,11 +86,17 @@ internal sealed class CronSchedule
             return CronParseResult.Invalid(ScheduleReasons.InvalidSchedule, $"schedule \"{expression}\" has {fields.Length} fields; expected 5 (minute hour day-of-month month day-of-week)");
         }
 
-        // robfig/cron accepts '?' for "any" in the day fields.
-        fields[2] = fields[2] == "?" ? "*" : fields[2];
-        fields[4] = fields[4] == "?" ? "*" : fields[4];
+        if (CronFieldValidator.FindError(fields) is { } error)
+        {
+            return CronParseResult.Invalid(ScheduleReasons.InvalidSchedule, $"schedule \"{expression}\" is not valid cron: {error}");
+        }
 
-        var variants = fields[2].StartsWith('*') || fields[4].StartsWith('*')
+        // robfig/cron accepts '?' for "any" in every field; NCrontab knows only '*'.
+        var dayOfMonthIsStar = CronFieldValidator.IsStar(fields[2]);
+        var dayOfWeekIsStar = CronFieldValidator.IsStar(fields[4]);
+        fields = fields.Select(f => f.Replace('?', '*')).ToArray();
+
+        var variants = dayOfMonthIsStar || dayOfWeekIsStar
             ? new[] { string.Join(' ', fields) }
             : [$"{fields[0]} {fields[1]} {fields[2]} {fields[3]} *", $"{fields[0]} {fields[1]} * {fields[3]} {fields[4]}"];
 
@@ -90,8 +107,9 @@ internal sealed class CronSchedule
             {
                 parts.Add(CrontabSchedule.Parse(variant));
             }
-            catch (CrontabException e)
+            catch (Exception e) when (e is CrontabException or FormatException or OverflowException or ArgumentException)
             {
+                // The validator should have caught it; NCrontab's own words are the next best thing to a crash.
                 return CronParseResult.Invalid(ScheduleReasons.InvalidSchedule, $"schedule \"{expression}\" is not valid cron: {FirstLine(e.Message)}");
             }
         }
@@ -150,7 +168,8 @@ internal sealed class CronSchedule
         var window = TimeSpan.FromHours(1);
         while (true)
         {
-            var from = upTo - window < after ? after : upTo - window;
+            // Compared as spans: upTo - window itself would underflow once the window outgrows the calendar.
+            var from = window >= upTo - after ? after : upTo - window;
             DateTimeOffset? latest = null;
             for (var t = NextAfter(from); t is { } at && at <= upTo; t = NextAfter(at))
             {
@@ -204,11 +223,16 @@ internal sealed class CronSchedule
             // Windows names resolve on Linux too; Kubernetes accepts only IANA names, and so do we.
             return zone.HasIanaId && !string.Equals(id, "Local", StringComparison.OrdinalIgnoreCase) ? zone : null;
         }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException or IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {
+            // A name that is not a zone, or one that reaches outside the zone database ("../../etc/passwd").
             return null;
         }
     }
+
+    /// <summary>Control characters from the spec would garble a condition message or an event; show them escaped.</summary>
+    private static string Printable(string text) =>
+        text.Any(char.IsControl) ? string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) : text;
 
     private static string FirstLine(string message)
     {

@@ -15,7 +15,7 @@ internal static class ScheduleReasons
     public const string RunCreated = "RunCreated";
     public const string RunSkipped = "RunSkipped";
     public const string RunReplaced = "RunReplaced";
-    public const string RunInvalid = "RunInvalid";
+    public const string RunCreationFailed = "RunCreationFailed";
     public const string MissedSchedule = "MissedSchedule";
     public const string HistoryPruned = "HistoryPruned";
 }

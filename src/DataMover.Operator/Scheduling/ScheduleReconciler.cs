@@ -22,6 +22,11 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
     /// </summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromHours(1);
 
+    /// <summary>Bounds of the backoff between attempts to create a run the API server refused.</summary>
+    public static readonly TimeSpan MinCreationRetry = TimeSpan.FromSeconds(1);
+
+    public static readonly TimeSpan MaxCreationRetry = TimeSpan.FromMinutes(5);
+
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         var schedule = store.GetCachedSchedule(key);
@@ -57,30 +62,41 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
             .ToList();
         runs = await PruneHistoryAsync(schedule, spec, runs, cancellationToken);
 
+        var pass = await RunPassAsync(schedule, spec, old, status, runs, now, cancellationToken);
+
+        // The one place conditions change; a new failure is reported once, not on every retry of it.
+        var previousReady = ConditionSet.Find(old.Conditions, ScheduleReasons.ReadyCondition);
+        if (!pass.Ready.IsTrue && pass.Ready.Reason is ScheduleReasons.InvalidSchedule or ScheduleReasons.InvalidTimeZone or ScheduleReasons.RunCreationFailed
+            && !pass.Ready.IsStatedBy(previousReady))
+        {
+            events.Warning(schedule, pass.Ready.Reason, pass.Ready.Message);
+        }
+
+        status = WithConditions(pass.Status, schedule, now, pass.Valid, pass.Ready);
+        await WriteStatusAsync(schedule, old, WithRuns(status, pass.Runs), cancellationToken);
+        return pass.Wake;
+    }
+
+    /// <summary>Everything a reconcile decides, before it is written: status fields, runs, both conditions and when to come back.</summary>
+    private sealed record SchedulePass(DataMoverScheduleStatus Status, List<ScheduledRun> Runs, ConditionVerdict Valid, ConditionVerdict Ready, ReconcileResult Wake);
+
+    private async Task<SchedulePass> RunPassAsync(
+        DataMoverSchedule schedule, DataMoverScheduleSpec spec, DataMoverScheduleStatus old, DataMoverScheduleStatus status,
+        List<ScheduledRun> runs, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var parsed = CronSchedule.Parse(spec.Schedule, spec.TimeZone);
         if (parsed.Schedule is not { } cron)
         {
-            var wasInvalid = ConditionSet.Find(old.Conditions, ScheduleReasons.ScheduleValidCondition) is { Status: "False" } c
-                && c.Reason == parsed.Reason && c.Message == parsed.Message;
-            if (!wasInvalid)
-            {
-                events.Warning(schedule, parsed.Reason!, parsed.Message!);
-            }
-
-            status = WithConditions(status, schedule, now, false, parsed.Reason!, parsed.Message!, false, parsed.Reason!, parsed.Message!) with { NextScheduleTime = null };
-            await WriteStatusAsync(schedule, old, WithRuns(status, runs), cancellationToken);
-
             // Nothing to wake for: a spec change (a new generation) brings the schedule back.
-            return ReconcileResult.Done;
+            var invalid = ConditionVerdict.False(parsed.Reason!, parsed.Message!);
+            return new SchedulePass(status with { NextScheduleTime = null }, runs, invalid, invalid, ReconcileResult.Done);
         }
 
-        status = WithConditions(status, schedule, now, true, ScheduleReasons.Valid, "schedule and time zone are valid", true, ScheduleReasons.Scheduled, "");
+        var valid = ConditionVerdict.True(ScheduleReasons.Valid, "schedule and time zone are valid");
         if (spec.Suspend == true)
         {
-            status = WithConditions(status, schedule, now, true, ScheduleReasons.Valid, "schedule and time zone are valid", false, ScheduleReasons.Suspended, "spec.suspend is true: no runs are started")
-                with { NextScheduleTime = null };
-            await WriteStatusAsync(schedule, old, WithRuns(status, runs), cancellationToken);
-            return ReconcileResult.Done;
+            return new SchedulePass(status with { NextScheduleTime = null }, runs, valid,
+                ConditionVerdict.False(ScheduleReasons.Suspended, "spec.suspend is true: no runs are started"), ReconcileResult.Done);
         }
 
         var (plan, handledUpTo) = PlanFor(schedule, cron, now);
@@ -98,21 +114,35 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
             status = status with { LastSkippedTime = Max(status.LastSkippedTime, missed) };
         }
 
-        if (plan.Due is { } due)
+        var start = plan.Due is { } due
+            ? await StartRunAsync(schedule, spec, due, status, runs, cancellationToken)
+            : new RunStartResult(status, runs, RunStartOutcome.NotDue);
+        var previousReady = ConditionSet.Find(old.Conditions, ScheduleReasons.ReadyCondition);
+        var ready = ScheduleReadiness.Decide(start, ConcurrencyGate.Parse(spec.ConcurrencyPolicy), cron, now, previousReady);
+
+        var wake = plan.Next is { } next ? next - time.GetUtcNow() : (TimeSpan?)null;
+        if (start.Outcome == RunStartOutcome.Failed)
         {
-            (status, runs) = await StartRunAsync(schedule, spec, due, status, runs, cancellationToken);
+            // The time stays due: come back after a backoff, or at the next time if that is sooner (it supersedes this one).
+            var retry = CreationRetryDelay(previousReady, now);
+            wake = wake is { } w && w < retry ? w : retry;
         }
 
-        status = status with { NextScheduleTime = plan.Next };
-        await WriteStatusAsync(schedule, old, WithRuns(status, runs), cancellationToken);
+        return new SchedulePass(start.Status with { NextScheduleTime = plan.Next }, start.Runs, valid, ready,
+            wake is { } delay ? ReconcileResult.After(delay < MaxWait ? delay : MaxWait) : ReconcileResult.Done);
+    }
 
-        if (plan.Next is not { } next)
-        {
-            return ReconcileResult.Done;
-        }
-
-        var wait = next - time.GetUtcNow();
-        return ReconcileResult.After(wait < MaxWait ? wait : MaxWait);
+    /// <summary>
+    /// Backoff between attempts to create a refused run: as long as it has been failing, so it doubles from one second
+    /// up to five minutes. "Failing since" is the Ready condition's last transition, which needs no memory beyond the
+    /// status and survives restarts (if Ready was already False for another reason, the backoff starts longer).
+    /// </summary>
+    private static TimeSpan CreationRetryDelay(Condition? previousReady, DateTimeOffset now)
+    {
+        var failingFor = previousReady is { Status: "False", Reason: ScheduleReasons.RunCreationFailed, LastTransitionTime: { } since }
+            ? now - since
+            : TimeSpan.Zero;
+        return failingFor < MinCreationRetry ? MinCreationRetry : failingFor > MaxCreationRetry ? MaxCreationRetry : failingFor;
     }
 
     private bool IsRunDue(DataMoverSchedule schedule, DateTimeOffset now) =>
@@ -132,7 +162,7 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
         ConditionSet.Find(old.Conditions, ScheduleReasons.ReadyCondition) is { Status: "False" } ready
         && ready.Reason is ScheduleReasons.Suspended or ScheduleReasons.InvalidSchedule or ScheduleReasons.InvalidTimeZone;
 
-    private async Task<(DataMoverScheduleStatus, List<ScheduledRun>)> StartRunAsync(
+    private async Task<RunStartResult> StartRunAsync(
         DataMoverSchedule schedule, DataMoverScheduleSpec spec, DateTimeOffset due, DataMoverScheduleStatus status, List<ScheduledRun> runs, CancellationToken cancellationToken)
     {
         var run = ScheduledRunFactory.Build(schedule, due);
@@ -140,7 +170,7 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
         if (runs.Any(r => r.Name == name))
         {
             // Created by an earlier pass whose status write was lost.
-            return (status with { LastScheduleTime = Max(status.LastScheduleTime, due) }, runs);
+            return new RunStartResult(status with { LastScheduleTime = Max(status.LastScheduleTime, due) }, runs, RunStartOutcome.Started);
         }
 
         var active = runs.Where(r => r.State == RunState.Active).ToList();
@@ -149,8 +179,8 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
         {
             case ConcurrencyDecision.Skip:
                 events.Normal(schedule, ScheduleReasons.RunSkipped,
-                    $"skipped the run scheduled at {Rfc3339Converter.Format(due)}: {string.Join(", ", active.Select(a => a.Name))} still active (concurrencyPolicy Forbid)");
-                return (status with { LastSkippedTime = Max(status.LastSkippedTime, due) }, runs);
+                    $"skipped the run scheduled at {Rfc3339Converter.Format(due)}: {string.Join(", ", active.Select(a => $"{a.Name} ({ScheduleReadiness.Describe(a)})"))} still active (concurrencyPolicy Forbid)");
+                return new RunStartResult(status with { LastSkippedTime = Max(status.LastSkippedTime, due) }, runs, RunStartOutcome.Skipped);
             case ConcurrencyDecision.ReplaceActive:
                 foreach (var a in active)
                 {
@@ -167,12 +197,14 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
         {
             created = await store.CreateRunAsync(run, cancellationToken);
         }
-        catch (KubeApiException e) when (e.IsInvalid)
+        catch (KubeApiException e)
         {
-            // The API server will reject this run however often it is retried (say, a template field the DataMover
-            // CRD refuses); report it and treat the time as skipped rather than retrying it forever.
-            events.Warning(schedule, ScheduleReasons.RunInvalid, $"the DataMover for {Rfc3339Converter.Format(due)} was rejected: {e.Message}");
-            return (status with { LastSkippedTime = Max(status.LastSkippedTime, due) }, runs);
+            // Refused (RBAC, an invalid template, a terminating namespace, an overloaded server): the time stays due
+            // and is retried with backoff; the caller reports it. e.Message carries the API's own words, which for
+            // RBAC name the verb, the resource and the account.
+            LogCreateFailed(logger, schedule.Key(), name, due, e);
+            return new RunStartResult(status, runs, RunStartOutcome.Failed,
+                $"cannot create DataMover {name} for the run scheduled at {Rfc3339Converter.Format(due)}: {e.Message}");
         }
 
         if (created is not null)
@@ -182,7 +214,7 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
             LogCreated(logger, schedule.Key(), name, due);
         }
 
-        return (status with { LastScheduleTime = Max(status.LastScheduleTime, due) }, runs);
+        return new RunStartResult(status with { LastScheduleTime = Max(status.LastScheduleTime, due) }, runs, RunStartOutcome.Started);
     }
 
     private async Task<List<ScheduledRun>> PruneHistoryAsync(DataMoverSchedule schedule, DataMoverScheduleSpec spec, List<ScheduledRun> runs, CancellationToken cancellationToken)
@@ -225,26 +257,21 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
     }
 
     private static DataMoverScheduleStatus WithConditions(
-        DataMoverScheduleStatus status, DataMoverSchedule schedule, DateTimeOffset now,
-        bool valid, string validReason, string validMessage, bool ready, string readyReason, string readyMessage)
+        DataMoverScheduleStatus status, DataMoverSchedule schedule, DateTimeOffset now, ConditionVerdict valid, ConditionVerdict ready)
     {
-        var generation = schedule.Metadata.Generation;
-        var conditions = ConditionSet.Set(status.Conditions, new Condition
+        var conditions = status.Conditions;
+        foreach (var (type, verdict) in new[] { (ScheduleReasons.ScheduleValidCondition, valid), (ScheduleReasons.ReadyCondition, ready) })
         {
-            Type = ScheduleReasons.ScheduleValidCondition,
-            Status = valid ? "True" : "False",
-            Reason = validReason,
-            Message = validMessage,
-            ObservedGeneration = generation,
-        }, now);
-        conditions = ConditionSet.Set(conditions, new Condition
-        {
-            Type = ScheduleReasons.ReadyCondition,
-            Status = ready ? "True" : "False",
-            Reason = readyReason,
-            Message = readyMessage,
-            ObservedGeneration = generation,
-        }, now);
+            conditions = ConditionSet.Set(conditions, new Condition
+            {
+                Type = type,
+                Status = verdict.Status,
+                Reason = verdict.Reason,
+                Message = verdict.Message,
+                ObservedGeneration = schedule.Metadata.Generation,
+            }, now);
+        }
+
         return status with { Conditions = conditions };
     }
 
@@ -269,6 +296,9 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Key}: created run {Run} scheduled at {ScheduledTime}")]
     private static partial void LogCreated(ILogger logger, string key, string run, DateTimeOffset scheduledTime);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Key}: could not create run {Run} scheduled at {ScheduledTime}; retrying with backoff")]
+    private static partial void LogCreateFailed(ILogger logger, string key, string run, DateTimeOffset scheduledTime, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Key}: deleted {State} run {Run} beyond the history limit")]
     private static partial void LogPruned(ILogger logger, string key, string run, string state);

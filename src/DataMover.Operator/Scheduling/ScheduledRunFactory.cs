@@ -50,6 +50,7 @@ internal static class ScheduledRunFactory
                 DeletePvcAfterBackup = spec.DeletePvcAfterBackup,
                 AdditionalEnv = spec.AdditionalEnv,
                 Image = spec.Image,
+                Timeouts = spec.Timeouts,
             },
         };
     }

@@ -129,6 +129,110 @@ public sealed class CronScheduleTests
     }
 
     [Theory]
+    [InlineData("99999999999999999999 * * * *", "minute value 99999999999999999999 is out of range (0-59)")]
+    [InlineData("2147483648 * * * *", "minute value 2147483648 is out of range")]
+    [InlineData("* * * 99999999999 *", "month value 99999999999 is out of range (1-12)")]
+    [InlineData("*/99999999999999999999 * * * *", "minute step")]
+    [InlineData("0-99999999999 * * * *", "out of range")]
+    [InlineData("60 * * * *", "minute value 60 is out of range (0-59)")]
+    [InlineData("* 25 * * *", "hour value 25 is out of range (0-23)")]
+    [InlineData("* * 0 * *", "day-of-month value 0 is out of range (1-31)")]
+    [InlineData("* * 32 * *", "day-of-month value 32")]
+    [InlineData("* * * 0 *", "month value 0")]
+    [InlineData("* * * 13 *", "month value 13")]
+    [InlineData("* * * * 7", "day-of-week value 7 is out of range (0-6)")]
+    [InlineData("*/0 * * * *", "minute step \"0\"")]
+    [InlineData("1-5/0 * * * *", "minute step")]
+    [InlineData("*/ * * * *", "minute step")]
+    [InlineData("*/-1 * * * *", "minute step")]
+    [InlineData("*/5/2 * * * *", "more than one step")]
+    [InlineData("5-1 * * * *", "minute range \"5-1\" starts after it ends")]
+    [InlineData("* * * * FRI-MON", "day-of-week range")]
+    [InlineData("1-2-3 * * * *", "more than one '-'")]
+    [InlineData("1- * * * *", "missing bound")]
+    [InlineData("-1 * * * *", "missing bound")]
+    [InlineData("1,,2 * * * *", "empty list item")]
+    [InlineData(", * * * *", "empty list item")]
+    [InlineData("1, * * * *", "empty list item")]
+    [InlineData("5x * * * *", "minute value \"5x\" is not a number")]
+    [InlineData("+5 * * * *", "is not a number")]
+    [InlineData("0x1F * * * *", "is not a number")]
+    [InlineData("1.5 * * * *", "is not a number")]
+    [InlineData("\u0663 * * * *", "is not a number")] // an Arabic-Indic digit: a digit, but not a cron one
+    [InlineData("* * * * MONDAY", "is not a number or a name")]
+    [InlineData("* * * JANUARY *", "is not a number or a name")]
+    [InlineData("MON * * * *", "minute value \"MON\" is not a number")]
+    [InlineData("* * L * *", "day-of-month value \"L\"")]
+    [InlineData("* * 15W * *", "is not a number")]
+    [InlineData("* * * * 5#3", "is not a number")]
+    [InlineData("* * * * 5L", "is not a number")]
+    [InlineData("** * * * *", "is not a number")]
+    [InlineData("*-5 * * * *", "is not a number")]
+    [InlineData("a\u0000b * * * *", "\\u0000")]
+    [InlineData("* * * * * * *", "has 7 fields")]
+    [InlineData("*", "has 1 fields")]
+    [InlineData("0 0", "has 2 fields")]
+    [InlineData("@every 1h30m", "unknown macro")]
+    [InlineData("@", "unknown macro")]
+    [InlineData("@hourly *", "unknown macro")]
+    [InlineData("@weekly\t", null)] // trimmed: valid
+    [InlineData("CRON_TZ=UTC * * * *", "use spec.timeZone")]
+    [InlineData("0 0 31 2,4 *", "never fires")]
+    public void Hostile_schedules_never_throw_and_explain_themselves(string expression, string? expectedMessage)
+    {
+        var result = CronSchedule.Parse(expression, null);
+
+        if (expectedMessage is null)
+        {
+            Assert.NotNull(result.Schedule);
+            return;
+        }
+
+        Assert.Null(result.Schedule);
+        Assert.Equal(ScheduleReasons.InvalidSchedule, result.Reason);
+        Assert.Contains(expectedMessage, result.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Message!, char.IsControl);
+    }
+
+    [Theory]
+    [InlineData("../../../../etc/passwd")]
+    [InlineData("/etc/localtime")]
+    [InlineData("Europe/Paris\u0000")]
+    [InlineData("Europe/../Europe/Paris")]
+    [InlineData("UTC\n")]
+    [InlineData("\u00e9t\u00e9")]
+    [InlineData("Etc/GMT+99")]
+    [InlineData("a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z")]
+    public void Hostile_time_zones_never_throw(string zone)
+    {
+        var result = CronSchedule.Parse("0 0 * * *", zone);
+        Assert.Null(result.Schedule);
+        Assert.Equal(ScheduleReasons.InvalidTimeZone, result.Reason);
+        Assert.DoesNotContain(result.Message!, char.IsControl);
+    }
+
+    [Theory]
+    [InlineData("5/15 * * * *", "2026-11-21T10:06:00Z", "2026-11-21T10:20:00Z")] // robfig/cron: 5-59/15
+    [InlineData("? * * * *", "2026-11-21T10:06:00Z", "2026-11-21T10:07:00Z")]
+    [InlineData("0 0 ? * MON", "2026-11-21T10:00:00Z", "2026-11-23T00:00:00Z")]
+    [InlineData("0 0 * * sun", "2026-11-21T10:00:00Z", "2026-11-22T00:00:00Z")]
+    [InlineData("0 0 1 jan-feb *", "2026-11-21T10:00:00Z", "2027-01-01T00:00:00Z")]
+    [InlineData("0 0 * * MON-FRI", "2026-11-21T10:00:00Z", "2026-11-23T00:00:00Z")]
+    [InlineData("*/61 * * * *", "2026-11-21T10:06:00Z", "2026-11-21T11:00:00Z")]
+    [InlineData("0\t0  *\t* *", "2026-11-21T10:06:00Z", "2026-11-22T00:00:00Z")]
+    public void Valid_robfig_syntax_is_accepted(string expression, string after, string expected) =>
+        Assert.Equal(Utc(expected), Parse(expression).NextAfter(Utc(after)));
+
+    [Fact]
+    public void A_stepped_day_field_is_not_a_star_so_either_day_field_matches()
+    {
+        // robfig/cron: "*/2" in day-of-month is not a star, so this is "odd days OR Mondays". 2026-11-30 is an even
+        // Monday; requiring both would wait for 2026-12-07.
+        var cron = Parse("0 0 */2 * MON");
+        Assert.Equal(Utc("2026-11-30T00:00:00Z"), cron.NextAfter(Utc("2026-11-29T00:00:00Z")));
+    }
+
+    [Theory]
     [InlineData("Mars/Olympus_Mons")]
     [InlineData("Local")]
     [InlineData("W. Europe Standard Time")]

@@ -92,6 +92,7 @@ internal sealed class InMemoryScheduleStore(TimeProvider time) : IScheduleStore
                 Status = new DataMoverStatus
                 {
                     Phase = phase,
+                    PhaseStartTime = Seconds(time.GetUtcNow()),
                     CompletionTime = phase is "Completed" or "Failed" ? Seconds(time.GetUtcNow()) : null,
                 },
                 Metadata = run.Metadata with { ResourceVersion = NextVersion() },

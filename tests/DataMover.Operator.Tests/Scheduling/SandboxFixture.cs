@@ -38,6 +38,12 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     public KubeClient Client { get; private set; } = null!;
 
+    /// <summary>For the real kubectl.</summary>
+    public string KubeconfigPath => _cluster!.KubeconfigPath;
+
+    /// <summary>Fault injection, changeable while tests run; tests that set faults clear them when done.</summary>
+    public FaultInjector Faults => _cluster!.Faults;
+
     public static string RepoFile(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

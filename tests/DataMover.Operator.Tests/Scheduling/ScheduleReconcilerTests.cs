@@ -42,6 +42,8 @@ public sealed class ScheduleReconcilerTests
 
     private DataMoverScheduleStatus Status => _store.Schedule("backup").Status!;
 
+    private Condition Ready => Status.Conditions!.Single(c => c.Type == ScheduleReasons.ReadyCondition);
+
     private IReadOnlyList<string> RunNames => _store.Runs.Select(r => r.Metadata.Name!).ToList();
 
     private async Task<ReconcileResult> ReconcileAtAsync(string hhmmss, bool finishActive = false)
@@ -330,21 +332,132 @@ public sealed class ScheduleReconcilerTests
     }
 
     [Fact]
-    public async Task A_run_the_api_rejects_is_reported_and_skipped_not_retried_forever()
+    public async Task A_run_the_api_rejects_makes_the_schedule_not_ready_with_one_event_and_is_retried_with_backoff()
     {
         _store.AddSchedule("backup", Spec());
-        _store.CreateFailure = new KubeApiException(new Status { Reason = "Invalid", Message = "spec.sourcePvc: Invalid value" }, HttpStatusCode.UnprocessableEntity);
+        _store.CreateFailure = new KubeApiException(
+            new Status { Reason = "Invalid", Message = "DataMover.datamover.a-cup-of.coffee \"x\" is invalid: spec.additionalEnv[0].name: Invalid value" },
+            HttpStatusCode.UnprocessableEntity);
 
         var result = await ReconcileAtAsync("10:01:00");
 
-        Assert.Equal(TimeSpan.FromMinutes(1), result.RequeueAfter);
-        Assert.Equal(1, _events.Count(ScheduleReasons.RunInvalid));
-        Assert.Equal(At("10:01:00"), Status.LastSkippedTime);
+        var ready = Ready;
+        Assert.Equal(("False", ScheduleReasons.RunCreationFailed), (ready.Status, ready.Reason));
+        Assert.Contains($"cannot create DataMover {RunAt("10:01")}", ready.Message, StringComparison.Ordinal);
+        Assert.Contains("422 Invalid: DataMover.datamover.a-cup-of.coffee \"x\" is invalid: spec.additionalEnv[0].name", ready.Message, StringComparison.Ordinal);
+        Assert.Equal("True", Status.Conditions!.Single(c => c.Type == ScheduleReasons.ScheduleValidCondition).Status);
+        var warning = Assert.Single(_events.All);
+        Assert.Equal(("Warning", ScheduleReasons.RunCreationFailed, ready.Message), warning);
+        Assert.Null(Status.LastScheduleTime);
+        Assert.Null(Status.LastSkippedTime); // not swallowed: the time is still due
+        Assert.Equal(ScheduleReconciler.MinCreationRetry, result.RequeueAfter);
+
+        // Retries back off (1 s, 1 s, 2 s, 4 s from when it started failing) and report nothing new.
+        var writes = _store.StatusWrites;
+        Assert.Equal(TimeSpan.FromSeconds(1), (await ReconcileAtAsync("10:01:01")).RequeueAfter);
+        Assert.Equal(TimeSpan.FromSeconds(2), (await ReconcileAtAsync("10:01:02")).RequeueAfter);
+        Assert.Equal(TimeSpan.FromSeconds(4), (await ReconcileAtAsync("10:01:04")).RequeueAfter);
+        Assert.Single(_events.All);
+        Assert.Equal(writes, _store.StatusWrites);
         Assert.Empty(_store.Runs);
 
+        // Never past the next scheduled time, which supersedes the refused one.
+        Assert.Equal(TimeSpan.FromSeconds(20), (await ReconcileAtAsync("10:01:40")).RequeueAfter);
+
         _store.CreateFailure = null;
+        result = await ReconcileAtAsync("10:01:45");
+        Assert.Equal([RunAt("10:01")], RunNames);
+        Assert.Equal(("True", ScheduleReasons.Scheduled), (Ready.Status, Ready.Reason));
+        Assert.Equal(At("10:01:00"), Status.LastScheduleTime);
+        Assert.Equal(TimeSpan.FromSeconds(15), result.RequeueAfter);
+        Assert.Equal(1, _events.Count(ScheduleReasons.RunCreationFailed));
+    }
+
+    [Fact]
+    public async Task A_forbidden_create_names_the_verb_and_resource_and_a_new_failure_is_reported_again()
+    {
+        const string rbac = "datamovers.datamover.a-cup-of.coffee is forbidden: User \"system:serviceaccount:datamover-system:datamover-operator\" " +
+            "cannot create resource \"datamovers\" in API group \"datamover.a-cup-of.coffee\" in the namespace \"default\"";
+        _store.AddSchedule("backup", Spec());
+        _store.CreateFailure = new KubeApiException(new Status { Reason = "Forbidden", Message = rbac }, HttpStatusCode.Forbidden);
+
+        await ReconcileAtAsync("10:01:00");
+        await ReconcileAtAsync("10:01:30");
+
+        Assert.Equal(("False", ScheduleReasons.RunCreationFailed), (Ready.Status, Ready.Reason));
+        Assert.Contains("403 Forbidden: " + rbac, Ready.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _events.Count(ScheduleReasons.RunCreationFailed));
+
+        // The next time fails too: a distinct failure (another run), so one more event.
+        await ReconcileAtAsync("10:02:00");
+        Assert.Contains(RunAt("10:02"), Ready.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _events.Count(ScheduleReasons.RunCreationFailed));
+        Assert.Empty(_store.Runs);
+    }
+
+    [Fact]
+    public async Task A_refused_time_that_misses_its_deadline_leaves_the_schedule_not_ready_until_a_run_starts()
+    {
+        _store.AddSchedule("backup", Spec() with { StartingDeadlineSeconds = 10 });
+        _store.CreateFailure = new KubeApiException(new Status { Reason = "Forbidden", Message = "no" }, HttpStatusCode.Forbidden);
+        await ReconcileAtAsync("10:01:00");
+        _store.CreateFailure = null;
+
+        await ReconcileAtAsync("10:01:30");
+        Assert.Empty(_store.Runs);
+        Assert.Equal(ScheduleReasons.RunCreationFailed, Ready.Reason);
+        Assert.Equal(At("10:01:00"), Status.LastSkippedTime);
+
         await ReconcileAtAsync("10:02:00");
         Assert.Equal([RunAt("10:02")], RunNames);
+        Assert.Equal(("True", ScheduleReasons.Scheduled), (Ready.Status, Ready.Reason));
+    }
+
+    [Fact]
+    public async Task Under_forbid_an_active_run_that_outlives_its_slot_makes_the_schedule_not_ready_naming_it()
+    {
+        _store.AddSchedule("backup", Spec());
+        await ReconcileAtAsync("10:01:00");
+        _store.SetPhase(RunAt("10:01"), "CreatingPod");
+        await ReconcileAtAsync("10:01:30");
+        Assert.Equal("True", Ready.Status); // active, but within its slot
+
+        await ReconcileAtAsync("10:02:00");
+        Assert.Equal(("False", ScheduleReasons.RunSkipped), (Ready.Status, Ready.Reason));
+        Assert.Equal(
+            $"DataMover {RunAt("10:01")} is still active (phase CreatingPod since 2026-11-21T10:01:00Z), so the run scheduled at 2026-11-21T10:02:00Z was skipped (concurrencyPolicy Forbid)",
+            Ready.Message);
+        Assert.Contains("CreatingPod since 2026-11-21T10:01:00Z", Assert.Single(_events.All, e => e.Reason == ScheduleReasons.RunSkipped).Message, StringComparison.Ordinal);
+
+        // Still stuck at the next time: the message follows the latest skipped time.
+        await ReconcileAtAsync("10:03:00");
+        Assert.Contains("scheduled at 2026-11-21T10:03:00Z was skipped", Ready.Message, StringComparison.Ordinal);
+
+        // It finishes: ready again at once, without waiting for the next time.
+        _store.FinishAll();
+        await ReconcileAtAsync("10:03:10");
+        Assert.Equal(("True", ScheduleReasons.Scheduled), (Ready.Status, Ready.Reason));
+        Assert.Equal([RunAt("10:01")], RunNames);
+    }
+
+    [Fact]
+    public async Task Allow_is_not_held_up_by_a_long_run()
+    {
+        _store.AddSchedule("backup", Spec() with { ConcurrencyPolicy = "Allow" });
+        await ReconcileAtAsync("10:01:00");
+        await ReconcileAtAsync("10:02:00");
+        Assert.Equal("True", Ready.Status);
+    }
+
+    [Fact]
+    public async Task Each_run_carries_the_schedules_timeouts()
+    {
+        var timeouts = new DataMoverTimeouts { SourceReady = "2m", CloneReady = "45m", MoverStart = "90s", MoverRun = "6h", Cleanup = "1h30m" };
+        _store.AddSchedule("backup", Spec() with { Timeouts = timeouts });
+
+        await ReconcileAtAsync("10:01:00");
+
+        Assert.Equal(timeouts, Assert.Single(_store.Runs).Spec!.Timeouts);
     }
 
     [Fact]

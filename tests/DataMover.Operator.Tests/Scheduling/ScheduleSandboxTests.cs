@@ -202,6 +202,10 @@ public sealed class ScheduleSandboxTests(SandboxFixture sandbox) : IClassFixture
         await Rejected(Spec() with { StartingDeadlineSeconds = -5 });
         await Rejected(Spec() with { SourcePvc = "Not_A_Name" });
         await Rejected(Spec() with { Image = new MoverImage { PullPolicy = "Sometimes" } });
+        await Rejected(Spec() with { Timeouts = new DataMoverTimeouts { MoverRun = "10 minutes" } });
+        await Rejected(Spec() with { AdditionalEnv = [new EnvVar { Name = "1NOT A NAME", Value = "x" }] });
+        await Rejected(Spec() with { Image = new MoverImage { Tag = new string('t', 129) } });
+        await Rejected(Spec() with { Timeouts = new DataMoverTimeouts { SourceReady = "-5m" } });
 
         foreach (var sample in new[] { "deploy/samples/datamoverschedule.yaml", "deploy/samples/datamoverschedule-hourly.yaml" })
         {
@@ -210,6 +214,20 @@ public sealed class ScheduleSandboxTests(SandboxFixture sandbox) : IClassFixture
             Assert.NotNull(created.Metadata.Uid);
             Assert.True(CronSchedule.Parse(created.Spec!.Schedule, created.Spec.TimeZone).Schedule is not null);
         }
+    }
+
+    [Fact]
+    public async Task Each_run_carries_the_schedules_timeouts()
+    {
+        var timeouts = new DataMoverTimeouts { SourceReady = "2m", CloneReady = "45m", MoverStart = "90s", MoverRun = "6h", Cleanup = "1h30m" };
+        await using var h = await ScheduleHarness.StartAsync(sandbox, Spec() with { Timeouts = timeouts });
+        Assert.Equal(timeouts, (await h.ScheduleAsync()).Spec!.Timeouts); // the CRD keeps the field
+
+        var at = await h.AdvanceToNextAsync();
+        await h.WaitForAsync(s => s.Status?.LastScheduleTime == at, "a run");
+
+        var run = await h.Runs.GetAsync(h.Namespace, ScheduledNameBuilder.RunName("backup", at));
+        Assert.Equal(timeouts, run.Spec!.Timeouts);
     }
 
     private static Condition? Ready(DataMoverSchedule s) => s.Status?.Conditions?.FirstOrDefault(c => c.Type == ScheduleReasons.ReadyCondition);

@@ -1,0 +1,68 @@
+using DataMover.Kube.Json;
+using DataMover.Kube.Models;
+
+namespace DataMover.Operator.Scheduling;
+
+/// <summary>
+/// Decides the Ready condition of a valid, unsuspended schedule: whether it is doing its job, and if not, why.
+/// Derived from what the cluster shows now wherever possible, so it is right after a restart too; only a failed
+/// create is remembered (in the condition itself) until a run is started.
+/// </summary>
+internal static class ScheduleReadiness
+{
+    public static ConditionVerdict Decide(
+        RunStartResult start, ConcurrencyPolicy policy, CronSchedule cron, DateTimeOffset now, Condition? previousReady)
+    {
+        if (start.Outcome == RunStartOutcome.Failed)
+        {
+            return ConditionVerdict.False(ScheduleReasons.RunCreationFailed, start.Failure ?? "");
+        }
+
+        if (policy == ConcurrencyPolicy.Forbid && FindOverrun(start.Runs, cron, now) is { } overrun)
+        {
+            return ConditionVerdict.False(ScheduleReasons.RunSkipped,
+                $"DataMover {overrun.Run.Name} is still active ({Describe(overrun.Run)}), so the run scheduled at " +
+                $"{Rfc3339Converter.Format(overrun.SkippedTime)} was skipped (concurrencyPolicy Forbid)");
+        }
+
+        // Nothing was tried since the last create failed (the time went past its deadline, say): still not working.
+        if (start.Outcome == RunStartOutcome.NotDue && previousReady is { Status: "False", Reason: ScheduleReasons.RunCreationFailed } failed)
+        {
+            return ConditionVerdict.Of(failed);
+        }
+
+        return ConditionVerdict.True(ScheduleReasons.Scheduled, "");
+    }
+
+    /// <summary>How an active run is doing, for messages: its phase and since when.</summary>
+    public static string Describe(ScheduledRun run)
+    {
+        var status = run.Mover.Status;
+        var created = run.Mover.Metadata.CreationTimestamp;
+        if (string.IsNullOrEmpty(status?.Phase))
+        {
+            return created is { } c ? $"no phase yet, created {Rfc3339Converter.Format(c)}" : "no phase yet";
+        }
+
+        return (status.PhaseStartTime ?? status.StartTime ?? created) is { } since
+            ? $"phase {status.Phase} since {Rfc3339Converter.Format(since)}"
+            : $"phase {status.Phase}";
+    }
+
+    /// <summary>
+    /// The oldest active run that a scheduled time has passed during, and the latest such time: under Forbid that
+    /// time was skipped, and every later one will be while the run stays active.
+    /// </summary>
+    private static (ScheduledRun Run, DateTimeOffset SkippedTime)? FindOverrun(IEnumerable<ScheduledRun> runs, CronSchedule cron, DateTimeOffset now)
+    {
+        foreach (var run in runs.Where(r => r.State == RunState.Active).OrderBy(r => r.ScheduledTime))
+        {
+            if (cron.LatestIn(run.ScheduledTime, now) is { } skipped)
+            {
+                return (run, skipped);
+            }
+        }
+
+        return null;
+    }
+}
