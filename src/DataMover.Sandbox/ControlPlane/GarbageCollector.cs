@@ -256,9 +256,18 @@ internal sealed partial class GarbageCollector : IReconciler
                 Preconditions = new Preconditions { Uid = node.Uid },
             }, cancellationToken);
         }
-        catch (KubeApiException e) when (e.IsNotFound || e.IsConflict)
+        catch (KubeApiException e) when (e.IsNotFound)
         {
-            // Already gone, or a different object now has the name.
+            // Already gone.
+        }
+        catch (KubeApiException e) when (e.IsConflict)
+        {
+            // A different object now has the name, or (a transient 409) still ours: then the loop retries, as the real collector does.
+            var live = await _client.Resource(node.Type).TryGetAsync(node.Object.Metadata.Namespace, node.Object.Metadata.Name!, cancellationToken);
+            if (live?.Metadata.Uid == node.Uid)
+            {
+                throw;
+            }
         }
     }
 
