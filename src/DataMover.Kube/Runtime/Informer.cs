@@ -29,7 +29,8 @@ public sealed partial class Informer<T> : IInformer where T : KubeObject
         _options = options ?? new InformerOptions();
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _time = time ?? TimeProvider.System;
-        _health = new InformerHealth(false, _time.GetUtcNow(), null);
+        // Health is wall-clock time even under a test's fake clock: probes compare it with the real time.
+        _health = new InformerHealth(false, TimeProvider.System.GetUtcNow(), null);
     }
 
     /// <summary>True once the first list has been stored and its events delivered.</summary>
@@ -219,7 +220,7 @@ public sealed partial class Informer<T> : IInformer where T : KubeObject
         lock (_healthGate)
         {
             // The clock starts at the first failure after the last good moment, however many failures follow.
-            _health = new InformerHealth(false, _health.UnhealthySince ?? _time.GetUtcNow(), error.Message);
+            _health = new InformerHealth(false, _health.UnhealthySince ?? TimeProvider.System.GetUtcNow(), error.Message);
         }
     }
 

@@ -43,6 +43,27 @@ internal static class CommandLine
             Description = "Run only while holding the leader Lease, for more than one replica (env DATAMOVER_LEADER_ELECT)",
             DefaultValueFactory = _ => Env("DATAMOVER_LEADER_ELECT") is { } v && bool.TryParse(v, out var b) && b,
         };
+        var unhealthyAfter = new Option<string>("--informer-unhealthy-after")
+        {
+            Description = "Fail /readyz once an informer has been unable to list or watch for this long, e.g. 60s (env DATAMOVER_INFORMER_UNHEALTHY_AFTER)",
+            DefaultValueFactory = _ => Env("DATAMOVER_INFORMER_UNHEALTHY_AFTER") ?? "1m",
+        };
+        var shutdownGrace = new Option<string>("--shutdown-grace")
+        {
+            Description = "On SIGTERM, how long reconciles in flight may finish before they are cancelled, e.g. 10s (env DATAMOVER_SHUTDOWN_GRACE)",
+            DefaultValueFactory = _ => Env("DATAMOVER_SHUTDOWN_GRACE") ?? "10s",
+        };
+        foreach (var duration in new[] { unhealthyAfter, shutdownGrace })
+        {
+            duration.Validators.Add(r =>
+            {
+                if (Api.KubeDuration.TryParse(r.GetValueOrDefault<string>(), out var error) is null)
+                {
+                    r.AddError($"{duration.Name}: {error}");
+                }
+            });
+        }
+
         workers.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 1)
@@ -53,7 +74,7 @@ internal static class CommandLine
 
         var root = new RootCommand("DataMover operator: backs up PVCs by cloning them and syncing the clone to S3")
         {
-            kubeconfig, ns, metrics, health, workers, image, leaderElect,
+            kubeconfig, ns, metrics, health, workers, image, leaderElect, unhealthyAfter, shutdownGrace,
         };
         root.SetAction((result, ct) => run(new OperatorOptions
         {
@@ -64,6 +85,8 @@ internal static class CommandLine
             MaxConcurrentReconciles = result.GetValue(workers),
             MoverImage = result.GetValue(image)!,
             LeaderElect = result.GetValue(leaderElect),
+            InformerUnhealthyAfter = Api.KubeDuration.TryParse(result.GetValue(unhealthyAfter), out _)!.Value,
+            ShutdownGrace = Api.KubeDuration.TryParse(result.GetValue(shutdownGrace), out _)!.Value,
         }, ct));
         return root;
     }
