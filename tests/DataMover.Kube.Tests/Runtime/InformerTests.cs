@@ -219,8 +219,11 @@ public sealed class InformerTests
     {
         await using var server = await StartAsync();
         server.OnList(List(3, ConfigMap("a", 3)));
+        // The delete waits for the test to have looked at the listed state; sent at once it could beat the first assert.
+        var sendDelete = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         server.OnWatch(async ctx =>
         {
+            await sendDelete.Task;
             await SendAsync(ctx, "DELETED", ConfigMap("a", 4));
             await HoldAsync(ctx);
         });
@@ -235,6 +238,7 @@ public sealed class InformerTests
         await informer.WaitForSyncAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Single(informer.ByIndex("by-data", "3"));
+        sendDelete.SetResult();
         await deleted.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Empty(informer.ByIndex("by-data", "3"));
         await cts.CancelAsync();
