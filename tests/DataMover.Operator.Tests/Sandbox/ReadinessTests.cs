@@ -36,7 +36,7 @@ public sealed class ReadinessTests(SandboxFixture fixture) : OperatorTestBase(fi
             Fixture.Cluster.Faults.Configure("error500=1:list+watch,cutWatches=1");
             var failing = await WaitForStatusAsync(http, readyz, HttpStatusCode.InternalServerError);
             Assert.Contains("informers failed", failing, StringComparison.Ordinal);
-            Assert.Contains("datamovers", failing, StringComparison.Ordinal);
+            Assert.Contains("not synced for", failing, StringComparison.Ordinal);
         }
         finally
         {
