@@ -11,6 +11,8 @@ namespace DataMover.Kube.Tests;
 /// <summary>The recorder against a scripted in-memory Events endpoint on Kestrel.</summary>
 public sealed class EventRecorderTests
 {
+    private static readonly EventRecorderOptions FastRetries = new() { RetryInterval = TimeSpan.FromMilliseconds(20), MaxTriesPerEvent = 12 };
+
     private static readonly Pod Pod = new()
     {
         // As read from a list: no apiVersion/kind of its own.
@@ -87,13 +89,87 @@ public sealed class EventRecorderTests
         var events = new InMemoryObjectServer("/api/v1/namespaces/apps/events") { FailWrites = true };
         await using var server = await ScriptedServer.StartAsync(events.Map);
         using var client = new KubeClient(new KubeClientSettings { Server = server.BaseAddress, MaxAttempts = 1 });
-        await using var recorder = new EventRecorder(client, "datamover-operator", null, TimeProvider.System, NullLogger<EventRecorder>.Instance);
+        await using var recorder = new EventRecorder(client, "datamover-operator", null, TimeProvider.System, NullLogger<EventRecorder>.Instance, FastRetries);
 
         recorder.Warning(Pod, "Failed", "boom");
         recorder.Normal(new Pod(), "NoName", "an object without a name is logged, not thrown");
         await recorder.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Empty(events.All());
+        Assert.Equal(FastRetries.MaxTriesPerEvent, events.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(429)]
+    [InlineData(503)]
+    public async Task An_event_the_server_failed_to_take_is_sent_again_and_lands(int code)
+    {
+        var events = new InMemoryObjectServer("/api/v1/namespaces/apps/events");
+        events.NextWriteFailures.Enqueue(code);
+        events.NextWriteFailures.Enqueue(code);
+        await using var server = await ScriptedServer.StartAsync(events.Map);
+        // One attempt per request, so that only the recorder's own retries can deliver it.
+        using var client = new KubeClient(new KubeClientSettings { Server = server.BaseAddress, MaxAttempts = 1 });
+        await using var recorder = new EventRecorder(client, "datamover-operator", null, TimeProvider.System, NullLogger<EventRecorder>.Instance, FastRetries);
+
+        recorder.Warning(Pod, "MoverFailed", "bucket not found");
+        await recorder.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("MoverFailed", Assert.Single(events.All())["reason"]!.GetValue<string>());
+        Assert.Equal(3, events.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_failed_patch_of_a_repeated_event_is_retried_and_counts_once()
+    {
+        var events = new InMemoryObjectServer("/api/v1/namespaces/apps/events");
+        await using var server = await ScriptedServer.StartAsync(events.Map);
+        using var client = new KubeClient(new KubeClientSettings { Server = server.BaseAddress, MaxAttempts = 1 });
+        await using var recorder = new EventRecorder(client, "datamover-operator", null, TimeProvider.System, NullLogger<EventRecorder>.Instance, FastRetries);
+
+        recorder.Normal(Pod, "Started", "Started rclone sync");
+        await recorder.FlushAsync();
+        events.NextWriteFailures.Enqueue(500);
+        recorder.Normal(Pod, "Started", "Started rclone sync");
+        await recorder.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, Assert.Single(events.All())["count"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_create_that_finds_the_event_already_there_is_not_retried()
+    {
+        var events = new InMemoryObjectServer("/api/v1/namespaces/apps/events");
+        await using var server = await ScriptedServer.StartAsync(events.Map);
+        using var client = new KubeClient(new KubeClientSettings { Server = server.BaseAddress, MaxAttempts = 1 });
+        await using var recorder = new EventRecorder(client, "datamover-operator", null, TimeProvider.System, NullLogger<EventRecorder>.Instance, FastRetries);
+        events.NextWriteFailures.Enqueue(409);
+
+        recorder.Normal(Pod, "Started", "Started rclone sync");
+        await recorder.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Single(events.Requests);
+    }
+
+    [Fact]
+    public async Task An_expired_aggregated_event_is_created_again_when_its_patch_finds_nothing()
+    {
+        var events = new InMemoryObjectServer("/api/v1/namespaces/apps/events");
+        await using var server = await ScriptedServer.StartAsync(events.Map);
+        using var client = new KubeClient(new KubeClientSettings { Server = server.BaseAddress });
+        await using var recorder = new EventRecorder(client, "datamover-operator", null, TimeProvider.System, NullLogger<EventRecorder>.Instance, FastRetries);
+
+        recorder.Normal(Pod, "Started", "Started rclone sync");
+        await recorder.FlushAsync();
+        var name = Assert.Single(events.All())["metadata"]!["name"]!.GetValue<string>();
+        events.Remove(name);
+        recorder.Normal(Pod, "Started", "Started rclone sync");
+        await recorder.FlushAsync();
+
+        var stored = Assert.Single(events.All());
+        Assert.Equal(name, stored["metadata"]!["name"]!.GetValue<string>());
+        Assert.Equal(2, stored["count"]!.GetValue<int>());
     }
 
     [Fact]

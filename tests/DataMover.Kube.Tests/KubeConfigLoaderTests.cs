@@ -189,7 +189,7 @@ public sealed class KubeConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Unknown_context_and_exec_only_users_fail_with_a_clear_error()
+    public void Unknown_context_and_auth_provider_only_users_fail_with_a_clear_error()
     {
         var path = _dir.Write("config", """
             current-context: c
@@ -198,12 +198,11 @@ public sealed class KubeConfigLoaderTests : IDisposable
             users:
             - name: u
               user:
-                exec:
-                  apiVersion: client.authentication.k8s.io/v1
-                  command: aws
+                auth-provider:
+                  name: gcp
             """);
 
         Assert.Contains("nope", Assert.Throws<KubeConfigException>(() => KubeConfigLoader.Load(path, "nope")).Message, StringComparison.Ordinal);
-        Assert.Contains("exec", Assert.Throws<KubeConfigException>(() => KubeConfigLoader.Load(path)).Message, StringComparison.Ordinal);
+        Assert.Contains("auth-provider", Assert.Throws<KubeConfigException>(() => KubeConfigLoader.Load(path)).Message, StringComparison.Ordinal);
     }
 }

@@ -56,6 +56,14 @@ public class KubeApiException : Exception
 
     public bool IsServerError => (int)StatusCode >= 500;
 
+    /// <summary>
+    /// A list or watch asked for a resourceVersion newer than the server has (etcd restored from a backup): kube-apiserver
+    /// answers 504 Timeout with cause ResourceVersionTooLarge; only a list from scratch helps.
+    /// </summary>
+    public bool IsResourceVersionTooLarge =>
+        Status.Details?.Causes?.Any(c => c.Reason == "ResourceVersionTooLarge") == true
+        || Status.Message?.Contains("Too large resource version", StringComparison.OrdinalIgnoreCase) == true;
+
     private static string Describe(Status status, HttpStatusCode code) =>
         $"{(int)code} {status.Reason ?? code.ToString()}: {status.Message}";
 }

@@ -57,6 +57,7 @@ public sealed class KubeClient : IDisposable
         CancellationToken cancellationToken)
     {
         var idempotent = method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Put || method == HttpMethod.Delete;
+        var reauthenticated = false;
         for (var attempt = 1; ; attempt++)
         {
             using var request = new HttpRequestMessage(method, pathAndQuery)
@@ -66,7 +67,7 @@ public sealed class KubeClient : IDisposable
                 Version = HttpVersion.Version20,
                 VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
             };
-            Authorize(request);
+            var token = Authorize(request);
 
             // For a watch the deadline covers only the wait for the response headers; the body streams for minutes
             // and is guarded by WatchOptions.SilenceTimeout instead.
@@ -94,6 +95,15 @@ public sealed class KubeClient : IDisposable
 
             using (response)
             {
+                // A rejected credential means the server did nothing, so any verb may go once more with a fresh one
+                // (client-go re-runs an exec plugin after a 401 the same way).
+                if (response.StatusCode == HttpStatusCode.Unauthorized && !reauthenticated && Settings.Token?.Invalidate(token) == true)
+                {
+                    reauthenticated = true;
+                    attempt--;
+                    continue;
+                }
+
                 var retryable = response.StatusCode == HttpStatusCode.TooManyRequests
                     || (idempotent && (int)response.StatusCode >= 500 && response.StatusCode != HttpStatusCode.NotImplemented);
                 if (retryable && attempt < Settings.MaxAttempts)
@@ -143,7 +153,8 @@ public sealed class KubeClient : IDisposable
         return content;
     }
 
-    private void Authorize(HttpRequestMessage request)
+    /// <summary>Sets the Authorization header; returns the bearer token sent, if any.</summary>
+    private string? Authorize(HttpRequestMessage request)
     {
         var token = Settings.Token?.GetToken();
         if (!string.IsNullOrEmpty(token))
@@ -155,6 +166,8 @@ public sealed class KubeClient : IDisposable
             var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Settings.Username}:{Settings.Password}"));
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
         }
+
+        return token;
     }
 
     /// <summary>
@@ -218,6 +231,11 @@ public sealed class KubeClient : IDisposable
             // Without this the handler offers the certificate only when it finds its issuer in the server's
             // acceptable-CA list, which API servers behind some proxies do not send.
             ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => settings.ClientCertificate;
+        }
+        else if (settings.ClientCertificateProvider is { } provider)
+        {
+            // Asked at each handshake, so a rotated certificate is used by the next new connection.
+            ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => provider()!;
         }
 
         if (settings.InsecureSkipTlsVerify)

@@ -103,6 +103,7 @@ public sealed class ResourceClient<T> where T : KubeObject
             .Add("fieldSelector", options.FieldSelector)
             .Add("timeoutSeconds", options.TimeoutSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         using var response = await _client.SendAsync(HttpMethod.Get, Type.Path(ns) + query, null, true, cancellationToken);
+        options.OnEstablished?.Invoke();
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         while (true)

@@ -15,4 +15,6 @@ public sealed record WatchOptions
     /// ends, so the caller re-watches; a half-open TCP connection otherwise hangs forever.
     /// </summary>
     public TimeSpan SilenceTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Called once the server has accepted the watch (2xx headers), before any event arrives.</summary>
+    public Action? OnEstablished { get; init; }
 }

@@ -20,6 +20,9 @@ public sealed record KubeClientSettings
 
     public X509Certificate2? ClientCertificate { get; init; }
 
+    /// <summary>A client certificate looked up at each TLS handshake (an exec plugin's); used when <see cref="ClientCertificate"/> is null.</summary>
+    public Func<X509Certificate2?>? ClientCertificateProvider { get; init; }
+
     public TokenSource? Token { get; init; }
 
     public string? Username { get; init; }

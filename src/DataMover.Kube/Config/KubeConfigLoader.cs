@@ -112,18 +112,89 @@ public static class KubeConfigLoader
         }
 
         var username = Str(u, "username");
-        if (token is null && clientCert is null && username is null && (u.Children.ContainsKey(new YamlScalarNode("exec")) || u.Children.ContainsKey(new YamlScalarNode("auth-provider"))))
+        Func<X509Certificate2?>? certificateProvider = null;
+        if (token is null && clientCert is null && u.Children.TryGetValue(new YamlScalarNode("exec"), out var execNode) && execNode is YamlMappingNode exec)
+        {
+            var plugin = new ExecCredentialPlugin(ExecConfig(exec, user.Folder, settings), TimeProvider.System);
+            token = new ExecTokenSource(plugin);
+            certificateProvider = () => plugin.Current().ClientCertificate;
+        }
+
+        if (token is null && clientCert is null && username is null && u.Children.ContainsKey(new YamlScalarNode("auth-provider")))
         {
             // Failing here beats a stream of 401s with no hint of why.
-            throw new KubeConfigException("the user authenticates through an exec plugin or auth-provider, which this client does not support; use a token, token file or client certificate");
+            throw new KubeConfigException("the user authenticates through an auth-provider, which this client does not support; use an exec plugin, a token, token file or client certificate");
         }
 
         return settings with
         {
             Token = token,
             ClientCertificate = clientCert,
+            ClientCertificateProvider = certificateProvider,
             Username = username,
             Password = Str(u, "password"),
+        };
+    }
+
+    /// <summary>client-go's exec rules: a known apiVersion, never interactive, a relative path with a separator is relative to the kubeconfig.</summary>
+    private static ExecPluginConfig ExecConfig(YamlMappingNode exec, string folder, KubeClientSettings cluster)
+    {
+        var command = Str(exec, "command") is { Length: > 0 } c ? c : throw new KubeConfigException("the user's exec plugin has no command");
+        var apiVersion = Str(exec, "apiVersion");
+        if (apiVersion is not ("client.authentication.k8s.io/v1" or "client.authentication.k8s.io/v1beta1"))
+        {
+            throw new KubeConfigException($"exec plugin apiVersion '{apiVersion}' is not supported (use client.authentication.k8s.io/v1 or v1beta1)");
+        }
+
+        var interactive = Str(exec, "interactiveMode");
+        if (interactive == "Always")
+        {
+            throw new KubeConfigException($"exec plugin '{command}' has interactiveMode Always, but the operator never runs interactively; use a plugin mode that works without a terminal (IfAvailable or Never)");
+        }
+
+        if (interactive is not (null or "" or "IfAvailable" or "Never"))
+        {
+            throw new KubeConfigException($"exec plugin '{command}' has an unknown interactiveMode '{interactive}'");
+        }
+
+        if (!Path.IsPathRooted(command) && command.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            command = Path.GetFullPath(Path.Combine(folder, command));
+        }
+
+        var args = exec.Children.TryGetValue(new YamlScalarNode("args"), out var a) && a is YamlSequenceNode argList
+            ? argList.OfType<YamlScalarNode>().Select(n => n.Value ?? "").ToList()
+            : [];
+        var env = exec.Children.TryGetValue(new YamlScalarNode("env"), out var e) && e is YamlSequenceNode envList
+            ? envList.OfType<YamlMappingNode>()
+                .Select(n => new KeyValuePair<string, string>(Str(n, "name") ?? throw new KubeConfigException($"exec plugin '{command}' has an env entry without a name"), Str(n, "value") ?? ""))
+                .ToList()
+            : [];
+        var clusterInfo = new System.Text.Json.Nodes.JsonObject
+        {
+            ["server"] = cluster.Server.ToString().TrimEnd('/'),
+            ["insecure-skip-tls-verify"] = cluster.InsecureSkipTlsVerify,
+        };
+        if (cluster.TlsServerName is { } serverName)
+        {
+            clusterInfo["tls-server-name"] = serverName;
+        }
+
+        if (cluster.CertificateAuthorities is { Count: > 0 } cas)
+        {
+            var pem = string.Concat(cas.Select(ca => ca.ExportCertificatePem() + "\n"));
+            clusterInfo["certificate-authority-data"] = Convert.ToBase64String(Encoding.ASCII.GetBytes(pem));
+        }
+
+        return new ExecPluginConfig
+        {
+            Command = command,
+            Args = args,
+            Env = env,
+            ApiVersion = apiVersion,
+            InstallHint = Str(exec, "installHint"),
+            ProvideClusterInfo = Bool(exec, "provideClusterInfo"),
+            ClusterJson = clusterInfo.ToJsonString(),
         };
     }
 

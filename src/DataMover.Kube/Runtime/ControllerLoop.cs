@@ -4,8 +4,8 @@ namespace DataMover.Kube.Runtime;
 
 /// <summary>
 /// Runs a reconciler over a work queue with N workers, following controller-runtime's contract:
-/// success forgets the key's backoff, a requeue-after re-adds it later, an exception re-adds it with backoff,
-/// a terminal exception drops it.
+/// success forgets the key's backoff, a requeue-after re-adds it later, an exception of any type re-adds it with
+/// backoff, a terminal exception drops it. A worker survives every exception a reconciler throws.
 /// </summary>
 public sealed partial class ControllerLoop : IDisposable
 {
@@ -13,6 +13,8 @@ public sealed partial class ControllerLoop : IDisposable
     private readonly IReconciler _reconciler;
     private readonly int _workers;
     private readonly ILogger _logger;
+    private int _finishedAfterStop;
+    private int _abandoned;
 
     public ControllerLoop(string name, IReconciler reconciler, int workers, ILogger logger, RateLimiterOptions? rateLimits = null, TimeProvider? time = null)
     {
@@ -29,17 +31,25 @@ public sealed partial class ControllerLoop : IDisposable
     /// <summary>Asks for a reconcile of <paramref name="key"/>.</summary>
     public void Enqueue(string key) => Queue.Add(key);
 
-    /// <summary>Processes keys until cancelled; then lets in-flight reconciles finish and returns.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Processes keys until cancelled; in-flight reconciles see the same token, so they stop at once.</summary>
+    public Task<LoopShutdown> RunAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken, cancellationToken);
+
+    /// <summary>
+    /// Processes keys until <paramref name="stopTakingWork"/> is cancelled; then hands out no further key and waits for
+    /// the reconciles in flight, which see <paramref name="abandonInFlight"/> (the caller cancels it when its grace
+    /// period ends). Returns how many in-flight reconciles finished and how many were abandoned.
+    /// </summary>
+    public async Task<LoopShutdown> RunAsync(CancellationToken stopTakingWork, CancellationToken abandonInFlight)
     {
-        using var registration = cancellationToken.Register(Queue.ShutDown);
-        var workers = Enumerable.Range(0, _workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None));
+        using var registration = stopTakingWork.Register(Queue.ShutDown);
+        var workers = Enumerable.Range(0, _workers).Select(_ => Task.Run(() => WorkAsync(stopTakingWork, abandonInFlight), CancellationToken.None));
         await Task.WhenAll(workers);
+        return new LoopShutdown(Volatile.Read(ref _finishedAfterStop), Volatile.Read(ref _abandoned));
     }
 
     public void Dispose() => Queue.Dispose();
 
-    private async Task WorkAsync(CancellationToken cancellationToken)
+    private async Task WorkAsync(CancellationToken stopTakingWork, CancellationToken abandonInFlight)
     {
         while (true)
         {
@@ -49,33 +59,54 @@ public sealed partial class ControllerLoop : IDisposable
                 return;
             }
 
+            if (stopTakingWork.IsCancellationRequested)
+            {
+                // The queue still drains what was queued before the stop; none of it starts now.
+                Queue.Done(key);
+                continue;
+            }
+
             try
             {
-                var result = await _reconciler.ReconcileAsync(key, cancellationToken);
+                var result = await _reconciler.ReconcileAsync(key, abandonInFlight);
                 Queue.Forget(key);
                 if (result.RequeueAfter is { } delay)
                 {
                     Queue.AddAfter(key, delay);
                 }
+
+                CountFinished(stopTakingWork);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (abandonInFlight.IsCancellationRequested)
             {
-                // Shutting down: the next leader reconciles it.
+                // Shutting down: reconcilers are idempotent, the next leader (or this process restarted) picks it up.
+                Interlocked.Increment(ref _abandoned);
             }
             catch (TerminalReconcileException e)
             {
                 Queue.Forget(key);
                 LogTerminal(_logger, _name, key, e.Message);
+                CountFinished(stopTakingWork);
             }
             catch (Exception e)
             {
+                // Any type, not only API errors: a bug or an unexpected answer must lead to a retry, never to a lost key.
                 LogFailed(_logger, _name, key, Queue.NumRequeues(key) + 1, e);
                 Queue.AddRateLimited(key);
+                CountFinished(stopTakingWork);
             }
             finally
             {
                 Queue.Done(key);
             }
+        }
+    }
+
+    private void CountFinished(CancellationToken stopTakingWork)
+    {
+        if (stopTakingWork.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _finishedAfterStop);
         }
     }
 

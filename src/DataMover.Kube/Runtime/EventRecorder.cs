@@ -12,13 +12,14 @@ namespace DataMover.Kube.Runtime;
 /// Records core/v1 Events about objects, like client-go's tools/record: the caller never waits or sees an error
 /// (events queue in a bounded channel and a background sender writes them), and a repeat of an identical event
 /// (same object, type, reason and message) bumps count and lastTimestamp on the existing Event with a PATCH
-/// instead of creating another.
+/// instead of creating another. Like client-go's recordToSink, an event the server could not take (5xx, 429, no
+/// answer) is retried up to <see cref="EventRecorderOptions.MaxTriesPerEvent"/> times; one it rejected (invalid, already
+/// exists, forbidden) is not.
 /// </summary>
 public sealed partial class EventRecorder : IAsyncDisposable
 {
     // client-go's broadcaster queue length and correlator cache size.
     private const int QueueLength = 1000;
-    private const int MaxTriesPerEvent = 3;
 
     private readonly ResourceClient<Event> _events;
     private readonly string _component;
@@ -27,10 +28,12 @@ public sealed partial class EventRecorder : IAsyncDisposable
     private readonly ILogger<EventRecorder> _logger;
     private readonly Channel<QueueItem> _queue;
     private readonly EventCorrelationCache _seen = new();
+    private readonly EventRecorderOptions _options;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _draining = new();
     private readonly Task _sender;
 
-    public EventRecorder(KubeClient client, string component, string? instance, TimeProvider time, ILogger<EventRecorder> logger)
+    public EventRecorder(KubeClient client, string component, string? instance, TimeProvider time, ILogger<EventRecorder> logger, EventRecorderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrEmpty(component);
@@ -39,6 +42,8 @@ public sealed partial class EventRecorder : IAsyncDisposable
         _instance = instance;
         _time = time;
         _logger = logger;
+        _options = options ?? new EventRecorderOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxTriesPerEvent, 1);
         _queue = Channel.CreateBounded<QueueItem>(new BoundedChannelOptions(QueueLength)
         {
             SingleReader = true,
@@ -69,18 +74,28 @@ public sealed partial class EventRecorder : IAsyncDisposable
         await done.Task;
     }
 
-    /// <summary>Sends what is queued, then stops the sender.</summary>
+    /// <summary>
+    /// Sends what is queued (each event once more at most, within <see cref="EventRecorderOptions.DrainTimeout"/>),
+    /// then stops the sender: a shutdown must not wait out an API server outage.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
+        await _draining.CancelAsync();
         try
         {
-            await _sender;
+            await _sender.WaitAsync(_options.DrainTimeout, TimeProvider.System);
+        }
+        catch (TimeoutException)
+        {
+            // Whatever is left is dropped, as client-go's broadcaster drops it on Shutdown.
         }
         finally
         {
             await _stopping.CancelAsync();
+            await _sender;
             _stopping.Dispose();
+            _draining.Dispose();
         }
     }
 
@@ -149,21 +164,25 @@ public sealed partial class EventRecorder : IAsyncDisposable
                 await SendAsync(evt, _stopping.Token);
                 return;
             }
-            catch (KubeApiException e)
+            catch (KubeApiException e) when (!IsWorthRetrying(e))
             {
-                // The server rejected it (invalid, forbidden, namespace terminating): sending again would not help.
+                // The server rejected it (invalid, forbidden, already exists, namespace terminating): sending again would not help.
                 LogRejected(_logger, evt.Reason, evt.InvolvedObject?.Name, e);
                 return;
             }
-            catch (Exception e) when (!_stopping.IsCancellationRequested && attempt < MaxTriesPerEvent)
+            catch (Exception e) when (!_stopping.IsCancellationRequested && !_draining.IsCancellationRequested && attempt < _options.MaxTriesPerEvent)
             {
                 LogSendRetry(_logger, evt.Reason, evt.InvolvedObject?.Name, attempt, e);
+                // client-go randomises only the first sleep, so recorders that failed together do not retry together.
+                var wait = attempt == 1 ? _options.RetryInterval * Random.Shared.NextDouble() : _options.RetryInterval;
                 try
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(attempt), _time, _stopping.Token);
+                    // The system clock even under a test's fake clock: this wait is about the network, not about the objects.
+                    await Task.Delay(wait, TimeProvider.System, _draining.Token);
                 }
                 catch (OperationCanceledException)
                 {
+                    LogSendFailed(_logger, evt.Reason, evt.InvolvedObject?.Name, e);
                     return;
                 }
             }
@@ -174,6 +193,10 @@ public sealed partial class EventRecorder : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Failures the server may get over: it was overloaded, broken for a moment, or never answered.</summary>
+    private static bool IsWorthRetrying(KubeApiException e) =>
+        e.IsServerError || e.IsTooManyRequests || e.StatusCode == System.Net.HttpStatusCode.RequestTimeout;
 
     /// <summary>client-go's EventCorrelator + recordToSink for identical events: patch the count when seen before, else create.</summary>
     private async Task SendAsync(Event evt, CancellationToken cancellationToken)

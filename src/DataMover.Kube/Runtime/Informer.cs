@@ -5,11 +5,13 @@ using Microsoft.Extensions.Logging;
 namespace DataMover.Kube.Runtime;
 
 /// <summary>
-/// Keeps a local cache of one resource type in sync with the API server: a paged list, then a watch from the
-/// list's resourceVersion, resumed from the last version seen when the stream ends, and a fresh list (with
-/// deletes emitted for objects that vanished meanwhile) when the version has expired.
+/// Keeps a local cache of one resource type in sync with the API server, as client-go's reflector does: a paged
+/// list, then a watch from the list's resourceVersion, resumed from the last version seen when the stream ends, and a
+/// fresh consistent list (with deletes emitted for objects that vanished meanwhile) when the version has expired (410)
+/// or is newer than the server has (etcd restored from a backup), or the watch failed otherwise. Failed lists are
+/// retried with jittered exponential backoff; no error stops it for good. <see cref="Health"/> tells how current it is.
 /// </summary>
-public sealed partial class Informer<T> where T : KubeObject
+public sealed partial class Informer<T> : IInformer where T : KubeObject
 {
     private readonly ResourceClient<T> _resource;
     private readonly InformerOptions _options;
@@ -18,6 +20,8 @@ public sealed partial class Informer<T> where T : KubeObject
     private readonly List<InformerHandler<T>> _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeProvider _time;
+    private readonly Lock _healthGate = new();
+    private InformerHealth _health;
 
     public Informer(KubeClient client, ResourceType<T> type, InformerOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
     {
@@ -25,6 +29,8 @@ public sealed partial class Informer<T> where T : KubeObject
         _options = options ?? new InformerOptions();
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _time = time ?? TimeProvider.System;
+        // Health is wall-clock time even under a test's fake clock: probes compare it with the real time.
+        _health = new InformerHealth(false, TimeProvider.System.GetUtcNow(), null);
     }
 
     /// <summary>True once the first list has been stored and its events delivered.</summary>
@@ -32,6 +38,20 @@ public sealed partial class Informer<T> where T : KubeObject
 
     /// <summary>The resourceVersion of the newest event or list applied.</summary>
     public string? LastSyncResourceVersion { get; private set; }
+
+    public string Resource => _resource.Type.ToString();
+
+    /// <summary>Synced while listed and watching; otherwise since when it has not been, and the error it is stuck on.</summary>
+    public InformerHealth Health
+    {
+        get
+        {
+            lock (_healthGate)
+            {
+                return _health;
+            }
+        }
+    }
 
     /// <summary>Registers callbacks; register before <see cref="RunAsync"/>.</summary>
     public void AddHandler(InformerHandler<T> handler) => _handlers.Add(handler);
@@ -59,9 +79,23 @@ public sealed partial class Informer<T> where T : KubeObject
             try
             {
                 await ListAsync(cancellationToken);
-                backoff = _options.MinBackoff;
-                await WatchUntilExpiredAsync(cancellationToken);
-                LogRelist(_logger, _resource.Type.ToString(), LastSyncResourceVersion);
+                var relist = await WatchUntilRelistAsync(cancellationToken);
+                if (relist.Healthy)
+                {
+                    backoff = _options.MinBackoff;
+                }
+
+                if (relist.Error is { } error)
+                {
+                    MarkUnhealthy(error);
+                    LogWatchRelist(_logger, Resource, backoff.TotalSeconds, error);
+                    await DelayAsync(Jittered(backoff), cancellationToken);
+                    backoff = Next(backoff);
+                }
+                else
+                {
+                    LogRelist(_logger, Resource, LastSyncResourceVersion);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -69,8 +103,9 @@ public sealed partial class Informer<T> where T : KubeObject
             }
             catch (Exception e)
             {
-                LogListFailed(_logger, _resource.Type.ToString(), backoff.TotalSeconds, e);
-                await DelayAsync(backoff, cancellationToken);
+                MarkUnhealthy(e);
+                LogListFailed(_logger, Resource, backoff.TotalSeconds, e);
+                await DelayAsync(Jittered(backoff), cancellationToken);
                 backoff = Next(backoff);
             }
         }
@@ -78,6 +113,7 @@ public sealed partial class Informer<T> where T : KubeObject
 
     private async Task ListAsync(CancellationToken cancellationToken)
     {
+        // No resourceVersion: a consistent read from etcd, the only safe start after an expired or too-new version.
         var list = await _resource.ListAllAsync(_options.Namespace, new ListOptions
         {
             LabelSelector = _options.LabelSelector,
@@ -104,13 +140,18 @@ public sealed partial class Informer<T> where T : KubeObject
         _synced.TrySetResult();
     }
 
-    /// <summary>Watches, resuming from the last version after each normal end or transient failure; returns when a relist is needed.</summary>
-    private async Task WatchUntilExpiredAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Watches, resuming from the last version after each normal end or transient transport failure; returns when a
+    /// relist is needed: at once (Error null) after an expired or too-new version, after backoff for other errors.
+    /// </summary>
+    private async Task<RelistReason> WatchUntilRelistAsync(CancellationToken cancellationToken)
     {
         var backoff = _options.MinBackoff;
+        var everEstablished = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             var timeout = (int)(_options.WatchTimeout.TotalSeconds * (1 + Random.Shared.NextDouble()));
+            var established = false;
             var options = new WatchOptions
             {
                 ResourceVersion = LastSyncResourceVersion,
@@ -119,6 +160,11 @@ public sealed partial class Informer<T> where T : KubeObject
                 AllowWatchBookmarks = true,
                 TimeoutSeconds = timeout,
                 SilenceTimeout = _options.SilenceTimeout ?? TimeSpan.FromSeconds(timeout + 30),
+                OnEstablished = () =>
+                {
+                    established = true;
+                    MarkHealthy();
+                },
             };
             try
             {
@@ -128,20 +174,53 @@ public sealed partial class Informer<T> where T : KubeObject
                     backoff = _options.MinBackoff;
                 }
             }
-            catch (WatchExpiredException)
-            {
-                return;
-            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 throw;
             }
-            catch (Exception e) when (e is not KubeApiException { IsGone: true })
+            catch (KubeApiException e) when (e.IsGone || e.IsResourceVersionTooLarge)
             {
-                LogWatchFailed(_logger, _resource.Type.ToString(), backoff.TotalSeconds, e);
-                await DelayAsync(backoff, cancellationToken);
-                backoff = Next(backoff);
+                // client-go: the version is unusable, so relist from scratch rather than resume from it.
+                return new RelistReason(everEstablished || established, null);
             }
+            catch (Exception e) when (IsTransient(e))
+            {
+                MarkUnhealthy(e);
+                LogWatchFailed(_logger, Resource, backoff.TotalSeconds, e);
+                await DelayAsync(Jittered(backoff), cancellationToken);
+                backoff = Next(backoff);
+                continue;
+            }
+            catch (Exception e)
+            {
+                // Any other answer (403, 500, a body we cannot read): the reflector gives up on this watch and relists.
+                return new RelistReason(everEstablished || established, e);
+            }
+
+            everEstablished |= established;
+        }
+
+        return new RelistReason(everEstablished, null);
+    }
+
+    /// <summary>client-go's isWatchErrorRetriable: the server never took the request, or asked us to slow down.</summary>
+    private static bool IsTransient(Exception e) =>
+        e is HttpRequestException or IOException or TimeoutException or KubeApiException { IsTooManyRequests: true };
+
+    private void MarkHealthy()
+    {
+        lock (_healthGate)
+        {
+            _health = new InformerHealth(true, null, null);
+        }
+    }
+
+    private void MarkUnhealthy(Exception error)
+    {
+        lock (_healthGate)
+        {
+            // The clock starts at the first failure after the last good moment, however many failures follow.
+            _health = new InformerHealth(false, _health.UnhealthySince ?? TimeProvider.System.GetUtcNow(), error.Message);
         }
     }
 
@@ -195,7 +274,7 @@ public sealed partial class Informer<T> where T : KubeObject
             }
             catch (Exception e)
             {
-                LogHandlerFailed(_logger, _resource.Type.ToString(), obj.Key(), e);
+                LogHandlerFailed(_logger, Resource, obj.Key(), e);
             }
         }
     }
@@ -203,14 +282,24 @@ public sealed partial class Informer<T> where T : KubeObject
     private TimeSpan Next(TimeSpan backoff) =>
         TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
 
+    /// <summary>client-go's reflector backoff has jitter 1.0: a wait between the step and twice it, never past the cap.</summary>
+    private TimeSpan Jittered(TimeSpan backoff) =>
+        TimeSpan.FromTicks(Math.Min((long)(backoff.Ticks * (1 + Random.Shared.NextDouble())), Math.Max(_options.MaxBackoff.Ticks, backoff.Ticks)));
+
     private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
         Task.Delay(delay, _time, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>Why a watch loop ended: whether a watch was open at some point, and the error that ended it (null: the version was unusable).</summary>
+    private readonly record struct RelistReason(bool Healthy, Exception? Error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Resource} expired at resourceVersion {ResourceVersion}; relisting")]
     private static partial void LogRelist(ILogger logger, string resource, string? resourceVersion);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "List of {Resource} failed; retrying in {BackoffSeconds}s")]
     private static partial void LogListFailed(ILogger logger, string resource, double backoffSeconds, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of {Resource} failed; relisting in {BackoffSeconds}s")]
+    private static partial void LogWatchRelist(ILogger logger, string resource, double backoffSeconds, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of {Resource} failed; resuming in {BackoffSeconds}s")]
     private static partial void LogWatchFailed(ILogger logger, string resource, double backoffSeconds, Exception exception);

@@ -51,6 +51,9 @@ public sealed partial class LeaderElector
         }
     }
 
+    /// <summary>True once this process has given the lease up on shutdown (ReleaseOnCancel).</summary>
+    public bool LeaseReleased { get; private set; }
+
     /// <summary>The holder of the last observed lease record, or null.</summary>
     public string? CurrentLeader
     {
@@ -306,6 +309,7 @@ public sealed partial class LeaderElector
                 Observe(await _leases.ReplaceAsync(Released(current, currentSpec), timeout.Token));
             }
 
+            LeaseReleased = true;
             LogReleased(_logger, Describe());
         }
         catch (Exception e) when (IsAttemptFailure(e, timeout.Token))
@@ -435,7 +439,8 @@ public sealed partial class LeaderElector
     [LoggerMessage(Level = LogLevel.Error, Message = "Lost lease {Lease}: not renewed within {RenewDeadlineSeconds}s; stopping")]
     private static partial void LogLost(ILogger logger, string lease, double renewDeadlineSeconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Released lease {Lease}")]
+    // Debug: the host reports the release in its one shutdown line.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Released lease {Lease}")]
     private static partial void LogReleased(ILogger logger, string lease);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read lease {Lease}")]

@@ -34,6 +34,10 @@ internal sealed class DataMoverController : IDisposable
 
     public Task RunAsync(CancellationToken cancellationToken) => _loop.RunAsync(cancellationToken);
 
+    /// <summary>Reconciles until <paramref name="stopTakingWork"/>; reconciles in flight then run on until <paramref name="abandonInFlight"/>.</summary>
+    public Task<LoopShutdown> RunAsync(CancellationToken stopTakingWork, CancellationToken abandonInFlight) =>
+        _loop.RunAsync(stopTakingWork, abandonInFlight);
+
     public void Dispose() => _loop.Dispose();
 
     private void OnPvc(PersistentVolumeClaim pvc)

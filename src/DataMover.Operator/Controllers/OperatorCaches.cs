@@ -46,6 +46,9 @@ internal sealed class OperatorCaches
     public Informer<Event> Events { get; }
     public Informer<StorageClass> StorageClasses { get; }
 
+    /// <summary>Every informer, for health probes.</summary>
+    public IReadOnlyList<IInformer> All => [DataMovers, Pvcs, Jobs, Pods, Events, StorageClasses];
+
     public bool HasSynced =>
         DataMovers.HasSynced && Pvcs.HasSynced && Jobs.HasSynced && Pods.HasSynced && Events.HasSynced && StorageClasses.HasSynced;
 

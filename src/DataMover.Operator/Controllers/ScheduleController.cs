@@ -7,7 +7,7 @@ namespace DataMover.Operator.Controllers;
 
 /// <summary>
 /// The DataMoverSchedule controller, self-contained for the host: it owns an informer of schedules, an informer of
-/// scheduled DataMovers (indexed by controller owner UID) and the reconcile loop. Start it with <see cref="RunAsync"/>.
+/// scheduled DataMovers (indexed by controller owner UID) and the reconcile loop. Start it with <see cref="RunAsync(CancellationToken)"/>.
 /// </summary>
 internal sealed class ScheduleController : IDisposable
 {
@@ -38,20 +38,31 @@ internal sealed class ScheduleController : IDisposable
         _runs.AddHandler(InformerHandler<Api.DataMover>.Any(EnqueueOwner));
     }
 
+    /// <summary>Its informers, for health probes.</summary>
+    public IReadOnlyList<IInformer> Informers => [_schedules, _runs];
+
     /// <summary>Runs informers and the loop until cancelled; reconciles start once both caches are synced.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken, cancellationToken);
+
+    /// <summary>
+    /// Runs informers and the loop until <paramref name="stopTakingWork"/>; reconciles in flight then run on until
+    /// <paramref name="abandonInFlight"/>. Returns how the loop ended (nothing in flight when it never started).
+    /// </summary>
+    public async Task<LoopShutdown> RunAsync(CancellationToken stopTakingWork, CancellationToken abandonInFlight)
     {
+        var cancellationToken = stopTakingWork;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var informers = Task.WhenAll(_schedules.RunAsync(stop.Token), _runs.RunAsync(stop.Token));
         try
         {
             await _schedules.WaitForSyncAsync(cancellationToken);
             await _runs.WaitForSyncAsync(cancellationToken);
-            await _loop.RunAsync(cancellationToken);
+            return await _loop.RunAsync(stopTakingWork, abandonInFlight);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Shutting down.
+            // Shutting down before the caches synced.
+            return new LoopShutdown(0, 0);
         }
         finally
         {

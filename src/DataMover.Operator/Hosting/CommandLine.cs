@@ -44,11 +44,13 @@ internal static class CommandLine
             DefaultValueFactory = _ => Env("DATAMOVER_LEADER_ELECT") is { } v && bool.TryParse(v, out var b) && b,
         };
         var defaults = Controllers.BackupTimeouts.Defaults;
-        var sourceReady = Timeout("--source-ready-timeout", "DATAMOVER_SOURCE_READY_TIMEOUT", "for the source PVC to exist and be Bound", defaults.SourceReady);
-        var cloneReady = Timeout("--clone-ready-timeout", "DATAMOVER_CLONE_READY_TIMEOUT", "for a clone to be Bound (or created, on WaitForFirstConsumer classes)", defaults.CloneReady);
-        var moverStart = Timeout("--mover-start-timeout", "DATAMOVER_MOVER_START_TIMEOUT", "for the mover pod to start running", defaults.MoverStart);
-        var moverRun = Timeout("--mover-run-timeout", "DATAMOVER_MOVER_RUN_TIMEOUT", "for the mover Job to finish (its activeDeadlineSeconds)", defaults.MoverRun);
-        var cleanup = Timeout("--cleanup-timeout", "DATAMOVER_CLEANUP_TIMEOUT", "for the clone to be gone after its delete", defaults.Cleanup);
+        var sourceReady = Duration("--source-ready-timeout", "DATAMOVER_SOURCE_READY_TIMEOUT", "Default bound on waiting for the source PVC to exist and be Bound", defaults.SourceReady);
+        var cloneReady = Duration("--clone-ready-timeout", "DATAMOVER_CLONE_READY_TIMEOUT", "Default bound on waiting for a clone to be Bound (or created, on WaitForFirstConsumer classes)", defaults.CloneReady);
+        var moverStart = Duration("--mover-start-timeout", "DATAMOVER_MOVER_START_TIMEOUT", "Default bound on waiting for the mover pod to start running", defaults.MoverStart);
+        var moverRun = Duration("--mover-run-timeout", "DATAMOVER_MOVER_RUN_TIMEOUT", "Default bound on the mover Job's run (its activeDeadlineSeconds)", defaults.MoverRun);
+        var cleanup = Duration("--cleanup-timeout", "DATAMOVER_CLEANUP_TIMEOUT", "Default bound on waiting for the clone to be gone after its delete", defaults.Cleanup);
+        var unhealthyAfter = Duration("--informer-unhealthy-after", "DATAMOVER_INFORMER_UNHEALTHY_AFTER", "Fail /readyz once an informer has been unable to list or watch for this long", TimeSpan.FromMinutes(1));
+        var shutdownGrace = Duration("--shutdown-grace", "DATAMOVER_SHUTDOWN_GRACE", "On SIGTERM, how long reconciles in flight may finish before they are cancelled", TimeSpan.FromSeconds(10));
         workers.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 1)
@@ -59,7 +61,7 @@ internal static class CommandLine
 
         var root = new RootCommand("DataMover operator: backs up PVCs by cloning them and syncing the clone to S3")
         {
-            kubeconfig, ns, metrics, health, workers, image, leaderElect, sourceReady, cloneReady, moverStart, moverRun, cleanup,
+            kubeconfig, ns, metrics, health, workers, image, leaderElect, sourceReady, cloneReady, moverStart, moverRun, cleanup, unhealthyAfter, shutdownGrace,
         };
         root.SetAction((result, ct) => run(new OperatorOptions
         {
@@ -78,16 +80,18 @@ internal static class CommandLine
                 MoverRun = Parse(result.GetValue(moverRun)!),
                 Cleanup = Parse(result.GetValue(cleanup)!),
             },
+            InformerUnhealthyAfter = Parse(result.GetValue(unhealthyAfter)!),
+            ShutdownGrace = Parse(result.GetValue(shutdownGrace)!),
         }, ct));
         return root;
     }
 
-    /// <summary>A default wait bound, as a duration (90s, 15m, 1h30m) that the DataMover's spec.timeouts may override.</summary>
-    private static Option<string> Timeout(string flag, string env, string what, TimeSpan fallback)
+    /// <summary>A duration flag (90s, 15m, 1h30m), validated as Kubernetes parses durations.</summary>
+    private static Option<string> Duration(string flag, string env, string description, TimeSpan fallback)
     {
         var option = new Option<string>(flag)
         {
-            Description = $"Default bound on waiting {what}, e.g. 90s, 15m, 1h30m (env {env})",
+            Description = $"{description}, e.g. 90s, 15m, 1h30m (env {env})",
             DefaultValueFactory = _ => Env(env) ?? Api.KubeDuration.Format(fallback),
         };
         option.Validators.Add(r =>

@@ -7,7 +7,8 @@ namespace DataMover.Operator.Hosting;
 /// <summary>Runs the controllers only while this process holds the leader Lease.</summary>
 internal static class LeaderElection
 {
-    public static async Task RunAsync(KubeClient client, OperatorOptions options, ILoggerFactory loggers, Func<CancellationToken, Task> onStartedLeading, CancellationToken cancellationToken)
+    /// <summary>Returns true when the lease was released on the way out (a standby can take over at once).</summary>
+    public static async Task<bool> RunAsync(KubeClient client, OperatorOptions options, ILoggerFactory loggers, Func<CancellationToken, Task> onStartedLeading, CancellationToken cancellationToken)
     {
         var podNamespace = Environment.GetEnvironmentVariable("POD_NAMESPACE");
         var ns = options.LeaderElectionNamespace
@@ -16,12 +17,22 @@ internal static class LeaderElection
             ?? client.DefaultNamespace;
         var identity = (Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName)
             + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var released = false;
         var elector = new LeaderElector(client, new LeaderElectionOptions
         {
             LeaseName = options.LeaderElectionId,
             LeaseNamespace = ns,
             Identity = identity,
         }, options.Time, loggers.CreateLogger<LeaderElector>());
-        await elector.RunAsync(onStartedLeading, cancellationToken);
+        try
+        {
+            await elector.RunAsync(onStartedLeading, cancellationToken);
+        }
+        finally
+        {
+            released = elector.LeaseReleased;
+        }
+
+        return released;
     }
 }

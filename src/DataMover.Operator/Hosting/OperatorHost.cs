@@ -7,9 +7,10 @@ using DataMover.Operator.Metrics;
 namespace DataMover.Operator.Hosting;
 
 /// <summary>
-/// The operator in one object: informers, the DataMover controller (and any extra controllers), metrics and probe
-/// endpoints. Started in-process by the executable, by tests and by the demo; stopping it at any instant is safe,
-/// as a crash would be.
+/// The operator in one object: informers, the DataMover and schedule controllers, metrics and probe endpoints.
+/// Started in-process by the executable, by tests and by the demo. Stopping it at any instant is safe, as a crash would
+/// be; a stop takes no new work, gives reconciles in flight <see cref="OperatorOptions.ShutdownGrace"/>, then releases
+/// the leader Lease and logs one line.
 /// </summary>
 public sealed partial class OperatorHost : IAsyncDisposable
 {
@@ -23,7 +24,10 @@ public sealed partial class OperatorHost : IAsyncDisposable
     private HttpEndpoint? _healthEndpoint;
     private volatile bool _synced;
     private volatile bool _standby;
+    private volatile IReadOnlyList<IInformer> _informers = [];
     private int _stopped;
+    private LoopShutdown _loops = new(0, 0);
+    private bool? _leaseReleased;
 
     private OperatorHost(OperatorOptions options, KubeClient client, ILoggerFactory loggers, bool ownsLoggers)
     {
@@ -102,6 +106,12 @@ public sealed partial class OperatorHost : IAsyncDisposable
         try
         {
             await Completion;
+            LogShutdown(_logger, _loops.Finished, _loops.Abandoned, _leaseReleased switch
+            {
+                null => "no lease held",
+                true => "lease released",
+                false => "lease not released",
+            });
         }
         catch (Exception e) when (e is OperationCanceledException)
         {
@@ -153,18 +163,36 @@ public sealed partial class OperatorHost : IAsyncDisposable
                 ["/healthz"] = ctx => ctx.Response.WriteAsync("ok"),
                 ["/readyz"] = ctx =>
                 {
-                    if (IsReady)
+                    if (!IsReady)
                     {
-                        return ctx.Response.WriteAsync("ok");
+                        ctx.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                        return ctx.Response.WriteAsync("informer caches not synced");
                     }
 
-                    ctx.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                    return ctx.Response.WriteAsync("informer caches not synced");
+                    if (UnhealthyInformers() is { Length: > 0 } reason)
+                    {
+                        // As controller-runtime's healthz checker answers a failed check.
+                        ctx.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                        return ctx.Response.WriteAsync("[-]informers failed: " + reason);
+                    }
+
+                    return ctx.Response.WriteAsync("ok");
                 },
             }, cancellationToken);
         }
 
         LogStarted(_logger, _options.Namespace ?? "(all)", MetricsUrl?.ToString() ?? "disabled", HealthUrl?.ToString() ?? "disabled", _options.MoverImage);
+    }
+
+    /// <summary>The informers out of sync longer than the limit, described for the probe; empty when all are fine.</summary>
+    private string UnhealthyInformers()
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        var limit = _options.InformerUnhealthyAfter;
+        return string.Join("; ", _informers
+            .Select(i => (i.Resource, Health: i.Health))
+            .Where(i => i.Health.IsUnhealthyFor(limit, now))
+            .Select(i => $"{i.Resource} not synced for {(now - i.Health.UnhealthySince!.Value).TotalSeconds:0}s: {i.Health.LastError ?? "not listed yet"}"));
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
@@ -176,7 +204,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         }
 
         _standby = true;
-        await LeaderElection.RunAsync(_client, _options, _loggers, async leading =>
+        _leaseReleased = await LeaderElection.RunAsync(_client, _options, _loggers, async leading =>
         {
             _standby = false;
             await RunControllersAsync(leading);
@@ -185,6 +213,20 @@ public sealed partial class OperatorHost : IAsyncDisposable
 
     private async Task RunControllersAsync(CancellationToken cancellationToken)
     {
+        // A requested stop lets reconciles in flight finish within the grace; lost leadership (the token cancelled
+        // without a stop) abandons them at once, as a successor may already be running.
+        using var abandon = new CancellationTokenSource();
+        await using var graceTimer = cancellationToken.Register(() =>
+        {
+            if (_stop.IsCancellationRequested)
+            {
+                abandon.CancelAfter(_options.ShutdownGrace);
+            }
+            else
+            {
+                abandon.Cancel();
+            }
+        });
         var caches = new OperatorCaches(_client, _options.Namespace, _loggers, _options.Time);
         await using var recorder = new EventRecorder(_client, "datamover-operator", Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName, _options.Time, _loggers.CreateLogger<EventRecorder>());
         var events = new EventRecorderSink(recorder);
@@ -200,19 +242,29 @@ public sealed partial class OperatorHost : IAsyncDisposable
         });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var informers = caches.Run(linked.Token).ToList();
+        _informers = [.. caches.All, .. schedules.Informers];
         try
         {
-            await caches.WaitForSyncAsync(cancellationToken);
+            var scheduling = schedules.RunAsync(cancellationToken, abandon.Token);
+            try
+            {
+                await caches.WaitForSyncAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await scheduling;
+                return;
+            }
+
             _synced = true;
             LogSynced(_logger);
-            var context = new OperatorContext(_client, _loggers, _options.Time, _options.Namespace, _options.MoverImage);
-            var runners = new List<Task> { controller.RunAsync(cancellationToken), schedules.RunAsync(cancellationToken) };
-            runners.AddRange(_options.Controllers.Select(c => Task.Run(() => c(context, cancellationToken), CancellationToken.None)));
-            await Task.WhenAll(runners);
+            var loops = await Task.WhenAll(controller.RunAsync(cancellationToken, abandon.Token), scheduling);
+            _loops = new LoopShutdown(loops.Sum(l => l.Finished), loops.Sum(l => l.Abandoned));
         }
         finally
         {
             _synced = false;
+            _informers = [];
             await linked.CancelAsync();
             await Task.WhenAll(informers);
         }
@@ -223,6 +275,9 @@ public sealed partial class OperatorHost : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Informer caches synced; reconciling DataMovers")]
     private static partial void LogSynced(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: stopped taking work, {Finished} reconciles finished, {Abandoned} abandoned, {Lease}")]
+    private static partial void LogShutdown(ILogger logger, int finished, int abandoned, string lease);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The operator stopped with an error")]
     private static partial void LogStopFailed(ILogger logger, Exception exception);

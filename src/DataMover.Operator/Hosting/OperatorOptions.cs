@@ -40,8 +40,14 @@ public sealed record OperatorOptions
     /// <summary>Logging; null logs to the console.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 
-    /// <summary>Extra controllers (the schedule controller) run alongside the DataMover controller, under the same leadership.</summary>
-    public IReadOnlyList<Func<OperatorContext, CancellationToken, Task>> Controllers { get; init; } = [];
+    /// <summary>/readyz fails once any informer has been out of sync (unable to list or watch) for this long.</summary>
+    public TimeSpan InformerUnhealthyAfter { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// On stop, how long reconciles in flight may run on before they are cancelled; below a pod's default
+    /// terminationGracePeriodSeconds (30) so that the lease is released before the kubelet's SIGKILL.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The client settings these options select.</summary>
     public KubeClientSettings ResolveClientSettings()

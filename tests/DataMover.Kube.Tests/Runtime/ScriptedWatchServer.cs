@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -16,7 +17,7 @@ internal sealed class ScriptedWatchServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Func<HttpContext, Task>> _lists = new();
-    private readonly ConcurrentQueue<Func<HttpContext, Task>> _watches = new();
+    private readonly ConcurrentQueue<(bool Raw, Func<HttpContext, Task> Script)> _watches = new();
 
     private ScriptedWatchServer(WebApplication app) => _app = app;
 
@@ -38,7 +39,30 @@ internal sealed class ScriptedWatchServer : IAsyncDisposable
 
     public void OnList(Func<HttpContext, Task> script) => _lists.Enqueue(script);
 
-    public void OnWatch(Func<HttpContext, Task> script) => _watches.Enqueue(script);
+    public ConcurrentQueue<string?> ListVersions { get; } = new();
+
+    public void OnWatch(Func<HttpContext, Task> script) => _watches.Enqueue((false, script));
+
+    /// <summary>Answers the next watch request with a non-2xx status (its response is not started for the script).</summary>
+    public void OnWatchFailure(int code, string statusJson) => _watches.Enqueue((true, Fail(code, statusJson)));
+
+    public static Func<HttpContext, Task> Fail(int code, string statusJson) => ctx =>
+    {
+        ctx.Response.StatusCode = code;
+        ctx.Response.ContentType = "application/json";
+        return ctx.Response.WriteAsync(statusJson);
+    };
+
+    public static string StatusJson(int code, string reason, string message, string? causeReason = null)
+    {
+        var status = new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["status"] = "Failure", ["message"] = message, ["reason"] = reason, ["code"] = code };
+        if (causeReason is not null)
+        {
+            status["details"] = new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["reason"] = causeReason, ["message"] = message }) };
+        }
+
+        return status.ToJsonString();
+    }
 
     public static string ConfigMap(string name, int rv) =>
         $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}","namespace":"default","uid":"uid-{{{name}}}","resourceVersion":"{{{rv}}}"},"data":{"v":"{{{rv}}}"}}""";
@@ -78,12 +102,21 @@ internal sealed class ScriptedWatchServer : IAsyncDisposable
         if (ctx.Request.Query["watch"] == "true")
         {
             WatchVersions.Enqueue(ctx.Request.Query["resourceVersion"]);
+            var scripted = _watches.TryDequeue(out var watch);
+            if (scripted && watch.Raw)
+            {
+                await watch.Script(ctx);
+                return;
+            }
+
             ctx.Response.ContentType = "application/json";
             await ctx.Response.StartAsync();
             await ctx.Response.Body.FlushAsync();
-            await (_watches.TryDequeue(out var watch) ? watch(ctx) : HoldAsync(ctx));
+            await (scripted ? watch.Script(ctx) : HoldAsync(ctx));
             return;
         }
+
+        ListVersions.Enqueue(ctx.Request.Query["resourceVersion"]);
 
         if (_lists.TryDequeue(out var list))
         {

@@ -24,6 +24,9 @@ internal sealed class InMemoryObjectServer
     /// <summary>When set, writes (POST/PUT/PATCH) answer 500.</summary>
     public bool FailWrites { get; set; }
 
+    /// <summary>Status codes the next writes answer with, one write each, before writes work again.</summary>
+    public Queue<int> NextWriteFailures { get; } = new();
+
     public JsonObject? Get(string name)
     {
         lock (_gate)
@@ -46,6 +49,15 @@ internal sealed class InMemoryObjectServer
         {
             obj["metadata"]!["resourceVersion"] = (++_version).ToString(CultureInfo.InvariantCulture);
             _objects[name] = obj;
+        }
+    }
+
+    /// <summary>Deletes <paramref name="name"/> behind the client's back (as the API server's TTL does with Events).</summary>
+    public void Remove(string name)
+    {
+        lock (_gate)
+        {
+            _objects.Remove(name);
         }
     }
 
@@ -116,6 +128,16 @@ internal sealed class InMemoryObjectServer
             if (FailWrites && verb != "GET")
             {
                 return Status(500, "InternalError", "writes are failing");
+            }
+
+            if (verb != "GET" && NextWriteFailures.TryDequeue(out var code))
+            {
+                return code switch
+                {
+                    429 => Status(429, "TooManyRequests", "slow down"),
+                    409 => Status(409, "AlreadyExists", $"\"{name}\" already exists"),
+                    _ => Status(code, "InternalError", "a passing failure"),
+                };
             }
 
             return action(_objects.TryGetValue(name, out var o) ? o : null);

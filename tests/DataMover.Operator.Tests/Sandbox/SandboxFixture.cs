@@ -31,10 +31,14 @@ public sealed class SandboxFixture : IAsyncLifetime
         Cluster = await SandboxCluster.StartAsync(new SandboxOptions { NoNode = true, LoggerFactory = NullLoggerFactory.Instance });
         Client = new KubeClient(KubeConfigLoader.Load(Cluster.KubeconfigPath));
         Http = Cluster.CreateHttpClient();
-        var (status, body) = await ApplyYamlAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", await File.ReadAllTextAsync(RepoFile("deploy/crds/datamovers.yaml")));
-        if (status >= 300)
+        // Both CRDs, as deploy/ installs them: the operator's schedule informers count for its readiness too.
+        foreach (var crd in new[] { "deploy/crds/datamovers.yaml", "deploy/crds/datamoverschedules.yaml" })
         {
-            throw new InvalidOperationException($"CRD not accepted ({status}): {body}");
+            var (status, body) = await ApplyYamlAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", await File.ReadAllTextAsync(RepoFile(crd)));
+            if (status >= 300)
+            {
+                throw new InvalidOperationException($"CRD {crd} not accepted ({status}): {body}");
+            }
         }
 
         var classes = Client.Resource(KubeResources.StorageClasses);
