@@ -137,16 +137,10 @@ internal sealed partial class JobController : IReconciler
 
         if (!SameStatus(job.Status, plan.Status))
         {
-            try
-            {
-                var written = await _jobClient.ReplaceStatusAsync(job with { Status = plan.Status }, cancellationToken);
-                _writtenVersions[uid] = written.Metadata.ResourceVersion ?? "";
-            }
-            catch (KubeApiException e) when (e.IsConflict)
-            {
-                // A newer version is on its way through the informer and will trigger another sync.
-                return ReconcileResult.Done;
-            }
+            // A conflict propagates: the loop syncs again with backoff, as the real controller's returned error does.
+            // A newer version may be on its way, but a refused write is not proof of one.
+            var written = await _jobClient.ReplaceStatusAsync(job with { Status = plan.Status }, cancellationToken);
+            _writtenVersions[uid] = written.Metadata.ResourceVersion ?? "";
 
             foreach (var (type, reason, message) in plan.Events)
             {

@@ -38,7 +38,7 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : ClusterTestBas
                     Fixture.Cluster.Faults.Clear();
                     var job = await Jobs.TryGetAsync(ns, name + "-mover");
                     var pods = (await Client.Resource(DataMover.Kube.Client.KubeResources.Pods).ListAsync(ns)).Items.Where(p => p.Metadata.Name!.StartsWith(name + "-", StringComparison.Ordinal));
-                    throw new TimeoutException(e.Message + "\nJOB: " + System.Text.Json.JsonSerializer.Serialize(job!, DataMover.Kube.Json.KubeJsonContext.Default.Job) + "\nPODS: " + string.Join("; ", pods.Select(p => p.Metadata.Name + " " + p.Status?.Phase)), e);
+                    throw new TimeoutException(e.Message + "\nJOB: active=" + job?.Status?.Active + " succeeded=" + job?.Status?.Succeeded + " failed=" + job?.Status?.Failed + " conditions=" + string.Join(",", job?.Status?.Conditions?.Select(c => c.Type + "=" + c.Status) ?? []) + "\nPODS: " + string.Join("; ", pods.Select(p => p.Metadata.Name + " " + p.Status?.Phase)), e);
                 }
             }
         }
@@ -47,11 +47,12 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : ClusterTestBas
             Fixture.Cluster.Faults.Clear();
         }
 
-        // Events that met a 500 were sent again: every backup announced its success.
-        var events = (await Client.Resource(KubeResources.Events).ListAsync(ns)).Items;
+        // Events that met a 500 are sent again (after client-go's 10 s): every backup announces its success.
         foreach (var name in names)
         {
-            Assert.Contains(events, e => e.InvolvedObject?.Name == name && e.Reason == "BackupSucceeded");
+            await EventuallyAsync(
+                async () => (await Client.Resource(KubeResources.Events).ListAsync(ns)).Items.Any(e => e.InvolvedObject?.Name == name && e.Reason == "BackupSucceeded"),
+                $"BackupSucceeded event of {name}");
         }
     }
 
