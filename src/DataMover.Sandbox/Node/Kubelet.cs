@@ -212,7 +212,7 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
         {
             var defaults = new List<KeyValuePair<string, string>>(image.Env)
             {
-                new("HOSTNAME", pod.Metadata.Name ?? ""),
+                new("HOSTNAME", PodHostname.For(pod)),
             };
             env = resolver.Resolve(pod, c.Spec, defaults, _resources);
             if (!env.Any(e => e.Key == "HOME"))
@@ -307,7 +307,7 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
             Gid = c.Spec.SecurityContext?.RunAsGroup ?? pod.Spec?.SecurityContext?.RunAsGroup ?? 0,
             Groups = pod.Spec?.SecurityContext?.FsGroup is { } fsGroup ? [fsGroup] : [],
             ReadOnlyRootFilesystem = c.Spec.SecurityContext?.ReadOnlyRootFilesystem == true,
-            Hostname = pod.Metadata.Name,
+            Hostname = PodHostname.For(pod),
             WritableDirs = [env.LastOrDefault(e => e.Key == "HOME").Value ?? "/", "/var/tmp"],
             TerminationLogHostPath = terminationLog,
             TerminationMessagePath = string.IsNullOrEmpty(c.Spec.TerminationMessagePath) ? "/dev/termination-log" : c.Spec.TerminationMessagePath,

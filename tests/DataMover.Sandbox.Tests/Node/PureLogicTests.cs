@@ -6,6 +6,13 @@ namespace DataMover.Sandbox.Tests.Node;
 public sealed class PureLogicTests
 {
     [Theory]
+    [InlineData("short-pod", "short-pod")]
+    [InlineData("a-name-that-is-exactly-sixty-three-characters-long-0123456789ab", "a-name-that-is-exactly-sixty-three-characters-long-0123456789ab")]
+    [InlineData("pod-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-abcdef", "pod-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
+    public void HostnameIsThePodNameCutTo63CharactersWithoutTrailingDash(string podName, string hostname) =>
+        Assert.Equal(hostname, PodHostname.For(new Pod { Metadata = new ObjectMeta { Name = podName } }));
+
+    [Theory]
     [InlineData("$(A)", "1")]
     [InlineData("x$(A)y$(B)z", "x1y2z")]
     [InlineData("$$(A)", "$(A)")]
