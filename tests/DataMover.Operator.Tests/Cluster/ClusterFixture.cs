@@ -110,24 +110,8 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>Runs the real kubectl against the cluster; returns its exit code and combined output.</summary>
     public async Task<(int ExitCode, string Output)> KubectlAsync(params string[] args)
     {
-        var psi = new System.Diagnostics.ProcessStartInfo("kubectl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add("--kubeconfig");
-        psi.ArgumentList.Add(Cluster.KubeconfigPath);
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var process = System.Diagnostics.Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
+        var (exitCode, output, errors) = await Support.Kubectl.TryRunAsync(Cluster.KubeconfigPath, args);
+        return (exitCode, output + errors);
     }
 
     public async Task<string> NewNamespaceAsync(string? name = null)

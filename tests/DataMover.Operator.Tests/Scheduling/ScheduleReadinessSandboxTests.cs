@@ -2,6 +2,7 @@ using DataMover.Kube.Client;
 using DataMover.Kube.Models;
 using DataMover.Operator.Api;
 using DataMover.Operator.Scheduling;
+using DataMover.Operator.Tests.Support;
 
 namespace DataMover.Operator.Tests.Scheduling;
 

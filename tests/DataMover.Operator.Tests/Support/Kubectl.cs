@@ -1,11 +1,20 @@
 using System.Diagnostics;
 
-namespace DataMover.Operator.Tests.Scheduling;
+namespace DataMover.Operator.Tests.Support;
 
 /// <summary>The real kubectl against a sandbox cluster, for what users see (printer columns).</summary>
 internal static class Kubectl
 {
+    /// <summary>Runs kubectl and asserts it succeeded; its standard output.</summary>
     public static async Task<string> RunAsync(string kubeconfig, params string[] args)
+    {
+        var (exitCode, output, errors) = await TryRunAsync(kubeconfig, args);
+        Assert.True(exitCode == 0, $"kubectl {string.Join(' ', args)} exited with {exitCode}: {output}{errors}");
+        return output;
+    }
+
+    /// <summary>Runs kubectl; its exit code, standard output and standard error.</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> TryRunAsync(string kubeconfig, params string[] args)
     {
         var start = new ProcessStartInfo("kubectl")
         {
@@ -25,9 +34,7 @@ internal static class Kubectl
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(timeout.Token);
-        var output = await stdout;
-        Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', args)} exited with {process.ExitCode}: {output}{await stderr}");
-        return output;
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>
