@@ -197,6 +197,12 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
         dm = next.Dm;
         var cloneName = clone.Metadata.Name!;
+        if (next.Outcome == StepOutcome.Created)
+        {
+            _metrics.CloneOperations.Increment(1, DataMoverMetrics.Started, ns);
+            _events.Normal(dm, "CloneCreated", $"Created clone {cloneName} of PVC {spec.SourcePvc}");
+        }
+
         var storageClass = clone.Spec?.StorageClassName is { Length: > 0 } className ? _caches.StorageClasses.Get(null, className) : null;
         if (clone.Status?.Phase == "Lost")
         {
@@ -258,10 +264,15 @@ internal sealed partial class DataMoverReconciler : IReconciler
         }, ct);
         if (job is null)
         {
+            if (next.Outcome == StepOutcome.CreateRefused)
+            {
+                _metrics.PodCreations.Increment(1, DataMoverMetrics.Failure, ns);
+            }
+
             return next.Result;
         }
 
-        if (next.Created)
+        if (next.Outcome == StepOutcome.Created)
         {
             _metrics.PodCreations.Increment(1, DataMoverMetrics.Success, ns);
             _events.Normal(dm, "JobCreated", $"Created mover Job {job.Metadata.Name} to copy clone {status.RestoredPvcName} to folder {FolderText(status.DestinationPrefix)}");
@@ -410,20 +421,25 @@ internal sealed partial class DataMoverReconciler : IReconciler
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var name = slot.Recorded(dm.Status!);
-            var ensured = await objects.EnsureAsync(dm, name, build, ct);
+            Ensured<T> ensured;
+            try
+            {
+                ensured = await objects.EnsureAsync(dm, name, build, ct);
+            }
+            catch (KubeApiException e) when (e.IsInvalid || e.IsForbidden)
+            {
+                // No retry can change the answer: the object as built is refused (quota, policy, RBAC, admission).
+                var failed = await FailAsync(dm, slot.Kind + "CreationFailed", $"Failed to create {slot.Noun} {name}: {e.Status.Message ?? e.Message}", ct);
+                return (null, new Progress(dm, failed, StepOutcome.CreateRefused));
+            }
+
             switch (ensured.Outcome)
             {
                 case EnsureOutcome.Existing:
-                    return (ensured.Object, new Progress(dm, ReconcileResult.Done, Created: false));
+                    return (ensured.Object, new Progress(dm, ReconcileResult.Done, StepOutcome.Existing));
                 case EnsureOutcome.Created:
                     LogCreated(_logger, dm.Metadata.Namespace!, dm.Metadata.Name!, slot.Kind, name);
-                    if (slot == OwnedSlot.Clone)
-                    {
-                        _metrics.CloneOperations.Increment(1, DataMoverMetrics.Started, dm.Metadata.Namespace!);
-                        _events.Normal(dm, "CloneCreated", $"Created clone {name} of PVC {(dm.Status!.AcceptedSpec ?? dm.Spec!).SourcePvc}");
-                    }
-
-                    return (ensured.Object, new Progress(dm, ReconcileResult.Done, Created: true));
+                    return (ensured.Object, new Progress(dm, ReconcileResult.Done, StepOutcome.Created));
                 case EnsureOutcome.OwnedElsewhere:
                     dm = await _status.CommitAsync(dm, slot.Record(dm.Status!, ensured.Object.Metadata.Name!), null, ct);
                     break;
@@ -431,7 +447,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
                     var fallback = slot.Fallback(dm);
                     if (fallback == name)
                     {
-                        return (null, new Progress(dm, await FailAsync(dm, slot.Kind + "NameTaken", $"{slot.Kind} {name} exists and is not owned by this DataMover", ct), Created: false));
+                        return (null, new Progress(dm, await FailAsync(dm, slot.Kind + "NameTaken", $"{slot.Kind} {name} exists and is not owned by this DataMover", ct), StepOutcome.Stopped));
                     }
 
                     dm = await _status.CommitAsync(dm, slot.Record(dm.Status!, fallback), Notice.Warning(slot.Kind + "NameTaken", $"{slot.Kind} {name} belongs to someone else; using {fallback}"), ct);
@@ -491,8 +507,16 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
     private readonly record struct SourceCheck(PersistentVolumeClaim? Source, ReconcileResult? Blocked);
 
-    /// <summary>The DataMover after a step's status writes, what to answer the loop when the step stops, and whether it created.</summary>
-    private readonly record struct Progress(Dm Dm, ReconcileResult Result, bool Created);
+    /// <summary>The DataMover after a step's status writes, what to answer the loop when the step stops, and how it went.</summary>
+    private readonly record struct Progress(Dm Dm, ReconcileResult Result, StepOutcome Outcome);
+
+    private enum StepOutcome
+    {
+        Existing,
+        Created,
+        Stopped,
+        CreateRefused,
+    }
 
     /// <summary>A wait's start and bound, the failure reason when it runs out, and the Job to remove then.</summary>
     private sealed record Deadline(DateTimeOffset Since, TimeSpan Limit, string Reason, Job? Cleanup = null);

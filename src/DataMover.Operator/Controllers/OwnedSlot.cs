@@ -12,6 +12,7 @@ internal sealed class OwnedSlot
 {
     public static readonly OwnedSlot Clone = new(
         "Clone",
+        "cloned PVC",
         s => s.RestoredPvcName!,
         (s, name) => s with { RestoredPvcName = name },
         dm => CloneNamer.Name(
@@ -21,6 +22,7 @@ internal sealed class OwnedSlot
 
     public static readonly OwnedSlot Job = new(
         "Job",
+        "mover Job",
         s => s.JobName!,
         (s, name) => s with { JobName = name },
         dm => JobNamer.Name(dm.Metadata.Name!, CloneNamer.DisambiguatorFor(dm.Metadata.Uid!)));
@@ -29,9 +31,10 @@ internal sealed class OwnedSlot
     private readonly Func<DataMoverStatus, string, DataMoverStatus> _record;
     private readonly Func<Dm, string> _fallback;
 
-    private OwnedSlot(string kind, Func<DataMoverStatus, string> recorded, Func<DataMoverStatus, string, DataMoverStatus> record, Func<Dm, string> fallback)
+    private OwnedSlot(string kind, string noun, Func<DataMoverStatus, string> recorded, Func<DataMoverStatus, string, DataMoverStatus> record, Func<Dm, string> fallback)
     {
         Kind = kind;
+        Noun = noun;
         _recorded = recorded;
         _record = record;
         _fallback = fallback;
@@ -39,6 +42,9 @@ internal sealed class OwnedSlot
 
     /// <summary>For messages and reasons: "Clone", "Job".</summary>
     public string Kind { get; }
+
+    /// <summary>For messages: "cloned PVC", "mover Job".</summary>
+    public string Noun { get; }
 
     public string Recorded(DataMoverStatus status) => _recorded(status);
 

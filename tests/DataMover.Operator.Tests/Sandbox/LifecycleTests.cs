@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DataMover.Kube.Client;
 using DataMover.Kube.Models;
 using DataMover.Operator.Controllers;
 
@@ -144,6 +145,23 @@ public sealed partial class LifecycleTests(SandboxFixture fixture) : OperatorTes
         Assert.Equal("CloneNotSupported", Conditions.Find(dm.Status!.Conditions, ConditionTypes.Failed)!.Reason);
         Assert.Contains("kubernetes.io/aws-ebs", Conditions.Find(dm.Status.Conditions, ConditionTypes.Failed)!.Message, StringComparison.Ordinal);
         Assert.Empty(await ClonesAsync());
+    }
+
+    [Fact]
+    public async Task ACloneTheApiServerRefusesFailsWithTheSpecsMessage()
+    {
+        await CreateSourceAsync();
+        await CreateDataMoverAsync("refused");
+
+        // A terminating namespace refuses new objects with 403 Forbidden (no namespace controller runs here to finish it).
+        await Client.Resource(KubeResources.Namespaces).DeleteAsync(null, Ns);
+        await StartOperatorAsync();
+        var dm = await WaitForPhaseAsync("refused", DataMoverPhase.Failed);
+        var failed = Conditions.Find(dm.Status!.Conditions, ConditionTypes.Failed)!;
+        Assert.Equal("CloneCreationFailed", failed.Reason);
+        Assert.StartsWith($"Failed to create cloned PVC {dm.Status.RestoredPvcName}: ", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("forbidden", failed.Message, StringComparison.Ordinal);
+        Assert.Equal("Warning", (await WaitForEventAsync("refused", "CloneCreationFailed")).Type);
     }
 
     [Fact]
