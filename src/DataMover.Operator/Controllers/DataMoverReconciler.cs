@@ -125,7 +125,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
             StartTime = status.StartTime ?? now,
             DestinationPrefix = prefix,
             Attempts = 0,
-        }, dm, now, DataMoverPhase.CreatingClonedPvc, "CreatingClone", $"creating clone {cloneName} of PVC {spec.SourcePvc}, destination folder {FolderText(prefix)}");
+        }, dm, now, DataMoverPhase.CreatingClonedPvc, "CreatingClone", $"creating clone {cloneName} of PVC {spec.SourcePvc}, destination folder {StatusTransitions.FolderText(prefix)}");
         var written = await _status.CommitAsync(dm, next, null, ct);
         return await EnsureCloneAsync(written, ct);
     }
@@ -236,7 +236,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         var status = dm.Status!;
         var jobName = status.JobName ?? JobNamer.Name(dm.Metadata.Name!);
         var next = StatusTransitions.Advance(status with { JobName = jobName }, dm, _time.GetUtcNow(), DataMoverPhase.CreatingPod, "CreatingMoverJob",
-            $"creating mover Job {jobName} to copy clone {status.RestoredPvcName} to folder {FolderText(status.DestinationPrefix)}");
+            $"creating mover Job {jobName} to copy clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status.DestinationPrefix)}");
         var written = await _status.CommitAsync(dm, next, null, ct);
         return await EnsureJobAsync(written, ct);
     }
@@ -275,7 +275,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         if (next.Outcome == StepOutcome.Created)
         {
             _metrics.PodCreations.Increment(1, DataMoverMetrics.Success, ns);
-            _events.Normal(dm, "JobCreated", $"Created mover Job {job.Metadata.Name} to copy clone {status.RestoredPvcName} to folder {FolderText(status.DestinationPrefix)}");
+            _events.Normal(dm, "JobCreated", $"Created mover Job {job.Metadata.Name} to copy clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status.DestinationPrefix)}");
             if (dropped.Count > 0)
             {
                 _events.Warning(dm, "EnvVarIgnored", $"spec.additionalEnv entries {string.Join(", ", dropped)} are set by the operator and were ignored");
@@ -300,9 +300,10 @@ internal sealed partial class DataMoverReconciler : IReconciler
         {
             var message = PodDiagnostics.TerminationMessage(pods, failed: false)
                 ?? PodDiagnostics.TerminationMessage(await LivePodsAsync(dm, job, ct), failed: false);
-            var destination = PodDiagnostics.DestinationFrom(message) ?? FolderText(status.DestinationPrefix);
-            var done = Notice.Normal("BackupSucceeded", $"Mover Job {jobName} copied clone {status.RestoredPvcName} to {destination}");
+            // Only what the mover reported: the operator never reads the Secret, so it does not know the bucket.
+            var destination = PodDiagnostics.DestinationFrom(message);
             status = status with { Destination = destination };
+            var done = Notice.Normal("BackupSucceeded", $"Mover Job {jobName} copied clone {status.RestoredPvcName} to {StatusTransitions.Where(status)}");
             if (spec.DeletePvcAfterBackup == true)
             {
                 var cleaning = StatusTransitions.Advance(status, dm, now, DataMoverPhase.CleaningUp, "DeletingClone", $"backup done; deleting mover Job {jobName} and clone {status.RestoredPvcName}");
@@ -329,7 +330,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         {
             // The Job's activeDeadlineSeconds ends a hung mover; this backstop covers a job controller that does not.
             var backstop = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverRun + JobDeadlineGrace, "MoverRunTimeout", Cleanup: job);
-            return await WaitAsync(dm, Wait.Progressing("MoverRunning", $"mover Job {jobName} is copying clone {status.RestoredPvcName} to folder {FolderText(status.DestinationPrefix)} (attempt {Math.Max(attempts, 1)})"), backstop, ct);
+            return await WaitAsync(dm, Wait.Progressing("MoverRunning", $"mover Job {jobName} is copying clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status.DestinationPrefix)} (attempt {Math.Max(attempts, 1)})"), backstop, ct);
         }
 
         var deadline = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverStart, "MoverStartTimeout", Cleanup: job);
@@ -502,8 +503,6 @@ internal sealed partial class DataMoverReconciler : IReconciler
     private static JobCondition? JobCondition(Job job, string type) =>
         job.Status?.Conditions?.FirstOrDefault(c => c.Type == type && c.Status == "True");
 
-    /// <summary>A destination folder for messages: the bucket root is "/".</summary>
-    private static string FolderText(string? prefix) => string.IsNullOrEmpty(prefix) ? "/" : prefix + "/";
 
     private readonly record struct SourceCheck(PersistentVolumeClaim? Source, ReconcileResult? Blocked);
 

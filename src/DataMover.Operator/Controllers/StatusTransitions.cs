@@ -31,7 +31,7 @@ internal static class StatusTransitions
 
     public static DataMoverStatus Complete(DataMoverStatus status, Dm dm, DateTimeOffset now)
     {
-        var conditions = Set(status.Conditions, ConditionTypes.Complete, true, "BackupSucceeded", $"backed up clone {status.RestoredPvcName} to {status.Destination}", dm, now);
+        var conditions = Set(status.Conditions, ConditionTypes.Complete, true, "BackupSucceeded", $"backed up clone {status.RestoredPvcName} to {Where(status)}", dm, now);
         conditions = Set(conditions, ConditionTypes.Failed, false, "BackupSucceeded", "", dm, now);
         conditions = Set(conditions, ConditionTypes.Progressing, false, "Completed", "backup completed", dm, now);
         return status with { Phase = DataMoverPhase.Completed, PhaseStartTime = now, CompletionTime = now, ObservedGeneration = dm.Metadata.Generation, Conditions = conditions };
@@ -52,6 +52,12 @@ internal static class StatusTransitions
             Conditions = conditions,
         };
     }
+
+    /// <summary>Where a backup went, for messages: the mover's report, else the recorded folder.</summary>
+    public static string Where(DataMoverStatus status) => status.Destination ?? $"folder {FolderText(status.DestinationPrefix)}";
+
+    /// <summary>A destination folder for messages: the bucket root is "/".</summary>
+    public static string FolderText(string? prefix) => string.IsNullOrEmpty(prefix) ? "/" : prefix + "/";
 
     private static IReadOnlyList<Condition> Initial(IReadOnlyList<Condition>? conditions, Dm dm, DateTimeOffset now)
     {
