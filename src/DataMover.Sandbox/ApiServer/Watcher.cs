@@ -37,7 +37,7 @@ internal sealed class Watcher
 
     /// <summary>
     /// The version the watch started from. cacheWatcher.process sends only events newer than it, and bookmarks at it or
-    /// newer; this matters when it is newer than the store's own version.
+    /// newer; this matters when it is newer than the store's own version. 0: the watch started from no version.
     /// </summary>
     public long After { get; init; }
 
@@ -46,7 +46,7 @@ internal sealed class Watcher
     /// <summary>Translates a store change into what this watcher sees (k8s filter semantics) and queues it.</summary>
     public void Offer(StoredEvent e)
     {
-        if (e.ResourceVersion < After || (e.ResourceVersion == After && e.Type != "BOOKMARK"))
+        if (After > 0 && (e.ResourceVersion < After || (e.ResourceVersion == After && e.Type != "BOOKMARK")))
         {
             return;
         }
