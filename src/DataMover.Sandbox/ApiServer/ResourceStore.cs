@@ -13,6 +13,12 @@ internal sealed class ResourceStore
     private readonly Dictionary<string, SortedDictionary<string, JsonObject>> _buckets = new(StringComparer.Ordinal);
     private long _rv = 1;
 
+    // Completed and replaced on every write, so readers can wait for a version without polling.
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The watch cache's blockTimeout: how long a read waits for a version the store has not reached.</summary>
+    public static readonly TimeSpan BlockTimeout = TimeSpan.FromSeconds(3);
+
     public ResourceStore(int historyLimit) => Hub = new WatchHub(historyLimit);
 
     public object Gate { get; } = new();
@@ -20,6 +26,41 @@ internal sealed class ResourceStore
     public WatchHub Hub { get; }
 
     public long CurrentRv => _rv;
+
+    /// <summary>
+    /// The watch cache's waitUntilFreshAndBlock: waits (without the lock held) until the store has reached
+    /// <paramref name="rv"/> or <paramref name="timeout"/> has passed; true when it has reached it.
+    /// </summary>
+    public async Task<bool> WaitUntilFreshAsync(long rv, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        while (true)
+        {
+            Task changed;
+            lock (Gate)
+            {
+                if (_rv >= rv)
+                {
+                    return true;
+                }
+
+                changed = _changed.Task;
+            }
+
+            try
+            {
+                await changed.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                lock (Gate)
+                {
+                    return _rv >= rv;
+                }
+            }
+        }
+    }
 
     public static string ObjectKey(string? ns, string name) => (ns ?? "") + "/" + name;
 
@@ -48,6 +89,7 @@ internal sealed class ResourceStore
         JsonPaths.Meta(obj)["resourceVersion"] = _rv.ToString(CultureInfo.InvariantCulture);
         bucket[ObjectKey(JsonPaths.Namespace(obj), JsonPaths.Name(obj))] = obj;
         Hub.Publish(storageKey, new StoredEvent(old is null ? "ADDED" : "MODIFIED", obj, old, _rv), startRv);
+        SignalChanged();
         return obj;
     }
 
@@ -61,6 +103,7 @@ internal sealed class ResourceStore
         JsonPaths.Meta(deleted)["resourceVersion"] = _rv.ToString(CultureInfo.InvariantCulture);
         bucket.Remove(ObjectKey(JsonPaths.Namespace(current), JsonPaths.Name(current)));
         Hub.Publish(storageKey, new StoredEvent("DELETED", deleted, current, _rv), startRv);
+        SignalChanged();
         return deleted;
     }
 
@@ -100,6 +143,13 @@ internal sealed class ResourceStore
 
     public IEnumerable<StoredEvent>? Since(string storageKey, long fromRv, out long oldest) =>
         Hub.Since(storageKey, fromRv, _rv, out oldest);
+
+    private void SignalChanged()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
+    }
 
     private SortedDictionary<string, JsonObject> Bucket(string storageKey)
     {

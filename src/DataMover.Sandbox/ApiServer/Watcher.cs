@@ -35,11 +35,22 @@ internal sealed class Watcher
 
     public bool Overflowed { get; private set; }
 
+    /// <summary>
+    /// The version the watch started from. cacheWatcher.process sends only events newer than it, and bookmarks at it or
+    /// newer; this matters when it is newer than the store's own version. 0: the watch started from no version.
+    /// </summary>
+    public long After { get; init; }
+
     public ChannelReader<StoredEvent> Reader => _channel.Reader;
 
     /// <summary>Translates a store change into what this watcher sees (k8s filter semantics) and queues it.</summary>
     public void Offer(StoredEvent e)
     {
+        if (After > 0 && (e.ResourceVersion < After || (e.ResourceVersion == After && e.Type != "BOOKMARK")))
+        {
+            return;
+        }
+
         if (e.Type == "BOOKMARK")
         {
             Write(e);

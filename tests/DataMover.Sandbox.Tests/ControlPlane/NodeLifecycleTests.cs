@@ -106,15 +106,27 @@ public sealed class NodeLifecycleTests : IAsyncLifetime
     private async Task SetReadyAsync(string name, string status)
     {
         var nodes = Client.Resource(KubeResources.Nodes);
-        var node = await nodes.GetAsync(null, name);
-        var now = DateTimeOffset.UtcNow;
-        await nodes.ReplaceStatusAsync(node with
+        while (true)
         {
-            Status = (node.Status ?? new NodeStatus()) with
+            // The lifecycle controller writes a new Node (the not-ready taint) concurrently, as the kubelet also has
+            // to expect: re-read and retry on a conflict.
+            var node = await nodes.GetAsync(null, name);
+            var now = DateTimeOffset.UtcNow;
+            try
             {
-                Conditions = [new NodeCondition { Type = "Ready", Status = status, Reason = "Test", LastHeartbeatTime = now, LastTransitionTime = now }],
-            },
-        });
+                await nodes.ReplaceStatusAsync(node with
+                {
+                    Status = (node.Status ?? new NodeStatus()) with
+                    {
+                        Conditions = [new NodeCondition { Type = "Ready", Status = status, Reason = "Test", LastHeartbeatTime = now, LastTransitionTime = now }],
+                    },
+                });
+                return;
+            }
+            catch (KubeApiException e) when (e.IsConflict)
+            {
+            }
+        }
     }
 
     private static List<string> Taints(KubeNode node) => Taint.Of(node).Select(t => t.Key + ":" + t.Effect).ToList();

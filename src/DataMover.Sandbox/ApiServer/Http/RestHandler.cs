@@ -74,14 +74,30 @@ internal sealed class RestHandler
         string? next = null;
         long remaining = 0;
         long listRv;
+        var exact = query["resourceVersionMatch"] == "Exact" && long.TryParse(query["resourceVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var exactRv) ? exactRv : (long?)null;
+        if (token is null && exact is null
+            && long.TryParse(query["resourceVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var notOlderThan) && notOlderThan > 0
+            && !await _objects.Store.WaitUntilFreshAsync(notOlderThan, ResourceStore.BlockTimeout, context.RequestAborted))
+        {
+            // watchCache.WaitUntilFreshAndList: a list "not older than" a version the cache has not reached waits
+            // blockTimeout for it, then fails with NewTooLargeResourceVersionError (504, retry after 1 s).
+            lock (_objects.Store.Gate)
+            {
+                throw ApiException.TooLargeResourceVersion(notOlderThan, _objects.Store.CurrentRv);
+            }
+        }
+
         lock (_objects.Store.Gate)
         {
             listRv = token?.ResourceVersion ?? _objects.Store.CurrentRv;
             IEnumerable<KeyValuePair<string, JsonObject>> source;
-            var exact = query["resourceVersionMatch"] == "Exact" && long.TryParse(query["resourceVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var exactRv) ? exactRv : (long?)null;
             if (exact is not null)
             {
-                listRv = exact.Value;
+                // An exact read is delegated to etcd, whose range at a future revision fails with ErrFutureRev; the
+                // etcd3 store does not translate it, so the client gets a 500 with etcd's text.
+                listRv = exact.Value <= _objects.Store.CurrentRv
+                    ? exact.Value
+                    : throw new ApiException(500, "", "etcdserver: mvcc: required revision is a future revision");
             }
 
             if (token is not null || exact is not null)

@@ -39,30 +39,49 @@ internal sealed class WatchStreamer
         var timeout = long.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t > 0 ? TimeSpan.FromSeconds(t) : DefaultTimeout;
         var rvText = query["resourceVersion"].ToString();
 
+        long? fromRv = null;
+        if (rvText.Length > 0 && rvText != "0")
+        {
+            fromRv = long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)
+                ? parsed
+                : throw ApiException.BadRequest($"invalid resource version: {rvText}");
+        }
+
+        ApiException? failed = null;
+        if (sendInitial && fromRv is { } wanted && !await _store.WaitUntilFreshAsync(wanted, ResourceStore.BlockTimeout, context.RequestAborted))
+        {
+            // Cacher.waitUntilWatchCacheFreshAndForceAllEvents: only a watch that asks for the initial state waits for
+            // the version; past blockTimeout it fails with an ERROR event (newErrWatcher), the stream itself is 200.
+            lock (_store.Gate)
+            {
+                failed = ApiException.TooLargeResourceVersion(wanted, _store.CurrentRv);
+            }
+        }
+
         var initial = new List<StoredEvent>();
-        ApiException? gone = null;
-        var watcher = new Watcher(type.Key, request.Namespace, o => labels.Matches(o) && fields.Matches(o), _capacity, bookmarks);
+        // Any other watch from a version the store has not reached is accepted and stays silent until the store
+        // passes it (getAllEventsSinceLocked has no upper check): what a client sees after etcd went back in time.
+        var watcher = new Watcher(type.Key, request.Namespace, o => labels.Matches(o) && fields.Matches(o), _capacity, bookmarks)
+        {
+            After = sendInitial ? 0 : fromRv ?? 0,
+        };
         long startRv;
         lock (_store.Gate)
         {
             startRv = _store.CurrentRv;
-            if (rvText.Length == 0 || rvText == "0" || sendInitial)
+            if (failed is null && (fromRv is null || sendInitial))
             {
                 foreach (var (_, obj) in _store.List(type.Key, request.Namespace))
                 {
                     initial.Add(new StoredEvent("ADDED", obj, null, startRv));
                 }
             }
-            else if (!long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out var fromRv))
+            else if (failed is null)
             {
-                throw ApiException.BadRequest($"invalid resource version: {rvText}");
-            }
-            else
-            {
-                var history = _store.Since(type.Key, fromRv, out var oldest);
+                var history = _store.Since(type.Key, fromRv!.Value, out var oldest);
                 if (history is null)
                 {
-                    gone = ApiException.Gone($"too old resource version: {fromRv} ({oldest})");
+                    failed = ApiException.Gone($"too old resource version: {fromRv} ({oldest})");
                 }
                 else
                 {
@@ -70,7 +89,7 @@ internal sealed class WatchStreamer
                 }
             }
 
-            if (gone is null)
+            if (failed is null)
             {
                 _store.Hub.Add(watcher);
             }
@@ -85,9 +104,9 @@ internal sealed class WatchStreamer
         // Headers must reach the client before any event exists (client-go waits for them).
         await response.Body.FlushAsync(context.RequestAborted);
         var writer = new EventWriter(context, type, asTable, includeObject);
-        if (gone is not null)
+        if (failed is not null)
         {
-            await writer.WriteRawAsync("ERROR", gone.ToStatus());
+            await writer.WriteRawAsync("ERROR", failed.ToStatus());
             return;
         }
 
