@@ -10,5 +10,4 @@ namespace DataMover.Sandbox.ControlPlane;
     Converters = [typeof(Rfc3339Converter)])]
 [JsonSerializable(typeof(List<Taint>))]
 [JsonSerializable(typeof(List<Toleration>))]
-[JsonSerializable(typeof(string))]
 internal sealed partial class TaintJsonContext : JsonSerializerContext;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using DataMover.Kube.Models;
 using KubeNode = DataMover.Kube.Models.Node;
 
@@ -15,8 +16,22 @@ internal static class VolumeNodeAffinity
     /// <summary>The affinity a node-local volume on <paramref name="nodeName"/> carries.</summary>
     public static JsonElement OnNode(string nodeName)
     {
-        using var doc = JsonDocument.Parse(
-            "{\"required\":{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"" + HostnameLabel + "\",\"operator\":\"In\",\"values\":[" + JsonSerializer.Serialize(nodeName, TaintJsonContext.Default.String) + "]}]}]}}");
+        var affinity = new JsonObject
+        {
+            ["required"] = new JsonObject
+            {
+                ["nodeSelectorTerms"] = new JsonArray(new JsonObject
+                {
+                    ["matchExpressions"] = new JsonArray(new JsonObject
+                    {
+                        ["key"] = HostnameLabel,
+                        ["operator"] = "In",
+                        ["values"] = new JsonArray(nodeName),
+                    }),
+                }),
+            },
+        };
+        using var doc = JsonDocument.Parse(affinity.ToJsonString());
         return doc.RootElement.Clone();
     }
 

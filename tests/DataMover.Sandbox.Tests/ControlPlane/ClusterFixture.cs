@@ -1,5 +1,4 @@
 using DataMover.Kube.Client;
-using DataMover.Kube.Config;
 using DataMover.Kube.Models;
 using DataMover.Sandbox.ControlPlane;
 using DataMover.Sandbox.Hosting;
@@ -8,18 +7,11 @@ using DataMover.Sandbox.Node;
 namespace DataMover.Sandbox.Tests.ControlPlane;
 
 /// <summary>One in-process sandbox (API server, control plane, node agent) shared by the cluster tests.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public sealed class ClusterFixture : SandboxClusterFixture
 {
     public const string HostOnlyVariable = "AWS_CA_BUNDLE";
 
-    private SandboxCluster? _cluster;
-    private KubeClient? _client;
-
-    public SandboxCluster Cluster => _cluster ?? throw new InvalidOperationException("not started");
-
-    public KubeClient Client => _client ?? throw new InvalidOperationException("not started");
-
-    public async Task InitializeAsync()
+    protected override SandboxOptions Options()
     {
         // The host sets variables like this one; a pod must never see them.
         Environment.SetEnvironmentVariable(HostOnlyVariable, "/etc/host-only-ca.pem");
@@ -28,24 +20,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             options,
             new ControlPlaneOptions { JobPodFailureBackoff = TimeSpan.FromMilliseconds(300) },
             new NodeAgentOptions { DataDir = "", SlowProvisionDelay = TimeSpan.FromSeconds(2), BackOff = TimeSpan.FromSeconds(1) });
-        _cluster = await SandboxCluster.StartAsync(options);
-        _client = new KubeClient(KubeConfigLoader.Load(_cluster.KubeconfigPath));
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client?.Dispose();
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
-
-    public async Task<string> NewNamespaceAsync(string prefix)
-    {
-        var name = prefix + "-" + Guid.NewGuid().ToString("N")[..6];
-        await Client.Resource(KubeResources.Namespaces).CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = name } });
-        return name;
+        return options;
     }
 
     public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan? timeout = null, string? what = null)
