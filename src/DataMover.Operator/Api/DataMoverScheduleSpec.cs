@@ -11,6 +11,8 @@ public sealed record DataMoverScheduleSpec : KubeModel
     public string? TimeZone { get; init; }
     public string? SourcePvc { get; init; }
     public string? SecretName { get; init; }
+    /// <summary>A prefix inside the bucket, copied into each run.</summary>
+    public string? Path { get; init; }
     public bool? AddTimestampPrefix { get; init; }
     public bool? DeletePvcAfterBackup { get; init; }
     public IReadOnlyList<EnvVar>? AdditionalEnv { get; init; }

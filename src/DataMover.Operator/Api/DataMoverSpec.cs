@@ -7,6 +7,8 @@ public sealed record DataMoverSpec : KubeModel
 {
     public string? SourcePvc { get; init; }
     public string? SecretName { get; init; }
+    /// <summary>A prefix inside the bucket (not in the upstream API; unset keeps upstream's layout).</summary>
+    public string? Path { get; init; }
     public bool? AddTimestampPrefix { get; init; }
     public bool? DeletePvcAfterBackup { get; init; }
     public IReadOnlyList<EnvVar>? AdditionalEnv { get; init; }

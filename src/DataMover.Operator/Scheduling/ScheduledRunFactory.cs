@@ -46,6 +46,7 @@ internal static class ScheduledRunFactory
             {
                 SourcePvc = spec.SourcePvc,
                 SecretName = spec.SecretName,
+                Path = spec.Path,
                 AddTimestampPrefix = spec.AddTimestampPrefix,
                 DeletePvcAfterBackup = spec.DeletePvcAfterBackup,
                 AdditionalEnv = spec.AdditionalEnv,
