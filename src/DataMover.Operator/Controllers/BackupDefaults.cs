@@ -6,4 +6,7 @@ public sealed record BackupDefaults
     public string MoverImage { get; init; } = MoverImageRef.DefaultImage;
 
     public BackupTimeouts Timeouts { get; init; } = BackupTimeouts.Defaults;
+
+    /// <summary>Repository patterns a spec.image may resolve to; empty allows only <see cref="MoverImage"/>'s repository.</summary>
+    public IReadOnlyList<string> AllowedMoverImages { get; init; } = [];
 }

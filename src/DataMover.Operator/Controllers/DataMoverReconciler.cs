@@ -6,6 +6,7 @@ using DataMover.Operator.Api;
 using DataMover.Operator.Events;
 using DataMover.Operator.Metrics;
 using DataMover.Operator.Naming;
+using DataMover.Operator.Security;
 using Dm = DataMover.Operator.Api.DataMover;
 
 namespace DataMover.Operator.Controllers;
@@ -21,6 +22,9 @@ internal sealed partial class DataMoverReconciler : IReconciler
     /// <summary>How long past moverRun the operator waits for the Job's own activeDeadlineSeconds to fail it.</summary>
     private static readonly TimeSpan JobDeadlineGrace = TimeSpan.FromMinutes(1);
 
+    /// <summary>Reason of a write the API server refused to the operator (403).</summary>
+    private const string ForbiddenReason = "Forbidden";
+
     private readonly OperatorCaches _caches;
     private readonly OwnedObjects<PersistentVolumeClaim> _clones;
     private readonly OwnedObjects<Job> _jobs;
@@ -29,6 +33,8 @@ internal sealed partial class DataMoverReconciler : IReconciler
     private readonly IEventSink _events;
     private readonly DataMoverMetrics _metrics;
     private readonly BackupDefaults _defaults;
+    private readonly MoverAdmission _admission;
+    private readonly MoverServiceAccounts _serviceAccounts;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -42,6 +48,8 @@ internal sealed partial class DataMoverReconciler : IReconciler
         _events = events;
         _metrics = metrics;
         _defaults = defaults;
+        _admission = new MoverAdmission(new MoverImagePolicy(defaults.MoverImage, defaults.AllowedMoverImages));
+        _serviceAccounts = new MoverServiceAccounts(client, caches.ServiceAccounts);
         _time = time;
         _logger = logger;
     }
@@ -81,8 +89,14 @@ internal sealed partial class DataMoverReconciler : IReconciler
         catch (KubeApiException e) when (!cancellationToken.IsCancellationRequested)
         {
             // The loop retries with backoff on the latest object; nothing is taken as done.
-            _metrics.Error(e.IsConflict ? "Conflict" : "ApiError", DataMoverPhase.Label(phase), ns ?? "");
+            _metrics.Error(e.IsForbidden ? ForbiddenReason : e.IsConflict ? "Conflict" : "ApiError", DataMoverPhase.Label(phase), ns ?? "");
             LogApiError(_logger, ns, name, DataMoverPhase.Label(phase), e.Message);
+            if (e.IsForbidden)
+            {
+                // Typically the status write itself was refused, so status cannot say it: the event (if allowed) does.
+                _events.Warning(dm, ForbiddenReason, $"the operator was refused a write in phase {DataMoverPhase.Label(phase)}, retrying: {e.Status.Message ?? e.Message}");
+            }
+
             throw;
         }
     }
@@ -95,6 +109,12 @@ internal sealed partial class DataMoverReconciler : IReconciler
         if (string.IsNullOrEmpty(spec.SourcePvc) || string.IsNullOrEmpty(spec.SecretName))
         {
             return await FailAsync(dm, "InvalidSpec", "spec.sourcePvc and spec.secretName are required", ct);
+        }
+
+        // Before anything exists: a mover that could be steered by its creator is never started (docs/security.md).
+        if (_admission.Check(spec.AdditionalEnv, spec.Image) is { } refused)
+        {
+            return await FailAsync(dm, refused.Reason, refused.Message, ct);
         }
 
         var timeouts = _defaults.Timeouts.With(spec.Timeouts, out var errors);
@@ -255,10 +275,27 @@ internal sealed partial class DataMoverReconciler : IReconciler
             return await FailAsync(dm, "CloneMissing", $"clone {status.RestoredPvcName} was deleted before the mover Job was created", ct);
         }
 
+        if (_jobs.Get(ns, status.JobName!) is null && !_jobs.OwnedBy(dm).Any())
+        {
+            // The pod names it, and the API server refuses a pod whose ServiceAccount does not exist.
+            try
+            {
+                if (await _serviceAccounts.EnsureAsync(ns, ct))
+                {
+                    LogCreated(_logger, ns, dm.Metadata.Name!, "ServiceAccount", MoverServiceAccounts.Name);
+                }
+            }
+            catch (KubeApiException e) when (e.IsForbidden)
+            {
+                return await FailAsync(dm, ForbiddenReason, Forbidden("create", "serviceaccounts", ns, e), ct);
+            }
+        }
+
+        var capacity = _clones.Get(ns, status.RestoredPvcName!)?.Spec?.Resources?.Requests?.GetValueOrDefault("storage");
         IReadOnlyList<string> dropped = [];
         var (job, next) = await EnsureOwnedAsync(dm, _jobs, OwnedSlot.Job, name =>
         {
-            var plan = MoverJobBuilder.Build(dm, spec, new MoverJobPlan(name, status.RestoredPvcName!, status.DestinationPrefix ?? "", _defaults.MoverImage, timeouts.MoverRun));
+            var plan = MoverJobBuilder.Build(dm, spec, new MoverJobPlan(name, status.RestoredPvcName!, status.DestinationPrefix ?? "", _defaults.MoverImage, timeouts.MoverRun, capacity));
             dropped = plan.Dropped;
             return plan.Job;
         }, ct);
@@ -278,7 +315,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
             _events.Normal(dm, "JobCreated", $"Created mover Job {job.Metadata.Name} to copy clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status.DestinationPrefix)}");
             if (dropped.Count > 0)
             {
-                _events.Warning(dm, "EnvVarIgnored", $"spec.additionalEnv entries {string.Join(", ", dropped)} are set by the operator and were ignored");
+                _events.Warning(dm, "EnvVarIgnored", $"spec.additionalEnv entries {string.Join(", ", dropped)} are not allowed and were ignored");
             }
         }
 
@@ -300,10 +337,23 @@ internal sealed partial class DataMoverReconciler : IReconciler
         {
             var message = PodDiagnostics.TerminationMessage(pods, failed: false)
                 ?? PodDiagnostics.TerminationMessage(await LivePodsAsync(dm, job, ct), failed: false);
+
+            // Exit 0 is not proof: only the protocol's result for this backup's path and folder is (docs/mover-protocol.md).
+            var (result, problem) = MoverResult.Verify(message, MoverJobBuilder.BackupMode, spec.Path ?? "", status.DestinationPrefix ?? "");
+            if (result is null)
+            {
+                return await FailAsync(dm, "MoverResultInvalid", $"mover Job {jobName} succeeded but did not prove the backup: {problem}; clone {status.RestoredPvcName} kept", ct);
+            }
+
+            if (result.IgnoredSecretKeys is { Count: > 0 } ignored)
+            {
+                _events.Warning(dm, "SecretKeysIgnored", $"the mover ignored keys of Secret {spec.SecretName} that are not allowed: {string.Join(", ", ignored.Take(50).Select(PodDiagnostics.Quote))}");
+            }
+
             // Only what the mover reported: the operator never reads the Secret, so it does not know the bucket.
-            var destination = PodDiagnostics.DestinationFrom(message);
-            status = status with { Destination = destination };
-            var done = Notice.Normal("BackupSucceeded", $"Mover Job {jobName} copied clone {status.RestoredPvcName} to {StatusTransitions.Where(status)}");
+            status = status with { Destination = result.Destination is { Length: > 0 } d ? PodDiagnostics.Quote(d) : null };
+            var done = Notice.Normal("BackupSucceeded", $"Mover Job {jobName} copied clone {status.RestoredPvcName} to {StatusTransitions.Where(status)}" +
+                (result.Files is { } files ? $" ({files} files, {result.Bytes ?? 0} bytes, verified: {PodDiagnostics.Quote(result.Verified ?? "none")})" : ""));
             if (spec.DeletePvcAfterBackup == true)
             {
                 var cleaning = StatusTransitions.Advance(status, dm, now, DataMoverPhase.CleaningUp, "DeletingClone", $"backup done; deleting mover Job {jobName} and clone {status.RestoredPvcName}");
@@ -316,10 +366,10 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
         if (JobCondition(job, "Failed") is { } failed)
         {
-            var message = PodDiagnostics.TerminationMessage(pods, failed: true)
+            var message = PodDiagnostics.Quote(PodDiagnostics.TerminationMessage(pods, failed: true)
                 ?? PodDiagnostics.TerminationMessage(await LivePodsAsync(dm, job, ct), failed: true)
                 ?? failed.Message
-                ?? "mover Job failed";
+                ?? "mover Job failed");
             return failed.Reason == "DeadlineExceeded"
                 ? await FailAsync(dm, "MoverRunTimeout", $"mover Job {jobName} did not finish within {KubeDuration.Format(timeouts.MoverRun)} (its activeDeadlineSeconds); clone {status.RestoredPvcName} kept: {message}", ct)
                 : await FailAsync(dm, "MoverFailed", $"mover Job {jobName} failed{(failed.Reason is { } r ? $" ({r})" : "")} after {attempts} attempt(s); clone {status.RestoredPvcName} kept: {message}", ct);
@@ -427,9 +477,16 @@ internal sealed partial class DataMoverReconciler : IReconciler
             {
                 ensured = await objects.EnsureAsync(dm, name, build, ct);
             }
-            catch (KubeApiException e) when (e.IsInvalid || e.IsForbidden)
+            catch (KubeApiException e) when (e.IsForbidden)
             {
-                // No retry can change the answer: the object as built is refused (quota, policy, RBAC, admission).
+                // The operator's own permissions (RBAC, OwnerReferencesPermissionEnforcement): said as such, not as a bad spec.
+                var resource = slot == OwnedSlot.Clone ? "persistentvolumeclaims" : "jobs.batch";
+                var failed = await FailAsync(dm, ForbiddenReason, Forbidden("create", resource, dm.Metadata.Namespace!, e), ct);
+                return (null, new Progress(dm, failed, StepOutcome.CreateRefused));
+            }
+            catch (KubeApiException e) when (e.IsInvalid)
+            {
+                // No retry can change the answer: the object as built is refused (quota, policy, admission).
                 var failed = await FailAsync(dm, slot.Kind + "CreationFailed", $"Failed to create {slot.Noun} {name}: {e.Status.Message ?? e.Message}", ct);
                 return (null, new Progress(dm, failed, StepOutcome.CreateRefused));
             }
@@ -489,6 +546,10 @@ internal sealed partial class DataMoverReconciler : IReconciler
         await _status.CommitAsync(dm, next, Notice.Warning(reason, message), ct);
         return ReconcileResult.Done;
     }
+
+    /// <summary>A refused write, naming the verb and resource, with the API server's own words.</summary>
+    private static string Forbidden(string verb, string resource, string ns, KubeApiException e) =>
+        $"cannot {verb} {resource} in namespace {ns}: {e.Status.Message ?? e.Message}";
 
     private BackupTimeouts Timeouts(Dm dm) => _defaults.Timeouts.With((dm.Status?.AcceptedSpec ?? dm.Spec)?.Timeouts, out _);
 

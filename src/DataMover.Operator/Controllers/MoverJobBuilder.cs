@@ -10,22 +10,43 @@ internal static class MoverJobBuilder
     public const string Component = "mover";
     public const int BackoffLimit = 2;
 
+    public const string ModeVar = "MOVER_MODE";
+    public const string KindVar = "DATAMOVER_KIND";
+    public const string NameVar = "DATAMOVER_NAME";
+    public const string NamespaceVar = "DATAMOVER_NAMESPACE";
+    public const string UidVar = "DATAMOVER_UID";
+    public const string PathVar = "DATAMOVER_PATH";
     public const string AddTimestampPrefixVar = "ADD_TIMESTAMP_PREFIX";
     public const string DestinationPrefixVar = "DATAMOVER_DESTINATION_PREFIX";
+    public const string SourcePvcVar = "DATAMOVER_SOURCE_PVC";
+    public const string SourceCapacityVar = "DATAMOVER_SOURCE_CAPACITY";
+    public const string BackupMode = "backup";
 
     /// <summary>The mover's exit codes for errors no retry can fix (mover/entrypoint.sh: configuration, credentials or bucket).</summary>
     public static IReadOnlyList<int> PermanentExitCodes { get; } = [2, 3];
 
-    /// <summary>The backup Job, and the additionalEnv names dropped because the operator sets them.</summary>
+    /// <summary>The backup Job, and the additionalEnv names dropped because the policy does not allow them.</summary>
     public static (Job Job, IReadOnlyList<string> Dropped) Build(Dm dm, DataMoverSpec spec, MoverJobPlan plan)
     {
-        var (jobName, cloneName, destinationPrefix, defaultImage, runDeadline) = plan;
+        var (jobName, cloneName, destinationPrefix, defaultImage, runDeadline, sourceCapacity) = plan;
         var labels = DataMoverLabels.For(dm, Component);
-        IReadOnlyList<EnvVar> operatorEnv =
+        List<EnvVar> operatorEnv =
         [
+            new() { Name = ModeVar, Value = BackupMode },
+            new() { Name = KindVar, Value = "DataMover" },
+            new() { Name = NameVar, Value = dm.Metadata.Name },
+            new() { Name = NamespaceVar, Value = dm.Metadata.Namespace },
+            new() { Name = UidVar, Value = dm.Metadata.Uid },
+            new() { Name = PathVar, Value = spec.Path ?? "" },
             new() { Name = AddTimestampPrefixVar, Value = spec.AddTimestampPrefix == true ? "true" : "false" },
             new() { Name = DestinationPrefixVar, Value = destinationPrefix },
+            new() { Name = SourcePvcVar, Value = spec.SourcePvc },
         ];
+        if (sourceCapacity is { Length: > 0 })
+        {
+            operatorEnv.Add(new EnvVar { Name = SourceCapacityVar, Value = sourceCapacity });
+        }
+
         var (template, dropped) = MoverPodTemplate.Build(new MoverPodPlan(labels, spec.Image, defaultImage, operatorEnv, spec.AdditionalEnv, spec.SecretName!, cloneName, DataVolumeAccess.ReadOnly));
         var meta = new ObjectMeta
         {

@@ -3,9 +3,11 @@ using DataMover.Kube.Models;
 namespace DataMover.Operator.Controllers;
 
 /// <summary>
-/// The hardened mover pod shared by backups and restores. Environment precedence is operator variables &gt;
-/// spec.additionalEnv &gt; the Secret: Kubernetes lets <c>env</c> win over <c>envFrom</c>, and user entries that
-/// collide with the operator's own variables are dropped (and reported) so a user cannot redirect the mover.
+/// The hardened mover pod shared by backups and restores (docs/mover-protocol.md, docs/security.md). Its environment
+/// is the operator's variables, the allowed spec.additionalEnv entries (refused objects never get here; any other
+/// entry is dropped and reported, as a second line of defence) and the storage Secret under the prefix
+/// DATAMOVER_SECRET_, so no Secret key can name a variable the shell, the loader or the mover reads. It runs under a
+/// ServiceAccount without token or bindings.
 /// </summary>
 internal static class MoverPodTemplate
 {
@@ -15,8 +17,9 @@ internal static class MoverPodTemplate
     public const string TerminationMessagePath = "/dev/termination-log";
     public const long NobodyId = 65534;
     public const string HomeVar = "HOME";
+    public const string ServiceAccountName = Security.MoverServiceAccounts.Name;
 
-    /// <summary>The pod template, and the additionalEnv names dropped because the operator sets them.</summary>
+    /// <summary>The pod template, and the additionalEnv names dropped because the policy does not allow them.</summary>
     public static (PodTemplateSpec Template, IReadOnlyList<string> Dropped) Build(MoverPodPlan plan)
     {
         var env = new List<EnvVar>(plan.OperatorEnv) { new() { Name = HomeVar, Value = ConfigMountPath } };
@@ -24,7 +27,7 @@ internal static class MoverPodTemplate
         var dropped = new List<string>();
         foreach (var e in plan.AdditionalEnv ?? [])
         {
-            if (reserved.Contains(e.Name))
+            if (reserved.Contains(e.Name) || Security.MoverEnvPolicy.WhyRefused(e.Name) is not null)
             {
                 dropped.Add(e.Name);
                 continue;
@@ -41,6 +44,7 @@ internal static class MoverPodTemplate
             Spec = new PodSpec
             {
                 RestartPolicy = "Never",
+                ServiceAccountName = ServiceAccountName,
                 AutomountServiceAccountToken = false,
                 EnableServiceLinks = false,
                 SecurityContext = new PodSecurityContext
@@ -59,7 +63,7 @@ internal static class MoverPodTemplate
                         Image = image,
                         ImagePullPolicy = pullPolicy,
                         Env = env,
-                        EnvFrom = [new EnvFromSource { SecretRef = new LocalObjectReference { Name = plan.SecretName } }],
+                        EnvFrom = [new EnvFromSource { Prefix = Security.MoverEnvPolicy.SecretPrefix, SecretRef = new LocalObjectReference { Name = plan.SecretName } }],
                         VolumeMounts =
                         [
                             // A backup mounts its clone read-only: the mover must never alter it.

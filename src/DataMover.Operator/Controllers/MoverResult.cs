@@ -41,4 +41,35 @@ internal sealed record MoverResult
             return null;
         }
     }
+
+    /// <summary>
+    /// The result in <paramref name="message"/> when it proves a <paramref name="mode"/> run that wrote
+    /// <paramref name="path"/>/<paramref name="folder"/>; otherwise null and what was missing (the mover's own text
+    /// quoted only through <see cref="PodDiagnostics.Quote"/>).
+    /// </summary>
+    public static (MoverResult? Result, string? Problem) Verify(string? message, string mode, string path, string folder)
+    {
+        if (string.IsNullOrWhiteSpace(message))
+        {
+            return (null, "the mover exited 0 without a termination message (a DataMoverResult is required)");
+        }
+
+        if (Parse(message) is not { } result)
+        {
+            return (null, $"the mover exited 0, but its termination message is not a DataMoverResult with outcome Succeeded: \"{PodDiagnostics.Quote(message)}\"");
+        }
+
+        if (result.Mode != mode)
+        {
+            return (null, $"the mover reported mode \"{PodDiagnostics.Quote(result.Mode ?? "")}\", not {mode}");
+        }
+
+        if ((result.Path ?? "") != path || (result.Folder ?? "") != folder)
+        {
+            return (null, $"the mover reported path \"{PodDiagnostics.Quote(result.Path ?? "")}\" and folder \"{PodDiagnostics.Quote(result.Folder ?? "")}\", " +
+                $"not the recorded path \"{path}\" and folder \"{folder}\"");
+        }
+
+        return (result, null);
+    }
 }

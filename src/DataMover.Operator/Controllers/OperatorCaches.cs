@@ -37,6 +37,9 @@ internal sealed class OperatorCaches
         Events.AddIndex(ByInvolvedUid, e => e.InvolvedObject?.Uid is { } uid ? [uid] : []);
 
         StorageClasses = new Informer<StorageClass>(client, KubeResources.StorageClasses, new InformerOptions(), loggers.CreateLogger("Informer.StorageClass"), time);
+
+        // The movers' ServiceAccounts (Security.MoverServiceAccounts): only those the operator labelled.
+        ServiceAccounts = Security.MoverServiceAccounts.CreateInformer(client, ns, loggers.CreateLogger("Informer.ServiceAccount"), time);
     }
 
     public Informer<Dm> DataMovers { get; }
@@ -45,22 +48,24 @@ internal sealed class OperatorCaches
     public Informer<Pod> Pods { get; }
     public Informer<Event> Events { get; }
     public Informer<StorageClass> StorageClasses { get; }
+    public Informer<Security.ServiceAccount> ServiceAccounts { get; }
 
     /// <summary>Every informer, for health probes.</summary>
-    public IReadOnlyList<IInformer> All => [DataMovers, Pvcs, Jobs, Pods, Events, StorageClasses];
+    public IReadOnlyList<IInformer> All => [DataMovers, Pvcs, Jobs, Pods, Events, StorageClasses, ServiceAccounts];
 
     public bool HasSynced =>
-        DataMovers.HasSynced && Pvcs.HasSynced && Jobs.HasSynced && Pods.HasSynced && Events.HasSynced && StorageClasses.HasSynced;
+        DataMovers.HasSynced && Pvcs.HasSynced && Jobs.HasSynced && Pods.HasSynced && Events.HasSynced && StorageClasses.HasSynced && ServiceAccounts.HasSynced;
 
     public IEnumerable<Task> Run(CancellationToken cancellationToken) =>
     [
         DataMovers.RunAsync(cancellationToken), Pvcs.RunAsync(cancellationToken), Jobs.RunAsync(cancellationToken),
-        Pods.RunAsync(cancellationToken), Events.RunAsync(cancellationToken), StorageClasses.RunAsync(cancellationToken),
+        Pods.RunAsync(cancellationToken), Events.RunAsync(cancellationToken), StorageClasses.RunAsync(cancellationToken), ServiceAccounts.RunAsync(cancellationToken),
     ];
 
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => Task.WhenAll(
         DataMovers.WaitForSyncAsync(cancellationToken), Pvcs.WaitForSyncAsync(cancellationToken), Jobs.WaitForSyncAsync(cancellationToken),
-        Pods.WaitForSyncAsync(cancellationToken), Events.WaitForSyncAsync(cancellationToken), StorageClasses.WaitForSyncAsync(cancellationToken));
+        Pods.WaitForSyncAsync(cancellationToken), Events.WaitForSyncAsync(cancellationToken), StorageClasses.WaitForSyncAsync(cancellationToken),
+        ServiceAccounts.WaitForSyncAsync(cancellationToken));
 
     /// <summary>The source the DataMover acted on (recorded), else the one its spec names.</summary>
     public static string? SourceOf(Dm dm) => dm.Status?.AcceptedSpec?.SourcePvc ?? dm.Spec?.SourcePvc;

@@ -3,7 +3,7 @@ using DataMover.Kube.Models;
 
 namespace DataMover.Operator.Controllers;
 
-/// <summary>Reads what the mover's pods say: why one cannot start, and the mover's own termination message.</summary>
+/// <summary>Reads what the mover's pods say: why one cannot start, and the mover's own termination message (quoted safely).</summary>
 internal static partial class PodDiagnostics
 {
     /// <summary>Waiting reasons that will not resolve without a user's action (a missing Secret, a bad image).</summary>
@@ -61,27 +61,24 @@ internal static partial class PodDiagnostics
         return null;
     }
 
+    /// <summary>Longest quote of a mover's message in status, events and logs.</summary>
+    public const int MaxQuote = 300;
+
     /// <summary>
-    /// The remote path from the mover's success message ("backup to remote:bucket/folder complete: ..."), written
-    /// as s3://bucket/folder/; null when the message does not say.
+    /// The mover's text made fit for status, events and logs, which people read who may not read Secrets: one line,
+    /// at most <see cref="MaxQuote"/> characters, and any "NAME=value" / "NAME: value" whose name looks like a
+    /// credential redacted (a mover's message should never carry one; this is the second line of defence).
     /// </summary>
-    public static string? DestinationFrom(string? message)
+    public static string Quote(string text)
     {
-        if (message is null)
-        {
-            return null;
-        }
-
-        var m = BackupTo().Match(message);
-        if (!m.Success)
-        {
-            return null;
-        }
-
-        var path = m.Groups["path"].Value.Trim('/');
-        return path.Length == 0 ? null : $"s3://{path}/";
+        var line = Whitespace().Replace(text.Trim(), " ");
+        line = Credential().Replace(line, m => m.Groups["name"].Value + m.Groups["quote"].Value + m.Groups["sep"].Value + "<redacted>");
+        return line.Length <= MaxQuote ? line : line[..MaxQuote] + "…";
     }
 
-    [GeneratedRegex(@"backup to [^\s:]*:(?<path>\S+) complete")]
-    private static partial Regex BackupTo();
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+
+    [GeneratedRegex(@"(?<name>[A-Za-z0-9_.-]*(?:SECRET|PASSWORD|PASS|TOKEN|KEY|CREDENTIAL)[A-Za-z0-9_.-]*)(?<quote>""?)(?<sep>\s*[=:]\s*)(?<value>""[^""]*""|'[^']*'|[^\s,;&]+)", RegexOptions.IgnoreCase)]
+    private static partial Regex Credential();
 }

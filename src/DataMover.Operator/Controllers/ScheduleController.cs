@@ -29,7 +29,7 @@ internal sealed class ScheduleController : IDisposable
 
         var store = new KubeScheduleStore(client, _schedules, _runs);
         var events = options.Events ?? new LoggingScheduleEvents(loggers.CreateLogger("DataMover.Events"));
-        var reconciler = new ScheduleReconciler(store, events, options.Time, loggers.CreateLogger<ScheduleReconciler>());
+        var reconciler = new ScheduleReconciler(store, events, options.Time, loggers.CreateLogger<ScheduleReconciler>(), options.Admission);
 
         // The loop's queue takes the same clock, so After(next scheduled time) fires when a fake clock is advanced.
         _loop = new ControllerLoop("schedule", reconciler, options.Workers, loggers.CreateLogger<ScheduleController>(), time: options.Time);

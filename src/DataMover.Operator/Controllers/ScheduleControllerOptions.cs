@@ -19,4 +19,7 @@ internal sealed record ScheduleControllerOptions
 
     /// <summary>Concurrent reconciles (of different schedules; one key is never reconciled twice at once).</summary>
     public int Workers { get; init; } = 2;
+
+    /// <summary>The check a schedule's mover settings pass before any run is created; null leaves it to each run's DataMover.</summary>
+    public Security.MoverAdmission? Admission { get; init; }
 }

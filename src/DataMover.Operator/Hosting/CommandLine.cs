@@ -38,6 +38,12 @@ internal static class CommandLine
             Description = "Default mover image (env DATAMOVER_MOVER_IMAGE)",
             DefaultValueFactory = _ => Env("DATAMOVER_MOVER_IMAGE") ?? Controllers.MoverImageRef.DefaultImage,
         };
+        var allowedImages = new Option<string?>(Security.MoverImagePolicy.Flag)
+        {
+            Description = "Comma-separated repository patterns a DataMover's spec.image may use, e.g. ghcr.io/acme/* " +
+                $"(env {Security.MoverImagePolicy.EnvVar}); default: only the --mover-image repository",
+            DefaultValueFactory = _ => Env(Security.MoverImagePolicy.EnvVar),
+        };
         var leaderElect = new Option<bool>("--leader-elect")
         {
             Description = "Run only while holding the leader Lease, for more than one replica (env DATAMOVER_LEADER_ELECT)",
@@ -61,7 +67,7 @@ internal static class CommandLine
 
         var root = new RootCommand("DataMover operator: backs up PVCs by cloning them and syncing the clone to S3")
         {
-            kubeconfig, ns, metrics, health, workers, image, leaderElect, sourceReady, cloneReady, moverStart, moverRun, cleanup, unhealthyAfter, shutdownGrace,
+            kubeconfig, ns, metrics, health, workers, image, allowedImages, leaderElect, sourceReady, cloneReady, moverStart, moverRun, cleanup, unhealthyAfter, shutdownGrace,
         };
         root.SetAction((result, ct) => run(new OperatorOptions
         {
@@ -71,6 +77,7 @@ internal static class CommandLine
             HealthProbeBindAddress = result.GetValue(health)!,
             MaxConcurrentReconciles = result.GetValue(workers),
             MoverImage = result.GetValue(image)!,
+            AllowedMoverImages = Security.MoverImagePolicy.ParseList(result.GetValue(allowedImages)),
             LeaderElect = result.GetValue(leaderElect),
             Timeouts = new Controllers.BackupTimeouts
             {

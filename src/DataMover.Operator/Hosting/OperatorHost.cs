@@ -231,7 +231,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         await using var recorder = new EventRecorder(_client, "datamover-operator", Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName, _options.Time, _loggers.CreateLogger<EventRecorder>());
         var events = new EventRecorderSink(recorder);
         var workers = Math.Max(1, _options.MaxConcurrentReconciles);
-        using var controller = new DataMoverController(caches, _client, events, Metrics, new BackupDefaults { MoverImage = _options.MoverImage, Timeouts = _options.Timeouts }, workers, _options.Time, _loggers);
+        using var controller = new DataMoverController(caches, _client, events, Metrics, new BackupDefaults { MoverImage = _options.MoverImage, Timeouts = _options.Timeouts, AllowedMoverImages = _options.AllowedMoverImages }, workers, _options.Time, _loggers);
         using var schedules = new ScheduleController(_client, new ScheduleControllerOptions
         {
             Namespace = _options.Namespace,
@@ -239,6 +239,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
             LoggerFactory = _loggers,
             Events = events,
             Workers = workers,
+            Admission = new Security.MoverAdmission(new Security.MoverImagePolicy(_options.MoverImage, _options.AllowedMoverImages)),
         });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var informers = caches.Run(linked.Token).ToList();

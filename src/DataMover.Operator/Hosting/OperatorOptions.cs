@@ -25,6 +25,12 @@ public sealed record OperatorOptions
     /// <summary>Mover image used where spec.image leaves fields unset.</summary>
     public string MoverImage { get; init; } = DataMover.Operator.Controllers.MoverImageRef.DefaultImage;
 
+    /// <summary>
+    /// Repository patterns (<c>ghcr.io/acme/*</c>) a DataMover's spec.image may resolve to; empty allows only the
+    /// repository of <see cref="MoverImage"/> (any tag or digest).
+    /// </summary>
+    public IReadOnlyList<string> AllowedMoverImages { get; init; } = [];
+
     /// <summary>Bounds on each wait of a backup, where spec.timeouts leaves them unset.</summary>
     public DataMover.Operator.Controllers.BackupTimeouts Timeouts { get; init; } = DataMover.Operator.Controllers.BackupTimeouts.Defaults;
 

@@ -14,7 +14,7 @@ namespace DataMover.Operator.Scheduling;
 /// Level-triggered and idempotent: run names are derived from the scheduled time, so a repeat after a crash
 /// meets AlreadyExists instead of a second run.
 /// </summary>
-internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSink events, TimeProvider time, ILogger logger) : IReconciler
+internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSink events, TimeProvider time, ILogger logger, Security.MoverAdmission? admission = null) : IReconciler
 {
     /// <summary>
     /// Longest sleep of a valid schedule. Wake-up timers run on the monotonic clock while schedules are wall-clock,
@@ -66,10 +66,10 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
 
         // The one place conditions change; a new failure is reported once, not on every retry of it.
         var previousReady = ConditionSet.Find(old.Conditions, ScheduleReasons.ReadyCondition);
-        if (!pass.Ready.IsTrue && pass.Ready.Reason is ScheduleReasons.InvalidSchedule or ScheduleReasons.InvalidTimeZone or ScheduleReasons.RunCreationFailed
-            && !pass.Ready.IsStatedBy(previousReady))
+        if (!pass.Ready.IsTrue && ScheduleReadiness.IsWarning(pass.Ready.Reason) && !pass.Ready.IsStatedBy(previousReady))
         {
             events.Warning(schedule, pass.Ready.Reason, pass.Ready.Message);
+            LogNotReady(logger, schedule.Key(), pass.Ready.Reason, pass.Ready.Message);
         }
 
         status = WithConditions(pass.Status, schedule, now, pass.Valid, pass.Ready);
@@ -97,6 +97,12 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
         {
             return new SchedulePass(status with { NextScheduleTime = null }, runs, valid,
                 ConditionVerdict.False(ScheduleReasons.Suspended, "spec.suspend is true: no runs are started"), ReconcileResult.Done);
+        }
+
+        if (ScheduleReadiness.Refused(admission, spec) is { } refused)
+        {
+            // No run is created: each would be refused the same way. A spec change (a new generation) brings it back.
+            return new SchedulePass(status with { NextScheduleTime = null }, runs, valid, refused, ReconcileResult.Done);
         }
 
         var (plan, handledUpTo) = PlanFor(schedule, cron, now);
@@ -160,7 +166,7 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
     /// <summary>True when the last status said the schedule could not run (suspended or invalid) and now it can.</summary>
     private static bool IsResuming(DataMoverScheduleStatus old) =>
         ConditionSet.Find(old.Conditions, ScheduleReasons.ReadyCondition) is { Status: "False" } ready
-        && ready.Reason is ScheduleReasons.Suspended or ScheduleReasons.InvalidSchedule or ScheduleReasons.InvalidTimeZone;
+        && (ready.Reason is ScheduleReasons.Suspended or ScheduleReasons.InvalidSchedule or ScheduleReasons.InvalidTimeZone || ScheduleReadiness.IsRefusal(ready.Reason));
 
     private async Task<RunStartResult> StartRunAsync(
         DataMoverSchedule schedule, DataMoverScheduleSpec spec, DateTimeOffset due, DataMoverScheduleStatus status, List<ScheduledRun> runs, CancellationToken cancellationToken)
@@ -299,6 +305,9 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Key}: could not create run {Run} scheduled at {ScheduledTime}; retrying with backoff")]
     private static partial void LogCreateFailed(ILogger logger, string key, string run, DateTimeOffset scheduledTime, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Key}: not ready: {Reason}: {Message}")]
+    private static partial void LogNotReady(ILogger logger, string key, string reason, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Key}: deleted {State} run {Run} beyond the history limit")]
     private static partial void LogPruned(ILogger logger, string key, string run, string state);
