@@ -7,11 +7,17 @@ namespace DataMover.Operator.Tests.Unit;
 public sealed class DiagnosticsTests
 {
     [Theory]
-    [InlineData("backup to s3:my-bucket/2024-08-06-143052 complete: Transferred 3", "s3://my-bucket/2024-08-06-143052/")]
-    [InlineData("backup to s3:my-bucket complete: x", "s3://my-bucket/")]
-    [InlineData("something else", null)]
-    public void DestinationComesFromTheMoversSuccessMessage(string message, string? expected) =>
-        Assert.Equal(expected, PodDiagnostics.DestinationFrom(message));
+    [InlineData("AWS_SECRET_ACCESS_KEY=canary-123 and more", "AWS_SECRET_ACCESS_KEY=<redacted> and more")]
+    [InlineData("password: 'a b c' left", "password: <redacted> left")]
+    [InlineData("{\"secretKey\":\"canary\"}", "{\"secretKey\":<redacted>}")]
+    [InlineData("line one\nline\ttwo", "line one line two")]
+    [InlineData("bucket b not found", "bucket b not found")]
+    public void QuotedMoverTextIsOneLineWithoutCredentials(string text, string expected) =>
+        Assert.Equal(expected, PodDiagnostics.Quote(text));
+
+    [Fact]
+    public void QuotedMoverTextIsBounded() =>
+        Assert.Equal(PodDiagnostics.MaxQuote + 1, PodDiagnostics.Quote(new string('x', 5000)).Length);
 
     [Fact]
     public void TerminationMessageOfTheNewestFailedPod()

@@ -6,10 +6,10 @@ namespace DataMover.Operator.Tests.Unit;
 
 public sealed class MoverJobBuilderTests
 {
-    private static (Job Job, IReadOnlyList<string> Dropped) Build(DataMoverSpec? spec = null, string prefix = "2024-08-06-143052")
+    private static (Job Job, IReadOnlyList<string> Dropped) Build(DataMoverSpec? spec = null, string prefix = "2024-08-06-143052", string? sourceCapacity = null)
     {
         var dm = TestObjects.DataMover(spec: spec);
-        return MoverJobBuilder.Build(dm, dm.Spec!, new MoverJobPlan("backup-web-data-mover", "web-app-data-cloned-20240806143052", prefix, MoverImageRef.DefaultImage, TimeSpan.FromHours(2)));
+        return MoverJobBuilder.Build(dm, dm.Spec!, new MoverJobPlan("backup-web-data-mover", "web-app-data-cloned-20240806143052", prefix, MoverImageRef.DefaultImage, TimeSpan.FromHours(2), sourceCapacity));
     }
 
     [Fact]
@@ -46,6 +46,7 @@ public sealed class MoverJobBuilderTests
     {
         var pod = Build().Job.Spec!.Template.Spec!;
         Assert.False(pod.AutomountServiceAccountToken);
+        Assert.Equal("datamover-mover", pod.ServiceAccountName);
         Assert.True(pod.SecurityContext!.RunAsNonRoot);
         Assert.Equal(65534, pod.SecurityContext.RunAsUser);
         Assert.Equal(65534, pod.SecurityContext.RunAsGroup);
@@ -73,28 +74,44 @@ public sealed class MoverJobBuilderTests
     }
 
     [Fact]
-    public void OperatorVariablesComeFirstThenAdditionalEnvThenTheSecret()
+    public void OperatorVariablesThenAllowedAdditionalEnvThenThePrefixedSecret()
     {
         var (job, dropped) = Build(new DataMoverSpec
         {
             SourcePvc = "web-app-data",
             SecretName = "storage-credentials",
+            Path = "team-a",
             AddTimestampPrefix = true,
             AdditionalEnv =
             [
                 new EnvVar { Name = "RCLONE_TRANSFERS", Value = "8" },
                 new EnvVar { Name = "DATAMOVER_DESTINATION_PREFIX", Value = "elsewhere" },
-                new EnvVar { Name = "BUCKET_NAME", ValueFrom = new EnvVarSource { ConfigMapKeyRef = new KeySelector { Name = "cm", Key = "bucket" } } },
+                new EnvVar { Name = "BASH_ENV", Value = "/tmp/x" },
+                new EnvVar { Name = "BUCKET_NAME", ValueFrom = new EnvVarSource { SecretKeyRef = new KeySelector { Name = "other", Key = "bucket" } } },
             ],
-        });
+        }, sourceCapacity: "10Gi");
         var c = job.Spec!.Template.Spec!.Containers[0];
-        Assert.Equal(["ADD_TIMESTAMP_PREFIX", "DATAMOVER_DESTINATION_PREFIX", "HOME", "RCLONE_TRANSFERS", "BUCKET_NAME"], c.Env!.Select(e => e.Name));
-        Assert.Equal("true", c.Env![0].Value);
-        Assert.Equal("2024-08-06-143052", c.Env[1].Value);
-        Assert.Equal("/config", c.Env[2].Value);
-        Assert.Equal("cm", c.Env[4].ValueFrom!.ConfigMapKeyRef!.Name);
-        Assert.Equal(["DATAMOVER_DESTINATION_PREFIX"], dropped);
-        Assert.Equal("storage-credentials", Assert.Single(c.EnvFrom!).SecretRef!.Name);
+        Assert.Equal(
+            ["MOVER_MODE", "DATAMOVER_KIND", "DATAMOVER_NAME", "DATAMOVER_NAMESPACE", "DATAMOVER_UID", "DATAMOVER_PATH", "ADD_TIMESTAMP_PREFIX",
+             "DATAMOVER_DESTINATION_PREFIX", "DATAMOVER_SOURCE_PVC", "DATAMOVER_SOURCE_CAPACITY", "HOME", "RCLONE_TRANSFERS", "BUCKET_NAME"],
+            c.Env!.Select(e => e.Name));
+        string? Value(string name) => c.Env!.Single(e => e.Name == name).Value;
+        Assert.Equal("backup", Value("MOVER_MODE"));
+        Assert.Equal("DataMover", Value("DATAMOVER_KIND"));
+        Assert.Equal("backup-web-data", Value("DATAMOVER_NAME"));
+        Assert.Equal("default", Value("DATAMOVER_NAMESPACE"));
+        Assert.Equal("0b5e7c1a-1111-2222-3333-444455556666", Value("DATAMOVER_UID"));
+        Assert.Equal("team-a", Value("DATAMOVER_PATH"));
+        Assert.Equal("true", Value("ADD_TIMESTAMP_PREFIX"));
+        Assert.Equal("2024-08-06-143052", Value("DATAMOVER_DESTINATION_PREFIX"));
+        Assert.Equal("web-app-data", Value("DATAMOVER_SOURCE_PVC"));
+        Assert.Equal("10Gi", Value("DATAMOVER_SOURCE_CAPACITY"));
+        Assert.Equal("/config", Value("HOME"));
+        Assert.Equal("other", c.Env!.Single(e => e.Name == "BUCKET_NAME").ValueFrom!.SecretKeyRef!.Name);
+        Assert.Equal(["DATAMOVER_DESTINATION_PREFIX", "BASH_ENV"], dropped);
+        var from = Assert.Single(c.EnvFrom!);
+        Assert.Equal("storage-credentials", from.SecretRef!.Name);
+        Assert.Equal("DATAMOVER_SECRET_", from.Prefix);
     }
 
     [Fact]
