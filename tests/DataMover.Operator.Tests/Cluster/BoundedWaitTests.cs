@@ -54,12 +54,11 @@ public sealed class BoundedWaitTests(ClusterFixture fixture) : ClusterTestBase(f
     {
         var ns = await Fixture.NewNamespaceAsync();
         await SourceAsync(ns, "web-app-data");
-        await SecretAsync(ns, "storage-credentials");
+        await SecretAsync(ns, "storage-credentials", new Dictionary<string, string> { ["MOVER_TEST_SLEEP"] = "600" });
         await CreateAsync(ns, "hangs", new DataMoverSpec
         {
             SourcePvc = "web-app-data",
             SecretName = "storage-credentials",
-            AdditionalEnv = [new EnvVar { Name = "MOVER_TEST_SLEEP", Value = "600" }],
             Timeouts = new DataMoverTimeouts { MoverRun = "3s" },
         });
         var failed = Failed(await PhaseAsync(ns, "hangs", DataMoverPhase.Failed));
@@ -75,13 +74,8 @@ public sealed class BoundedWaitTests(ClusterFixture fixture) : ClusterTestBase(f
     {
         var ns = await Fixture.NewNamespaceAsync();
         await SourceAsync(ns, "web-app-data");
-        await SecretAsync(ns, "storage-credentials");
-        await CreateAsync(ns, "badcreds", new DataMoverSpec
-        {
-            SourcePvc = "web-app-data",
-            SecretName = "storage-credentials",
-            AdditionalEnv = [new EnvVar { Name = "MOVER_TEST_FAIL", Value = "authentication refused by https://s3.local (InvalidAccessKeyId)" }],
-        });
+        await SecretAsync(ns, "storage-credentials", new Dictionary<string, string> { ["MOVER_TEST_FAIL"] = "authentication refused by https://s3.local (InvalidAccessKeyId)" });
+        await CreateAsync(ns, "badcreds", new DataMoverSpec { SourcePvc = "web-app-data", SecretName = "storage-credentials" });
         var dm = await PhaseAsync(ns, "badcreds", DataMoverPhase.Failed);
         var failed = Failed(dm);
         Assert.Equal("MoverFailed", failed.Reason);

@@ -13,25 +13,46 @@ namespace DataMover.Operator.Tests.Cluster;
 /// <summary>
 /// The full sandbox (API server, control plane with job controller and garbage collector, node agent with CSI
 /// provisioners and a kubelet) with the operator in-process. The mover image is mapped to a quick script that
-/// behaves like the mover: reads /data, writes $HOME, reports the destination in its termination message.
+/// behaves like the mover: reads /data, writes $HOME, reports its result as docs/mover-protocol.md says (one line of
+/// JSON as the termination message). Tests steer it through keys of the storage Secret (MOVER_TEST_*, which reach it
+/// as DATAMOVER_SECRET_MOVER_TEST_*): additionalEnv may not name them.
 /// </summary>
 public class ClusterFixture : IAsyncLifetime
 {
     public const string MoverImage = "example.local/mover:test";
+
+    /// <summary>Exits 0 with this plain text instead of a result, as a mover that copies nothing would (busybox).</summary>
+    public const string PlainExitKey = "MOVER_TEST_PLAIN";
 
     private const string MoverScript = """
         #!/bin/sh
         set -e
         ls /data >/dev/null
         touch "$HOME/rclone.conf"
-        if [ -n "$MOVER_TEST_SLEEP" ]; then
-          sleep "$MOVER_TEST_SLEEP"
+        if [ -n "$DATAMOVER_SECRET_MOVER_TEST_SLEEP" ]; then
+          sleep "$DATAMOVER_SECRET_MOVER_TEST_SLEEP"
         fi
-        if [ -n "$MOVER_TEST_FAIL" ]; then
-          printf '%s' "$MOVER_TEST_FAIL" > /dev/termination-log
-          exit "${MOVER_TEST_EXIT:-3}"
+        if [ -n "$DATAMOVER_SECRET_MOVER_TEST_FAIL" ]; then
+          printf '%s' "$DATAMOVER_SECRET_MOVER_TEST_FAIL" > /dev/termination-log
+          exit "${DATAMOVER_SECRET_MOVER_TEST_EXIT:-3}"
         fi
-        printf 'backup to s3:%s/%s complete: %s files' "$BUCKET_NAME" "$DATAMOVER_DESTINATION_PREFIX" "$(ls /data | wc -l)" > /dev/termination-log
+        if [ -n "$DATAMOVER_SECRET_MOVER_TEST_PLAIN" ]; then
+          printf '%s' "$DATAMOVER_SECRET_MOVER_TEST_PLAIN" > /dev/termination-log
+          exit 0
+        fi
+        dest="s3://$DATAMOVER_SECRET_BUCKET_NAME/"
+        if [ -n "$DATAMOVER_PATH" ]; then dest="$dest$DATAMOVER_PATH/"; fi
+        if [ -n "$DATAMOVER_DESTINATION_PREFIX" ]; then dest="$dest$DATAMOVER_DESTINATION_PREFIX/"; fi
+        files=$(ls /data | wc -l | tr -d ' ')
+        ignored=""
+        for key in $(env | sed -n 's/^DATAMOVER_SECRET_\([A-Za-z0-9_]*\)=.*/\1/p' | sort -u); do
+          case "$key" in
+            AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_REGION|BUCKET_HOST|BUCKET_NAME|BUCKET_PORT|TLS_HOST|MOVER_REMOTE|MOVER_REMOTE_PATH|MOVER_VERIFY|RCLONE_*|MOVER_TEST_*) ;;
+            *) ignored="$ignored${ignored:+,}\"$key\"" ;;
+          esac
+        done
+        printf '{"kind":"DataMoverResult","formatVersion":1,"mode":"%s","outcome":"Succeeded","path":"%s","folder":"%s","destination":"%s","files":%s,"bytes":0,"verified":"none","ignoredSecretKeys":[%s],"message":"test mover"}' \
+          "$MOVER_MODE" "$DATAMOVER_PATH" "$DATAMOVER_DESTINATION_PREFIX" "$dest" "$files" "$ignored" > /dev/termination-log
         """;
 
     private string _scriptDir = "";

@@ -36,16 +36,21 @@ public abstract class ClusterTestBase(ClusterFixture fixture)
         await EventuallyAsync(async () => (await Pvcs.GetAsync(ns, name)).Status?.Phase == "Bound", $"source {name} bound");
     }
 
-    protected async Task SecretAsync(string ns, string name) =>
-        await Client.Resource(KubeResources.Secrets).CreateAsync(new Secret
+    /// <summary>A storage Secret; <paramref name="extra"/> adds keys (the test mover's MOVER_TEST_* switches, hostile keys).</summary>
+    protected async Task SecretAsync(string ns, string name, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var data = new Dictionary<string, string>
         {
-            Metadata = new ObjectMeta { Name = name, Namespace = ns },
-            Data = new Dictionary<string, string>
-            {
-                ["BUCKET_NAME"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("bucket-" + name)),
-                ["AWS_ACCESS_KEY_ID"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("key")),
-            },
-        });
+            ["BUCKET_NAME"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("bucket-" + name)),
+            ["AWS_ACCESS_KEY_ID"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("key")),
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            data[key] = Convert.ToBase64String(Encoding.UTF8.GetBytes(value));
+        }
+
+        await Client.Resource(KubeResources.Secrets).CreateAsync(new Secret { Metadata = new ObjectMeta { Name = name, Namespace = ns }, Data = data });
+    }
 
     internal async Task CreateAsync(string ns, string name, DataMoverSpec spec) =>
         await DataMovers.CreateAsync(new Dm { Metadata = new ObjectMeta { Name = name, Namespace = ns }, Spec = spec });

@@ -76,14 +76,9 @@ public sealed class RealClusterTests(ClusterFixture fixture) : ClusterTestBase(f
     {
         var ns = await Fixture.NewNamespaceAsync();
         await SourceAsync(ns, "web-app-data");
-        await SecretAsync(ns, "storage-credentials");
-        await CreateAsync(ns, "broken", new DataMoverSpec
-        {
-            SourcePvc = "web-app-data",
-            SecretName = "storage-credentials",
-            // Exit 1 is the mover's "may be transient": retried up to the Job's backoffLimit.
-            AdditionalEnv = [new EnvVar { Name = "MOVER_TEST_FAIL", Value = "endpoint https://s3.local unreachable (connection refused)" }, new EnvVar { Name = "MOVER_TEST_EXIT", Value = "1" }],
-        });
+        // Exit 1 is the mover's "may be transient": retried up to the Job's backoffLimit.
+        await SecretAsync(ns, "storage-credentials", new Dictionary<string, string> { ["MOVER_TEST_FAIL"] = "endpoint https://s3.local unreachable (connection refused)", ["MOVER_TEST_EXIT"] = "1" });
+        await CreateAsync(ns, "broken", new DataMoverSpec { SourcePvc = "web-app-data", SecretName = "storage-credentials" });
         var dm = await PhaseAsync(ns, "broken", DataMoverPhase.Failed);
         Assert.Contains("unreachable (connection refused)", Conditions.Find(dm.Status!.Conditions, ConditionTypes.Failed)!.Message, StringComparison.Ordinal);
         Assert.Equal(3, dm.Status.Attempts);

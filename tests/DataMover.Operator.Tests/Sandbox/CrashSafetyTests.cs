@@ -38,7 +38,7 @@ public sealed class CrashSafetyTests(SandboxFixture fixture) : OperatorTestBase(
         await Task.Delay(300);
         Assert.Single(await JobListAsync());
         Assert.Single(await ClonesAsync());
-        await CreateJobPodAsync(job, 0, "done");
+        await CreateJobPodAsync(job, 0, MoverResultFor(job, "bucket"));
         await FinishJobAsync("restart-mover", succeeded: true);
         dm = await WaitForPhaseAsync("restart", DataMoverPhase.Completed);
         Assert.Equal((clone, destination), (dm.Status!.RestoredPvcName, dm.Status.DestinationPrefix));

@@ -60,7 +60,7 @@ public sealed partial class LifecycleTests(SandboxFixture fixture) : OperatorTes
         Assert.Equal("example.local/mover:test", job.Spec.Template.Spec.Containers[0].Image);
         Assert.Equal(dm.Status.RestoredPvcName, job.Spec.Template.Spec.Volumes!.Single(v => v.PersistentVolumeClaim is not null).PersistentVolumeClaim!.ClaimName);
 
-        await CreateJobPodAsync(job, 0, $"backup to s3:my-bucket/{folder} complete: 3 files");
+        await CreateJobPodAsync(job, 0, MoverResultFor(job, "my-bucket", ["BASH_ENV"]));
         await FinishJobAsync("backup-mover", succeeded: true);
 
         // The finished pod would keep the clone in use: the Job goes, and Completed waits until the clone is gone.
@@ -77,6 +77,7 @@ public sealed partial class LifecycleTests(SandboxFixture fixture) : OperatorTes
         Assert.NotNull(dm.Status.CompletionTime);
         Assert.Null(await Pvcs.TryGetAsync(Ns, dm.Status.RestoredPvcName!));
         await WaitForEventAsync("backup", "CloneDeleted");
+        Assert.Contains("BASH_ENV", (await WaitForEventAsync("backup", "SecretKeysIgnored")).Message, StringComparison.Ordinal);
 
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(new Uri(host.MetricsUrl!, "/metrics"));
@@ -148,7 +149,7 @@ public sealed partial class LifecycleTests(SandboxFixture fixture) : OperatorTes
     }
 
     [Fact]
-    public async Task ACloneTheApiServerRefusesFailsWithTheSpecsMessage()
+    public async Task ACloneTheApiServerRefusesFailsAsForbiddenNamingVerbAndResource()
     {
         await CreateSourceAsync();
         await CreateDataMoverAsync("refused");
@@ -158,10 +159,10 @@ public sealed partial class LifecycleTests(SandboxFixture fixture) : OperatorTes
         await StartOperatorAsync();
         var dm = await WaitForPhaseAsync("refused", DataMoverPhase.Failed);
         var failed = Conditions.Find(dm.Status!.Conditions, ConditionTypes.Failed)!;
-        Assert.Equal("CloneCreationFailed", failed.Reason);
-        Assert.StartsWith($"Failed to create cloned PVC {dm.Status.RestoredPvcName}: ", failed.Message, StringComparison.Ordinal);
+        Assert.Equal("Forbidden", failed.Reason);
+        Assert.StartsWith($"cannot create persistentvolumeclaims in namespace {Ns}: ", failed.Message, StringComparison.Ordinal);
         Assert.Contains("forbidden", failed.Message, StringComparison.Ordinal);
-        Assert.Equal("Warning", (await WaitForEventAsync("refused", "CloneCreationFailed")).Type);
+        Assert.Equal("Warning", (await WaitForEventAsync("refused", "Forbidden")).Type);
     }
 
     [Fact]
@@ -189,19 +190,83 @@ public sealed partial class LifecycleTests(SandboxFixture fixture) : OperatorTes
     }
 
     [Fact]
-    public async Task ReservedAdditionalEnvIsDroppedWithAWarning()
+    public async Task RefusedAdditionalEnvFailsAtAcceptanceNamingEveryName()
     {
         await StartOperatorAsync();
         await CreateSourceAsync();
-        await CreateDataMoverAsync("env", env: [new EnvVar { Name = "HOME", Value = "/tmp" }, new EnvVar { Name = "RCLONE_TRANSFERS", Value = "2" }]);
+        await CreateDataMoverAsync("env", env: [new EnvVar { Name = "HOME", Value = "/tmp" }, new EnvVar { Name = "BASH_ENV", Value = "$(canary-env-value)" }, new EnvVar { Name = "RCLONE_TRANSFERS", Value = "2" }]);
+        var dm = await WaitForPhaseAsync("env", DataMoverPhase.Failed);
+        var failed = Conditions.Find(dm.Status!.Conditions, ConditionTypes.Failed)!;
+        Assert.Equal("EnvNotAllowed", failed.Reason);
+        Assert.Contains("HOME (set by the operator)", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("BASH_ENV (changes how the shell", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("RCLONE_TRANSFERS", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("canary", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("BASH_ENV", (await WaitForEventAsync("env", "EnvNotAllowed")).Message, StringComparison.Ordinal);
+        Assert.Contains(Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("EnvNotAllowed", StringComparison.Ordinal));
+        Assert.Empty(await ClonesAsync());
+        Assert.Empty(await JobListAsync());
+    }
+
+    [Fact]
+    public async Task AllowedAdditionalEnvReachesTheMoverUnderItsOwnTokenlessServiceAccount()
+    {
+        await StartOperatorAsync();
+        await CreateSourceAsync();
+        await CreateDataMoverAsync("env", env: [new EnvVar { Name = "RCLONE_TRANSFERS", Value = "2" }, new EnvVar { Name = "AWS_REGION", Value = "eu-west-3" }]);
         var dm = await WaitForPhaseAsync("env", DataMoverPhase.CreatingClonedPvc);
         await WaitAsync(async () => await Pvcs.TryGetAsync(Ns, dm.Status!.RestoredPvcName!), () => "clone");
         await BindAsync(dm.Status!.RestoredPvcName!);
         var job = await WaitAsync(async () => await Jobs.TryGetAsync(Ns, "env-mover"), () => "job");
-        var env = job.Spec!.Template.Spec!.Containers[0].Env!;
+        var pod = job.Spec!.Template.Spec!;
+        var env = pod.Containers[0].Env!;
         Assert.Equal("/config", Assert.Single(env, e => e.Name == "HOME").Value);
         Assert.Equal("2", Assert.Single(env, e => e.Name == "RCLONE_TRANSFERS").Value);
-        Assert.Contains("HOME", (await WaitForEventAsync("env", "EnvVarIgnored")).Message, StringComparison.Ordinal);
+        Assert.Equal("eu-west-3", Assert.Single(env, e => e.Name == "AWS_REGION").Value);
+        Assert.Equal("DATAMOVER_SECRET_", Assert.Single(pod.Containers[0].EnvFrom!).Prefix);
+        Assert.Equal(("datamover-mover", false), (pod.ServiceAccountName, pod.AutomountServiceAccountToken));
+        var account = await Client.Resource(Security.MoverServiceAccounts.Resource).GetAsync(Ns, "datamover-mover");
+        Assert.False(account.AutomountServiceAccountToken);
+        Assert.Equal("datamover-operator", account.Metadata.Labels![DataMoverLabels.CreatedBy]);
+    }
+
+    [Fact]
+    public async Task ExitZeroWithoutAResultIsNotASuccess()
+    {
+        await StartOperatorAsync();
+        await CreateSourceAsync();
+        await CreateDataMoverAsync("plain", timestamp: true);
+        var dm = await WaitForPhaseAsync("plain", DataMoverPhase.CreatingClonedPvc);
+        await WaitAsync(async () => await Pvcs.TryGetAsync(Ns, dm.Status!.RestoredPvcName!), () => "clone");
+        await BindAsync(dm.Status!.RestoredPvcName!);
+        var job = await WaitAsync(async () => await Jobs.TryGetAsync(Ns, "plain-mover"), () => "job");
+        await CreateJobPodAsync(job, 0, "backup to s3:my-bucket/x complete: 3 files");
+        await FinishJobAsync("plain-mover", succeeded: true);
+        dm = await WaitForPhaseAsync("plain", DataMoverPhase.Failed);
+        var failed = Conditions.Find(dm.Status!.Conditions, ConditionTypes.Failed)!;
+        Assert.Equal("MoverResultInvalid", failed.Reason);
+        Assert.Contains("not a DataMoverResult", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("backup to s3:my-bucket/x complete", failed.Message, StringComparison.Ordinal);
+        Assert.Null(dm.Status.Destination);
+    }
+
+    [Fact]
+    public async Task AResultForAnotherFolderIsNotASuccessAndIgnoredKeysAreReported()
+    {
+        await StartOperatorAsync();
+        await CreateSourceAsync();
+        await CreateDataMoverAsync("other", timestamp: true);
+        var dm = await WaitForPhaseAsync("other", DataMoverPhase.CreatingClonedPvc);
+        await WaitAsync(async () => await Pvcs.TryGetAsync(Ns, dm.Status!.RestoredPvcName!), () => "clone");
+        await BindAsync(dm.Status!.RestoredPvcName!);
+        var job = await WaitAsync(async () => await Jobs.TryGetAsync(Ns, "other-mover"), () => "job");
+        var folder = dm.Status.DestinationPrefix!;
+        await CreateJobPodAsync(job, 0, MoverResultFor(job, "b", ["BASH_ENV"]).Replace(folder, "1999-01-01-000000", StringComparison.Ordinal));
+        await FinishJobAsync("other-mover", succeeded: true);
+        dm = await WaitForPhaseAsync("other", DataMoverPhase.Failed);
+        var failed = Conditions.Find(dm.Status!.Conditions, ConditionTypes.Failed)!;
+        Assert.Equal("MoverResultInvalid", failed.Reason);
+        Assert.Contains("not the recorded path", failed.Message, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"^web-app-data-cloned-\d{14}$")]

@@ -128,6 +128,31 @@ public abstract class OperatorTestBase(SandboxFixture fixture) : IAsyncLifetime
         }));
     }
 
+    /// <summary>The termination message a protocol mover writes on success for <paramref name="job"/> (docs/mover-protocol.md).</summary>
+    protected static string MoverResultFor(Job job, string bucket, IReadOnlyList<string>? ignoredSecretKeys = null)
+    {
+        var env = job.Spec!.Template.Spec!.Containers[0].Env!;
+        string Value(string name) => env.Single(e => e.Name == name).Value ?? "";
+        var path = Value("DATAMOVER_PATH");
+        var folder = Value("DATAMOVER_DESTINATION_PREFIX");
+        var destination = $"s3://{bucket}/" + (path.Length > 0 ? path + "/" : "") + (folder.Length > 0 ? folder + "/" : "");
+        return new JsonObject
+        {
+            ["kind"] = "DataMoverResult",
+            ["formatVersion"] = 1,
+            ["mode"] = Value("MOVER_MODE"),
+            ["outcome"] = "Succeeded",
+            ["path"] = path,
+            ["folder"] = folder,
+            ["destination"] = destination,
+            ["files"] = 3,
+            ["bytes"] = 42,
+            ["verified"] = "hash",
+            ["ignoredSecretKeys"] = new JsonArray([.. (ignoredSecretKeys ?? []).Select(k => (JsonNode)k)]),
+            ["message"] = "backup complete",
+        }.ToJsonString();
+    }
+
     /// <summary>Plays the job controller: sets a terminal condition.</summary>
     protected async Task FinishJobAsync(string jobName, bool succeeded)
     {
