@@ -6,6 +6,7 @@ using DataMover.Kube.Models;
 using DataMover.Sandbox.ControlPlane;
 using DataMover.Sandbox.Hosting;
 using DataMover.Sandbox.Node;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataMover.Operator.Tests.Cluster;
@@ -57,6 +58,8 @@ public class ClusterFixture : IAsyncLifetime
 
     private string _scriptDir = "";
 
+    private ILoggerFactory _operatorLoggers = NullLoggerFactory.Instance;
+
     public SandboxCluster Cluster { get; private set; } = null!;
 
     public KubeClient Client { get; private set; } = null!;
@@ -64,6 +67,9 @@ public class ClusterFixture : IAsyncLifetime
     public HttpClient Http { get; private set; } = null!;
 
     public Hosting.OperatorHost Operator { get; private set; } = null!;
+
+    /// <summary>The operator's log, for tests that check what it never says (Secret values).</summary>
+    public Sandbox.ListLoggerProvider OperatorLog { get; } = new();
 
     /// <summary>The operator's clock; the cluster itself always runs on real time.</summary>
     protected virtual TimeProvider Time => TimeProvider.System;
@@ -98,13 +104,14 @@ public class ClusterFixture : IAsyncLifetime
             await WaitServedAsync(crd);
         }
 
+        _operatorLoggers = LoggerFactory.Create(b => b.AddProvider(OperatorLog).SetMinimumLevel(LogLevel.Information));
         Operator = await Hosting.OperatorHost.StartAsync(new Hosting.OperatorOptions
         {
             KubeconfigPath = Cluster.KubeconfigPath,
             MetricsBindAddress = "127.0.0.1:0",
             HealthProbeBindAddress = "127.0.0.1:0",
             MoverImage = MoverImage,
-            LoggerFactory = NullLoggerFactory.Instance,
+            LoggerFactory = _operatorLoggers,
             Time = Time,
         });
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -114,6 +121,7 @@ public class ClusterFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Operator.StopAsync();
+        _operatorLoggers.Dispose();
         Http.Dispose();
         Client.Dispose();
         await Cluster.DisposeAsync();
