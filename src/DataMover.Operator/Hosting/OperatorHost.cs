@@ -3,6 +3,7 @@ using DataMover.Kube.Runtime;
 using DataMover.Operator.Controllers;
 using DataMover.Operator.Events;
 using DataMover.Operator.Metrics;
+using DataMover.Operator.Restore;
 
 namespace DataMover.Operator.Hosting;
 
@@ -232,6 +233,13 @@ public sealed partial class OperatorHost : IAsyncDisposable
         var events = new EventRecorderSink(recorder);
         var workers = Math.Max(1, _options.MaxConcurrentReconciles);
         using var controller = new DataMoverController(caches, _client, events, Metrics, new BackupDefaults { MoverImage = _options.MoverImage, Timeouts = _options.Timeouts }, workers, _options.Time, _loggers);
+        var restoreCaches = new RestoreCaches(_client, _options.Namespace, _loggers, _options.Time);
+        using var restores = new RestoreController(caches, restoreCaches, _client, events, Metrics, new RestoreDefaults
+        {
+            MoverImage = _options.MoverImage,
+            Timeouts = _options.Timeouts,
+            AllowPrivilegedRestore = _options.AllowPrivilegedRestore,
+        }, workers, _options.Time, _loggers);
         using var schedules = new ScheduleController(_client, new ScheduleControllerOptions
         {
             Namespace = _options.Namespace,
@@ -241,14 +249,14 @@ public sealed partial class OperatorHost : IAsyncDisposable
             Workers = workers,
         });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var informers = caches.Run(linked.Token).ToList();
-        _informers = [.. caches.All, .. schedules.Informers];
+        var informers = caches.Run(linked.Token).Concat(restoreCaches.Run(linked.Token)).ToList();
+        _informers = [.. caches.All, .. restoreCaches.All, .. schedules.Informers];
         try
         {
             var scheduling = schedules.RunAsync(cancellationToken, abandon.Token);
             try
             {
-                await caches.WaitForSyncAsync(cancellationToken);
+                await Task.WhenAll(caches.WaitForSyncAsync(cancellationToken), restoreCaches.WaitForSyncAsync(cancellationToken));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -258,7 +266,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
 
             _synced = true;
             LogSynced(_logger);
-            var loops = await Task.WhenAll(controller.RunAsync(cancellationToken, abandon.Token), scheduling);
+            var loops = await Task.WhenAll(controller.RunAsync(cancellationToken, abandon.Token), restores.RunAsync(cancellationToken, abandon.Token), scheduling);
             _loops = new LoopShutdown(loops.Sum(l => l.Finished), loops.Sum(l => l.Abandoned));
         }
         finally

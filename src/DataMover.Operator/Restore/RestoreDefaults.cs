@@ -1,0 +1,14 @@
+using DataMover.Operator.Controllers;
+
+namespace DataMover.Operator.Restore;
+
+/// <summary>What a restore's spec leaves unset, and what the operator's administrator allows.</summary>
+internal sealed record RestoreDefaults
+{
+    public string MoverImage { get; init; } = MoverImageRef.DefaultImage;
+
+    public BackupTimeouts Timeouts { get; init; } = BackupTimeouts.Defaults;
+
+    /// <summary>--allow-privileged-restore: spec.restoreOwnership may run the mover as root with chown capabilities.</summary>
+    public bool AllowPrivilegedRestore { get; init; }
+}
