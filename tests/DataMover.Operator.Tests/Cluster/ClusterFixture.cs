@@ -22,6 +22,16 @@ public class ClusterFixture : IAsyncLifetime
     private const string MoverScript = """
         #!/bin/sh
         set -e
+        if [ "$MOVER_MODE" = restore ]; then
+          folder="$DATAMOVER_RESTORE_FOLDER"
+          [ "$folder" = latest ] && folder=2026-11-30-085704
+          case "$DATAMOVER_NAME" in *slow*) sleep 4 ;; esac
+          echo "$DATAMOVER_PATH/$folder" > /data/restored.txt
+          case "$DATAMOVER_NAME" in *plain*) printf 'restore complete' > /dev/termination-log; exit 0 ;; esac
+          printf '{"kind":"DataMoverResult","formatVersion":1,"mode":"restore","outcome":"Succeeded","path":"%s","folder":"%s","files":1,"bytes":%s,"verified":"none","message":"restore complete"}' \
+            "$DATAMOVER_PATH" "$folder" "$(wc -c < /data/restored.txt)" > /dev/termination-log
+          exit 0
+        fi
         ls /data >/dev/null
         touch "$HOME/rclone.conf"
         if [ -n "$MOVER_TEST_SLEEP" ]; then
@@ -70,13 +80,25 @@ public class ClusterFixture : IAsyncLifetime
         Cluster = await SandboxCluster.StartAsync(options);
         Client = new KubeClient(KubeConfigLoader.Load(Cluster.KubeconfigPath));
         Http = Cluster.CreateHttpClient();
-        foreach (var crd in new[] { "datamovers", "datamoverschedules" })
+        foreach (var crd in new[] { "datamovers", "datamoverschedules", "datamoverrestores" })
         {
             var (status, body) = await PostYamlAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", await File.ReadAllTextAsync(Sandbox.SandboxFixture.RepoFile($"deploy/crds/{crd}.yaml")));
             Assert.True(status < 300, body);
             await WaitServedAsync(crd);
         }
 
+        await StartOperatorAsync();
+    }
+
+    /// <summary>Stops the operator as a crash or a rollout would, and starts a fresh one on the same cluster.</summary>
+    public async Task RestartOperatorAsync()
+    {
+        await Operator.StopAsync();
+        await StartOperatorAsync();
+    }
+
+    private async Task StartOperatorAsync()
+    {
         Operator = await Hosting.OperatorHost.StartAsync(new Hosting.OperatorOptions
         {
             KubeconfigPath = Cluster.KubeconfigPath,
