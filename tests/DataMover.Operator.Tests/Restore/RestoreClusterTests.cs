@@ -263,6 +263,27 @@ public sealed class RestoreClusterTests(ClusterFixture fixture) : RestoreTestBas
         Assert.Equal(restore.Status.StartTime, running.Status.StartTime);
     }
 
+    [Fact]
+    public async Task TheRestoreSamplesReachCompleted()
+    {
+        var ns = await Fixture.NewNamespaceAsync();
+        await SourceAsync(ns, "web-app-data");
+        await SecretAsync(ns, "storage-credentials");
+        foreach (var sample in new[] { "backup-web-data.yaml", "restore-from-datamover.yaml", "restore-latest.yaml", "restore-into-existing.yaml" })
+        {
+            // With the real kubectl, as users apply them.
+            var (exit, output) = await Fixture.KubectlAsync("apply", "-n", ns, "-f", Sandbox.SandboxFixture.RepoFile("deploy/samples/" + sample));
+            Assert.True(exit == 0, output);
+        }
+
+        foreach (var name in new[] { "restore-web-data", "restore-web-data-latest", "restore-web-data-chosen" })
+        {
+            await RestorePhaseAsync(ns, name, RestorePhase.Completed);
+        }
+
+        Assert.Equal("web-app-data", (await Restores.GetAsync(ns, "restore-web-data-chosen")).Status!.TargetPvc);
+    }
+
     private async Task MarkFailedAsync(string ns, string name)
     {
         // As the DataMover controller leaves a backup that gave up; a write racing the operator's is retried.
