@@ -254,19 +254,20 @@ public sealed partial class OperatorHost : IAsyncDisposable
         try
         {
             var scheduling = schedules.RunAsync(cancellationToken, abandon.Token);
+            var restoring = RunRestoresAsync(restores, caches, restoreCaches, cancellationToken, abandon.Token);
             try
             {
-                await Task.WhenAll(caches.WaitForSyncAsync(cancellationToken), restoreCaches.WaitForSyncAsync(cancellationToken));
+                await caches.WaitForSyncAsync(cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                await scheduling;
+                await Task.WhenAll(scheduling, restoring);
                 return;
             }
 
             _synced = true;
             LogSynced(_logger);
-            var loops = await Task.WhenAll(controller.RunAsync(cancellationToken, abandon.Token), restores.RunAsync(cancellationToken, abandon.Token), scheduling);
+            var loops = await Task.WhenAll(controller.RunAsync(cancellationToken, abandon.Token), restoring, scheduling);
             _loops = new LoopShutdown(loops.Sum(l => l.Finished), loops.Sum(l => l.Abandoned));
         }
         finally
@@ -276,6 +277,24 @@ public sealed partial class OperatorHost : IAsyncDisposable
             await linked.CancelAsync();
             await Task.WhenAll(informers);
         }
+    }
+
+    /// <summary>
+    /// Restores start once the shared informers and their own have synced (a restore must see every pod that mounts its
+    /// target), and apart from the DataMover controller: a cluster without the DataMoverRestore CRD still gets backups.
+    /// </summary>
+    private static async Task<LoopShutdown> RunRestoresAsync(RestoreController restores, OperatorCaches shared, RestoreCaches caches, CancellationToken stopTakingWork, CancellationToken abandonInFlight)
+    {
+        try
+        {
+            await Task.WhenAll(shared.WaitForSyncAsync(stopTakingWork), caches.WaitForSyncAsync(stopTakingWork));
+        }
+        catch (OperationCanceledException) when (stopTakingWork.IsCancellationRequested)
+        {
+            return new LoopShutdown(0, 0);
+        }
+
+        return await restores.RunAsync(stopTakingWork, abandonInFlight);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DataMover operator starting: namespace {Namespace}, metrics {Metrics}, probes {Health}, mover image {Image}")]
