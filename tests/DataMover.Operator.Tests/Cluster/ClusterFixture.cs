@@ -13,7 +13,8 @@ namespace DataMover.Operator.Tests.Cluster;
 /// <summary>
 /// The full sandbox (API server, control plane with job controller and garbage collector, node agent with CSI
 /// provisioners and a kubelet) with the operator in-process. The mover image is mapped to a quick script that
-/// behaves like the mover: reads /data, writes $HOME, reports the destination in its termination message.
+/// behaves like the mover: reads /data, writes $HOME, reports the destination in its termination message; in restore
+/// mode it writes a file into /data and reports a protocol result (tests/DataMover.Operator.Tests/Restore).
 /// </summary>
 public class ClusterFixture : IAsyncLifetime
 {
