@@ -14,4 +14,7 @@ internal static class DataMoverResources
 
     public static ResourceType<DataMoverSchedule> Schedules { get; } =
         new(Group, Version, "datamoverschedules", "DataMoverSchedule", true, OperatorJsonContext.Default.DataMoverSchedule, OperatorJsonContext.Default.KubeListDataMoverSchedule);
+
+    public static ResourceType<DataMoverRestore> Restores { get; } =
+        new(Group, Version, "datamoverrestores", "DataMoverRestore", true, OperatorJsonContext.Default.DataMoverRestore, OperatorJsonContext.Default.KubeListDataMoverRestore);
 }

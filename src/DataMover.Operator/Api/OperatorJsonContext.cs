@@ -15,4 +15,7 @@ namespace DataMover.Operator.Api;
 [JsonSerializable(typeof(DataMoverSchedule))]
 [JsonSerializable(typeof(KubeList<DataMoverSchedule>))]
 [JsonSerializable(typeof(DataMoverScheduleStatus))]
+[JsonSerializable(typeof(DataMoverRestore))]
+[JsonSerializable(typeof(KubeList<DataMoverRestore>))]
+[JsonSerializable(typeof(DataMoverRestoreStatus))]
 internal sealed partial class OperatorJsonContext : JsonSerializerContext;

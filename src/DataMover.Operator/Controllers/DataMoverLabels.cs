@@ -37,9 +37,9 @@ internal static class DataMoverLabels
         && obj.Metadata.Label(CreatedBy) == OperatorName
         && obj.Metadata.Label(DataMoverUid) == dm.Metadata.Uid;
 
-    /// <summary>True when the controller ownerReference of <paramref name="obj"/> is <paramref name="dm"/>.</summary>
-    public static bool IsControlledBy(KubeObject obj, Dm dm) =>
-        obj.Metadata.ControllerReference() is { } owner && owner.Uid == dm.Metadata.Uid;
+    /// <summary>True when the controller ownerReference of <paramref name="obj"/> is <paramref name="owner"/> (a DataMover or a DataMoverRestore).</summary>
+    public static bool IsControlledBy(KubeObject obj, KubeObject owner) =>
+        obj.Metadata.ControllerReference() is { } reference && reference.Uid == owner.Metadata.Uid;
 
     /// <summary>A blocking controller reference to <paramref name="dm"/> (list items may lack apiVersion/kind, so they are spelled out).</summary>
     public static OwnerReference ControllerReference(Dm dm) => new()

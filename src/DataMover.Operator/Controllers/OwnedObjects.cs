@@ -1,13 +1,12 @@
 using DataMover.Kube.Client;
 using DataMover.Kube.Models;
 using DataMover.Kube.Runtime;
-using Dm = DataMover.Operator.Api.DataMover;
 
 namespace DataMover.Operator.Controllers;
 
 /// <summary>
-/// Create-or-adopt and guarded delete for one kind a DataMover owns (its clone, its mover Job), read from the
-/// informer and written through the API. Written once for every kind, so each kind gets the same crash safety.
+/// Create-or-adopt and guarded delete for one kind a DataMover or DataMoverRestore owns (a clone, a mover Job), read
+/// from the informer and written through the API. Written once for every kind, so each kind gets the same crash safety.
 /// </summary>
 internal sealed class OwnedObjects<T>(ResourceClient<T> client, Informer<T> cache, string component) where T : KubeObject
 {
@@ -19,20 +18,20 @@ internal sealed class OwnedObjects<T>(ResourceClient<T> client, Informer<T> cach
     public Task<T?> GetLiveAsync(string ns, string name, CancellationToken cancellationToken) => client.TryGetAsync(ns, name, cancellationToken);
 
     /// <summary>
-    /// The object named <paramref name="name"/> when <paramref name="dm"/> controls it, creating it from
+    /// The object named <paramref name="name"/> when <paramref name="owner"/> controls it, creating it from
     /// <paramref name="build"/> when absent; or what stands in the way.
     /// </summary>
-    public async Task<Ensured<T>> EnsureAsync(Dm dm, string name, Func<string, T> build, CancellationToken cancellationToken)
+    public async Task<Ensured<T>> EnsureAsync(KubeObject owner, string name, Func<string, T> build, CancellationToken cancellationToken)
     {
-        var ns = dm.Metadata.Namespace!;
+        var ns = owner.Metadata.Namespace!;
         var existing = cache.Get(ns, name);
         if (existing is not null)
         {
-            return DataMoverLabels.IsControlledBy(existing, dm) ? new(existing, EnsureOutcome.Existing) : new(existing, EnsureOutcome.NameTaken);
+            return DataMoverLabels.IsControlledBy(existing, owner) ? new(existing, EnsureOutcome.Existing) : new(existing, EnsureOutcome.NameTaken);
         }
 
         // One of ours under another name (its name was recorded by a status write this copy of the object missed).
-        if (OwnedBy(dm).FirstOrDefault(o => o.Metadata.Name != name) is { } elsewhere)
+        if (OwnedBy(owner).FirstOrDefault(o => o.Metadata.Name != name) is { } elsewhere)
         {
             return new(elsewhere, EnsureOutcome.OwnedElsewhere);
         }
@@ -50,7 +49,7 @@ internal sealed class OwnedObjects<T>(ResourceClient<T> client, Informer<T> cach
                 throw;
             }
 
-            return DataMoverLabels.IsControlledBy(live, dm) ? new(live, EnsureOutcome.Existing) : new(live, EnsureOutcome.NameTaken);
+            return DataMoverLabels.IsControlledBy(live, owner) ? new(live, EnsureOutcome.Existing) : new(live, EnsureOutcome.NameTaken);
         }
     }
 
@@ -80,9 +79,9 @@ internal sealed class OwnedObjects<T>(ResourceClient<T> client, Informer<T> cach
         }
     }
 
-    /// <summary>Objects of this kind that <paramref name="dm"/> controls and that are not being deleted.</summary>
-    public IEnumerable<T> OwnedBy(Dm dm) =>
-        cache.ByIndex(IndexFuncs.ControllerUid, dm.Metadata.Uid!)
+    /// <summary>Objects of this kind that <paramref name="owner"/> controls and that are not being deleted.</summary>
+    public IEnumerable<T> OwnedBy(KubeObject owner) =>
+        cache.ByIndex(IndexFuncs.ControllerUid, owner.Metadata.Uid!)
             .Where(o => o.Metadata.Label(DataMoverLabels.Component) == component && o.Metadata.DeletionTimestamp is null);
 }
 
@@ -90,9 +89,9 @@ internal enum EnsureOutcome
 {
     Existing,
     Created,
-    /// <summary>An object the DataMover does not control has the name.</summary>
+    /// <summary>An object the owner does not control has the name.</summary>
     NameTaken,
-    /// <summary>The DataMover controls one under another name.</summary>
+    /// <summary>The owner controls one under another name.</summary>
     OwnedElsewhere,
 }
 

@@ -49,6 +49,11 @@ internal static class CommandLine
             Description = "Run only while holding the leader Lease, for more than one replica (env DATAMOVER_LEADER_ELECT)",
             DefaultValueFactory = _ => Env("DATAMOVER_LEADER_ELECT") is { } v && bool.TryParse(v, out var b) && b,
         };
+        var allowPrivilegedRestore = new Option<bool>("--allow-privileged-restore")
+        {
+            Description = "Let DataMoverRestores with spec.restoreOwnership run the mover as root with CAP_CHOWN, CAP_FOWNER and CAP_DAC_OVERRIDE (env DATAMOVER_ALLOW_PRIVILEGED_RESTORE)",
+            DefaultValueFactory = _ => Env("DATAMOVER_ALLOW_PRIVILEGED_RESTORE") is { } v && bool.TryParse(v, out var b) && b,
+        };
         var defaults = Controllers.BackupTimeouts.Defaults;
         var sourceReady = Duration("--source-ready-timeout", "DATAMOVER_SOURCE_READY_TIMEOUT", "Default bound on waiting for the source PVC to exist and be Bound", defaults.SourceReady);
         var cloneReady = Duration("--clone-ready-timeout", "DATAMOVER_CLONE_READY_TIMEOUT", "Default bound on waiting for a clone to be Bound (or created, on WaitForFirstConsumer classes)", defaults.CloneReady);
@@ -67,7 +72,7 @@ internal static class CommandLine
 
         var root = new RootCommand("DataMover operator: backs up PVCs by cloning them and syncing the clone to S3")
         {
-            kubeconfig, ns, metrics, health, workers, image, allowedImages, leaderElect, sourceReady, cloneReady, moverStart, moverRun, cleanup, unhealthyAfter, shutdownGrace,
+            kubeconfig, ns, metrics, health, workers, image, allowedImages, leaderElect, allowPrivilegedRestore, sourceReady, cloneReady, moverStart, moverRun, cleanup, unhealthyAfter, shutdownGrace,
         };
         root.SetAction((result, ct) => run(new OperatorOptions
         {
@@ -79,6 +84,7 @@ internal static class CommandLine
             MoverImage = result.GetValue(image)!,
             AllowedMoverImages = Security.MoverImagePolicy.ParseList(result.GetValue(allowedImages)),
             LeaderElect = result.GetValue(leaderElect),
+            AllowPrivilegedRestore = result.GetValue(allowPrivilegedRestore),
             Timeouts = new Controllers.BackupTimeouts
             {
                 SourceReady = Parse(result.GetValue(sourceReady)!),

@@ -3,6 +3,7 @@ using DataMover.Kube.Runtime;
 using DataMover.Operator.Controllers;
 using DataMover.Operator.Events;
 using DataMover.Operator.Metrics;
+using DataMover.Operator.Restore;
 
 namespace DataMover.Operator.Hosting;
 
@@ -232,6 +233,14 @@ public sealed partial class OperatorHost : IAsyncDisposable
         var events = new EventRecorderSink(recorder);
         var workers = Math.Max(1, _options.MaxConcurrentReconciles);
         using var controller = new DataMoverController(caches, _client, events, Metrics, new BackupDefaults { MoverImage = _options.MoverImage, Timeouts = _options.Timeouts, AllowedMoverImages = _options.AllowedMoverImages }, workers, _options.Time, _loggers);
+        var restoreCaches = new RestoreCaches(_client, _options.Namespace, _loggers, _options.Time);
+        using var restores = new RestoreController(caches, restoreCaches, _client, events, Metrics, new RestoreDefaults
+        {
+            MoverImage = _options.MoverImage,
+            Timeouts = _options.Timeouts,
+            AllowedMoverImages = _options.AllowedMoverImages,
+            AllowPrivilegedRestore = _options.AllowPrivilegedRestore,
+        }, workers, _options.Time, _loggers);
         using var schedules = new ScheduleController(_client, new ScheduleControllerOptions
         {
             Namespace = _options.Namespace,
@@ -242,24 +251,25 @@ public sealed partial class OperatorHost : IAsyncDisposable
             Admission = new Security.MoverAdmission(new Security.MoverImagePolicy(_options.MoverImage, _options.AllowedMoverImages)),
         });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var informers = caches.Run(linked.Token).ToList();
-        _informers = [.. caches.All, .. schedules.Informers];
+        var informers = caches.Run(linked.Token).Concat(restoreCaches.Run(linked.Token)).ToList();
+        _informers = [.. caches.All, .. restoreCaches.All, .. schedules.Informers];
         try
         {
             var scheduling = schedules.RunAsync(cancellationToken, abandon.Token);
+            var restoring = RunRestoresAsync(restores, caches, restoreCaches, cancellationToken, abandon.Token);
             try
             {
                 await caches.WaitForSyncAsync(cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                await scheduling;
+                await Task.WhenAll(scheduling, restoring);
                 return;
             }
 
             _synced = true;
             LogSynced(_logger);
-            var loops = await Task.WhenAll(controller.RunAsync(cancellationToken, abandon.Token), scheduling);
+            var loops = await Task.WhenAll(controller.RunAsync(cancellationToken, abandon.Token), restoring, scheduling);
             _loops = new LoopShutdown(loops.Sum(l => l.Finished), loops.Sum(l => l.Abandoned));
         }
         finally
@@ -269,6 +279,24 @@ public sealed partial class OperatorHost : IAsyncDisposable
             await linked.CancelAsync();
             await Task.WhenAll(informers);
         }
+    }
+
+    /// <summary>
+    /// Restores start once the shared informers and their own have synced (a restore must see every pod that mounts its
+    /// target), and apart from the DataMover controller: a cluster without the DataMoverRestore CRD still gets backups.
+    /// </summary>
+    private static async Task<LoopShutdown> RunRestoresAsync(RestoreController restores, OperatorCaches shared, RestoreCaches caches, CancellationToken stopTakingWork, CancellationToken abandonInFlight)
+    {
+        try
+        {
+            await Task.WhenAll(shared.WaitForSyncAsync(stopTakingWork), caches.WaitForSyncAsync(stopTakingWork));
+        }
+        catch (OperationCanceledException) when (stopTakingWork.IsCancellationRequested)
+        {
+            return new LoopShutdown(0, 0);
+        }
+
+        return await restores.RunAsync(stopTakingWork, abandonInFlight);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DataMover operator starting: namespace {Namespace}, metrics {Metrics}, probes {Health}, mover image {Image}")]

@@ -36,6 +36,12 @@ public sealed record OperatorOptions
 
     public bool LeaderElect { get; init; }
 
+    /// <summary>
+    /// Lets a DataMoverRestore with spec.restoreOwnership run its mover as root with CAP_CHOWN, CAP_FOWNER and
+    /// CAP_DAC_OVERRIDE; without it such a restore fails with PrivilegedRestoreNotAllowed.
+    /// </summary>
+    public bool AllowPrivilegedRestore { get; init; }
+
     /// <summary>Namespace of the leader-election Lease; defaults to the watched or the pod's namespace.</summary>
     public string? LeaderElectionNamespace { get; init; }
 

@@ -21,6 +21,9 @@ internal sealed class DataMoverMetrics
         DataSyncs = registry.Counter("datamover_data_sync_operations_total", "Data sync (mover Job) outcomes (success, failure).", "status", "namespace");
         Errors = registry.Counter("datamover_errors_total", "Errors by type and phase.", "error_type", "phase", "namespace");
         Cleanups = registry.Counter("datamover_cleanup_operations_total", "Clone cleanup operations by outcome (success, failure).", "status", "namespace");
+        RestoreOperations = registry.Counter("datamover_restore_operations_total", "DataMoverRestore phase operations by phase and outcome (started, success, failure).", "phase", "status", "namespace");
+        RestoreDuration = registry.Histogram("datamover_restore_duration_seconds", "Time from a DataMoverRestore's start to its end, by outcome (success, failure).", DurationBuckets, "status", "namespace");
+        RestoreErrors = registry.Counter("datamover_restore_errors_total", "DataMoverRestore errors by type and phase.", "error_type", "phase", "namespace");
     }
 
     public MetricsRegistry Registry { get; }
@@ -32,6 +35,9 @@ internal sealed class DataMoverMetrics
     public MetricFamily DataSyncs { get; }
     public MetricFamily Errors { get; }
     public MetricFamily Cleanups { get; }
+    public MetricFamily RestoreOperations { get; }
+    public MetricFamily RestoreDuration { get; }
+    public MetricFamily RestoreErrors { get; }
 
     public void Error(string type, string phase, string ns) => Errors.Increment(1, type, phase, ns);
 }

@@ -15,7 +15,8 @@ namespace DataMover.Operator.Tests.Cluster;
 /// The full sandbox (API server, control plane with job controller and garbage collector, node agent with CSI
 /// provisioners and a kubelet) with the operator in-process. The mover image is mapped to a quick script that
 /// behaves like the mover: reads /data, writes $HOME, reports its result as docs/mover-protocol.md says (one line of
-/// JSON as the termination message). Tests steer it through keys of the storage Secret (MOVER_TEST_*, which reach it
+/// JSON as the termination message); in restore mode it writes a file into /data
+/// and reports a restore result (tests/DataMover.Operator.Tests/Restore). Tests steer it through keys of the storage Secret (MOVER_TEST_*, which reach it
 /// as DATAMOVER_SECRET_MOVER_TEST_*): additionalEnv may not name them.
 /// </summary>
 public class ClusterFixture : IAsyncLifetime
@@ -28,6 +29,16 @@ public class ClusterFixture : IAsyncLifetime
     private const string MoverScript = """
         #!/bin/sh
         set -e
+        if [ "$MOVER_MODE" = restore ]; then
+          folder="$DATAMOVER_RESTORE_FOLDER"
+          [ "$folder" = latest ] && folder=2026-11-30-085704
+          case "$DATAMOVER_NAME" in *slow*) sleep 4 ;; esac
+          echo "$DATAMOVER_PATH/$folder" > /data/restored.txt
+          case "$DATAMOVER_NAME" in *plain*) printf 'restore complete' > /dev/termination-log; exit 0 ;; esac
+          printf '{"kind":"DataMoverResult","formatVersion":1,"mode":"restore","outcome":"Succeeded","path":"%s","folder":"%s","files":1,"bytes":%s,"verified":"none","message":"restore complete"}' \
+            "$DATAMOVER_PATH" "$folder" "$(wc -c < /data/restored.txt)" > /dev/termination-log
+          exit 0
+        fi
         ls /data >/dev/null
         touch "$HOME/rclone.conf"
         if [ -n "$DATAMOVER_SECRET_MOVER_TEST_SLEEP" ]; then
@@ -97,7 +108,7 @@ public class ClusterFixture : IAsyncLifetime
         Cluster = await SandboxCluster.StartAsync(options);
         Client = new KubeClient(KubeConfigLoader.Load(Cluster.KubeconfigPath));
         Http = Cluster.CreateHttpClient();
-        foreach (var crd in new[] { "datamovers", "datamoverschedules" })
+        foreach (var crd in new[] { "datamovers", "datamoverschedules", "datamoverrestores" })
         {
             var (status, body) = await PostYamlAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", await File.ReadAllTextAsync(Sandbox.SandboxFixture.RepoFile($"deploy/crds/{crd}.yaml")));
             Assert.True(status < 300, body);
@@ -105,6 +116,18 @@ public class ClusterFixture : IAsyncLifetime
         }
 
         _operatorLoggers = LoggerFactory.Create(b => b.AddProvider(OperatorLog).SetMinimumLevel(LogLevel.Information));
+        await StartOperatorAsync();
+    }
+
+    /// <summary>Stops the operator as a crash or a rollout would, and starts a fresh one on the same cluster.</summary>
+    public async Task RestartOperatorAsync()
+    {
+        await Operator.StopAsync();
+        await StartOperatorAsync();
+    }
+
+    private async Task StartOperatorAsync()
+    {
         Operator = await Hosting.OperatorHost.StartAsync(new Hosting.OperatorOptions
         {
             KubeconfigPath = Cluster.KubeconfigPath,

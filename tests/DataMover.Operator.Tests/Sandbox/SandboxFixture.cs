@@ -31,8 +31,8 @@ public sealed class SandboxFixture : IAsyncLifetime
         Cluster = await SandboxCluster.StartAsync(new SandboxOptions { NoNode = true, LoggerFactory = NullLoggerFactory.Instance });
         Client = new KubeClient(KubeConfigLoader.Load(Cluster.KubeconfigPath));
         Http = Cluster.CreateHttpClient();
-        // Both CRDs, as deploy/ installs them: the operator's schedule informers count for its readiness too.
-        foreach (var crd in new[] { "deploy/crds/datamovers.yaml", "deploy/crds/datamoverschedules.yaml" })
+        // The CRDs, as deploy/ installs them: the operator's schedule and restore informers count for its readiness too.
+        foreach (var crd in new[] { "deploy/crds/datamovers.yaml", "deploy/crds/datamoverschedules.yaml", "deploy/crds/datamoverrestores.yaml" })
         {
             var (status, body) = await ApplyYamlAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", await File.ReadAllTextAsync(RepoFile(crd)));
             if (status >= 300)

@@ -1,0 +1,16 @@
+namespace DataMover.Operator.Restore;
+
+/// <summary>The phases of a DataMoverRestore, in order.</summary>
+internal static class RestorePhase
+{
+    public const string Pending = "";
+    public const string PreparingTarget = "PreparingTarget";
+    public const string Restoring = "Restoring";
+    public const string Completed = "Completed";
+    public const string Failed = "Failed";
+
+    public static bool IsTerminal(string? phase) => phase is Completed or Failed;
+
+    /// <summary>The phase as a metric label: the empty phase is spelled "Pending".</summary>
+    public static string Label(string? phase) => string.IsNullOrEmpty(phase) ? "Pending" : phase;
+}

@@ -1,0 +1,524 @@
+using DataMover.Kube.Client;
+using DataMover.Kube.Models;
+using DataMover.Kube.Runtime;
+using DataMover.Operator.Api;
+using DataMover.Operator.Controllers;
+using DataMover.Operator.Events;
+using DataMover.Operator.Metrics;
+using DataMover.Operator.Naming;
+
+namespace DataMover.Operator.Restore;
+
+/// <summary>
+/// Drives one DataMoverRestore as linear ensure-steps, in the DataMover's style: accept (validate, resolve the
+/// source, record every decision), prepare the target PVC (create it once, or wait until nobody mounts the existing
+/// one), then run and follow the recorded mover Job. Each decision is in status before it is acted on, so a crash at
+/// any instant resumes with the same PVC and Job. Every wait has a deadline and a wake-up at it; the rest is woken by
+/// the informers.
+/// </summary>
+internal sealed partial class RestoreReconciler : IReconciler
+{
+    /// <summary>How long past moverRun the operator waits for the Job's own activeDeadlineSeconds to fail it.</summary>
+    private static readonly TimeSpan JobDeadlineGrace = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest piece of a mover's message quoted in a condition.</summary>
+    private const int QuotedMessageLength = 512;
+
+    private readonly OperatorCaches _caches;
+    private readonly RestoreCaches _restoreCaches;
+    private readonly OwnedObjects<Job> _jobs;
+    private readonly ResourceClient<PersistentVolumeClaim> _pvcs;
+    private readonly ResourceClient<Pod> _pods;
+    private readonly RestoreStatusCommitter _status;
+    private readonly IEventSink _events;
+    private readonly DataMoverMetrics _metrics;
+    private readonly RestoreDefaults _defaults;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public RestoreReconciler(OperatorCaches caches, RestoreCaches restoreCaches, KubeClient client, IEventSink events, DataMoverMetrics metrics, RestoreDefaults defaults, TimeProvider time, ILogger logger)
+    {
+        _caches = caches;
+        _restoreCaches = restoreCaches;
+        _jobs = new OwnedObjects<Job>(client.Resource(KubeResources.Jobs), caches.Jobs, RestoreLabels.JobComponent);
+        _pvcs = client.Resource(KubeResources.PersistentVolumeClaims);
+        _pods = client.Resource(KubeResources.Pods);
+        _status = new RestoreStatusCommitter(client, events, metrics, time, logger);
+        _events = events;
+        _metrics = metrics;
+        _defaults = defaults;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    {
+        var restore = _restoreCaches.Restores.Get(key);
+        if (restore is null)
+        {
+            return ReconcileResult.Done;
+        }
+
+        // List items may lack apiVersion/kind; events and status writes need them.
+        restore = restore with { ApiVersion = DataMoverResources.ApiVersion, Kind = RestoreLabels.Kind };
+        var phase = restore.Status?.Phase ?? RestorePhase.Pending;
+        if (restore.Metadata.DeletionTimestamp is not null || RestorePhase.IsTerminal(phase))
+        {
+            // Garbage collection removes the Job through its ownerReference; a created PVC has none and stays.
+            return ReconcileResult.Done;
+        }
+
+        try
+        {
+            return phase switch
+            {
+                RestorePhase.Pending => await AcceptAsync(restore, cancellationToken),
+                RestorePhase.PreparingTarget => await EnsureTargetAsync(restore, cancellationToken),
+                RestorePhase.Restoring => await EnsureJobAsync(restore, cancellationToken),
+                _ => await FailAsync(restore, "UnknownPhase", $"unknown phase \"{phase}\"", cancellationToken),
+            };
+        }
+        catch (KubeApiException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The loop retries with backoff on the latest object; nothing is taken as done.
+            var (ns, name) = ObjectKey.Split(key);
+            _metrics.RestoreErrors.Increment(1, e.IsConflict ? "Conflict" : "ApiError", RestorePhase.Label(phase), ns ?? "");
+            LogApiError(_logger, ns, name, RestorePhase.Label(phase), e.Message);
+            throw;
+        }
+    }
+
+    // ---- Pending: validate, resolve the source and the target, record them ----
+
+    private async Task<ReconcileResult> AcceptAsync(DataMoverRestore restore, CancellationToken ct)
+    {
+        var spec = restore.Spec ?? new DataMoverRestoreSpec();
+        var problems = RestoreSpecValidator.Problems(spec);
+        if (problems.Count > 0)
+        {
+            return await FailAsync(restore, "InvalidSpec", string.Join("; ", problems), ct);
+        }
+
+        var timeouts = RestoreTimeouts.Resolve(_defaults.Timeouts, spec.Timeouts, out var errors);
+        if (errors.Count > 0)
+        {
+            return await FailAsync(restore, "InvalidSpec", string.Join("; ", errors), ct);
+        }
+
+        if (spec.RestoreOwnership == true && !_defaults.AllowPrivilegedRestore)
+        {
+            return await FailAsync(restore, "PrivilegedRestoreNotAllowed",
+                "spec.restoreOwnership runs the mover as root with CAP_CHOWN, CAP_FOWNER and CAP_DAC_OVERRIDE; this operator was not started with --allow-privileged-restore, so it restores only without owners", ct);
+        }
+
+        var source = spec.Source!;
+        var target = spec.Target!;
+        string path, folder, secretName, display;
+        var size = target.Pvc?.Size;
+        if (source.FromDataMover is { Length: > 0 } dmName)
+        {
+            var resolved = await ResolveDataMoverAsync(restore, dmName, timeouts, ct);
+            if (resolved.Blocked is { } blocked)
+            {
+                return blocked;
+            }
+
+            var (dm, dmSpec) = (resolved.DataMover!, resolved.DataMover!.Status?.AcceptedSpec ?? resolved.DataMover.Spec!);
+            path = dmSpec.Path ?? "";
+            folder = dm.Status?.DestinationPrefix ?? "";
+            secretName = string.IsNullOrEmpty(source.SecretName) ? dmSpec.SecretName ?? "" : source.SecretName;
+            display = "datamover/" + dmName;
+            if (target.Pvc is not null && size is null)
+            {
+                if (dmSpec.SourcePvc is not { Length: > 0 } sourcePvc || _caches.Pvcs.Get(restore.Metadata.Namespace, sourcePvc) is not { } sourceClaim)
+                {
+                    return await FailAsync(restore, "TargetSizeUnknown",
+                        $"target.pvc.size is unset and the source PVC \"{dmSpec.SourcePvc}\" of DataMover \"{dmName}\" no longer exists to take its size from; set target.pvc.size", ct);
+                }
+
+                size = ClonePlanner.Size(sourceClaim);
+            }
+
+            if (string.IsNullOrEmpty(secretName))
+            {
+                return await FailAsync(restore, "InvalidSpec", $"DataMover \"{dmName}\" records no secretName; set source.secretName", ct);
+            }
+        }
+        else
+        {
+            (path, folder) = RestorePath.Split(source.Path!);
+            secretName = source.SecretName!;
+            display = source.Path!;
+        }
+
+        var targetName = target.PvcName ?? target.Pvc!.Name ?? restore.Metadata.Name!;
+        var accepted = target.Pvc is { } pvc ? spec with { Target = target with { Pvc = pvc with { Name = targetName, Size = size } } } : spec;
+        var now = _time.GetUtcNow();
+        var status = (restore.Status ?? new DataMoverRestoreStatus()) with
+        {
+            AcceptedSpec = accepted,
+            StartTime = restore.Status?.StartTime ?? now,
+            Source = display,
+            SecretName = secretName,
+            Path = path,
+            RequestedFolder = folder,
+            TargetPvc = targetName,
+            TargetPvcCreated = target.Pvc is not null,
+            Attempts = 0,
+        };
+        var into = target.Pvc is not null ? $"new PVC {targetName}" : $"PVC {targetName}";
+        var next = RestoreStatusTransitions.Advance(status, restore, now, RestorePhase.PreparingTarget, "PreparingTarget",
+            $"restoring {RestoreStatusTransitions.What(status)} into {into}; preparing the target");
+        var written = await _status.CommitAsync(restore, next, null, ct);
+        return await EnsureTargetAsync(written, ct);
+    }
+
+    /// <summary>The source DataMover once it has succeeded; otherwise what the reconcile answers.</summary>
+    private async Task<SourceCheck> ResolveDataMoverAsync(DataMoverRestore restore, string dmName, RestoreTimeouts timeouts, CancellationToken ct)
+    {
+        var ns = restore.Metadata.Namespace!;
+        var deadline = new Deadline(restore.Metadata.CreationTimestamp ?? _time.GetUtcNow(), timeouts.SourceReady, "SourceReadyTimeout");
+        var dm = _caches.DataMovers.Get(ns, dmName);
+        if (dm is null)
+        {
+            return new(null, await WaitAsync(restore, Wait.Blocked("DataMoverNotFound", $"DataMover \"{dmName}\" not found in namespace \"{ns}\"; waiting for it"), deadline, ct));
+        }
+
+        var phase = dm.Status?.Phase ?? DataMoverPhase.Pending;
+        if (phase == DataMoverPhase.Failed)
+        {
+            var why = Conditions.Find(dm.Status?.Conditions, ConditionTypes.Failed) is { Status: "True" } failed ? $" ({failed.Reason}: {failed.Message})" : "";
+            return new(null, await FailAsync(restore, "SourceBackupFailed", $"DataMover \"{dmName}\" failed{why}; it has no backup to restore", ct));
+        }
+
+        // CleaningUp follows only a successful backup: the data is in the bucket, the clone is being removed.
+        if (phase is not (DataMoverPhase.Completed or DataMoverPhase.CleaningUp))
+        {
+            return new(null, await WaitAsync(restore, Wait.Progressing("WaitingForBackup", $"DataMover \"{dmName}\" is in phase {DataMoverPhase.Label(phase)}; waiting for its backup to succeed"), deadline, ct));
+        }
+
+        return new(dm, null);
+    }
+
+    // ---- PreparingTarget: create the new PVC once, or wait for the existing one to be free ----
+
+    private async Task<ReconcileResult> EnsureTargetAsync(DataMoverRestore restore, CancellationToken ct)
+    {
+        var ns = restore.Metadata.Namespace!;
+        var status = restore.Status!;
+        var spec = status.AcceptedSpec ?? restore.Spec!;
+        var timeouts = Timeouts(restore);
+        var deadline = new Deadline(status.PhaseStartTime ?? _time.GetUtcNow(), timeouts.TargetReady, "TargetReadyTimeout");
+        var name = status.TargetPvc!;
+        var pvc = _caches.Pvcs.Get(ns, name);
+        if (status.TargetPvcCreated == true)
+        {
+            pvc ??= await _pvcs.TryGetAsync(ns, name, ct);
+            if (pvc is null)
+            {
+                var created = await CreateTargetAsync(restore, spec.Target!.Pvc!, name, ct);
+                if (created.Blocked is { } refused)
+                {
+                    return refused;
+                }
+
+                pvc = created.Pvc!;
+            }
+
+            if (!RestoreLabels.WasCreatedBy(pvc, restore))
+            {
+                return await FailAsync(restore, "TargetPVCExists",
+                    $"PVC {name} already exists and was not created by this restore; the operator never restores into a PVC it did not create unless target.pvcName names it", ct);
+            }
+        }
+        else if (pvc is null)
+        {
+            return await WaitAsync(restore, Wait.Blocked("TargetPVCNotFound", $"target PVC \"{name}\" not found in namespace \"{ns}\"; waiting for it to be created"), deadline, ct);
+        }
+
+        if (pvc.Metadata.DeletionTimestamp is not null)
+        {
+            return await FailAsync(restore, "TargetPVCDeleted", $"target PVC {name} is being deleted", ct);
+        }
+
+        if (pvc.Status?.Phase == "Lost")
+        {
+            return await FailAsync(restore, "TargetPVCLost", $"target PVC {name} lost its volume", ct);
+        }
+
+        // A PVC of a WaitForFirstConsumer class binds only once a pod using it is scheduled: the mover is that pod.
+        var storageClass = pvc.Spec?.StorageClassName is { Length: > 0 } className ? _caches.StorageClasses.Get(null, className) : null;
+        if (pvc.Status?.Phase != "Bound" && storageClass?.VolumeBindingMode != "WaitForFirstConsumer")
+        {
+            var pending = LatestWarning(pvc) is { } warning
+                ? Wait.Blocked("TargetPVCNotReady", $"waiting for target PVC {name} to be bound: {warning.Reason}: {warning.Message}")
+                : Wait.Progressing("TargetPVCPending", $"waiting for target PVC {name} to be bound");
+            return await WaitAsync(restore, pending, deadline, ct);
+        }
+
+        // Writing under a running application corrupts both; the restore waits, it never stops anyone's pod.
+        var users = _restoreCaches.AllPods.ByIndex(RestoreCaches.ByClaim, ObjectKey.Of(ns, name))
+            .Where(p => p.Status?.Phase is not ("Succeeded" or "Failed") && p.Metadata.Label(RestoreLabels.RestoreUid) != restore.Metadata.Uid)
+            .Select(p => p.Metadata.Name)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (users.Count > 0)
+        {
+            return await WaitAsync(restore, Wait.Blocked("TargetPVCInUse",
+                $"target PVC {name} is mounted by pod(s) {string.Join(", ", users)}; waiting for them to stop (scale the application down; the operator never stops them)"), deadline, ct);
+        }
+
+        var jobName = status.JobName ?? RestoreJobNamer.Name(restore.Metadata.Name!);
+        var next = RestoreStatusTransitions.Advance(status with { JobName = jobName }, restore, _time.GetUtcNow(), RestorePhase.Restoring, "CreatingMoverJob",
+            $"creating restore Job {jobName} to restore {RestoreStatusTransitions.What(status)} into PVC {name}");
+        var written = await _status.CommitAsync(restore, next, Notice.Normal("TargetReady", $"target PVC {name} is ready and not in use"), ct);
+        return await EnsureJobAsync(written, ct);
+    }
+
+    private async Task<TargetCreation> CreateTargetAsync(DataMoverRestore restore, DataMoverRestorePvc template, string name, CancellationToken ct)
+    {
+        var ns = restore.Metadata.Namespace!;
+        try
+        {
+            var created = await _pvcs.CreateAsync(RestorePvcBuilder.Build(restore, template, name, template.Size!), ct);
+            LogCreated(_logger, ns, restore.Metadata.Name!, "PVC", name);
+            _events.Normal(restore, "PVCCreated", $"Created PVC {name} ({template.Size}) to restore into; it is not owned by the restore and stays after it is deleted");
+            return new(created, null);
+        }
+        catch (KubeApiException e) when (e.IsAlreadyExists)
+        {
+            // Our own create before a restart (the informer had not caught up), or someone else's PVC: the labels tell.
+            var live = await _pvcs.TryGetAsync(ns, name, ct);
+            if (live is null)
+            {
+                throw;
+            }
+
+            return new(live, null);
+        }
+        catch (KubeApiException e) when (e.IsInvalid || e.IsForbidden)
+        {
+            return new(null, await FailAsync(restore, "TargetPVCCreationFailed", $"Failed to create PVC {name}: {e.Status.Message ?? e.Message}", ct));
+        }
+    }
+
+    // ---- Restoring: create the recorded Job, follow it and its pods ----
+
+    private async Task<ReconcileResult> EnsureJobAsync(DataMoverRestore restore, CancellationToken ct)
+    {
+        var ns = restore.Metadata.Namespace!;
+        var status = restore.Status!;
+        var spec = status.AcceptedSpec ?? restore.Spec!;
+        var timeouts = Timeouts(restore);
+        IReadOnlyList<string> dropped = [];
+        var (job, next) = await EnsureJobObjectAsync(restore, name =>
+        {
+            var plan = RestoreJobBuilder.Build(restore, new RestoreJobPlan(name, _defaults.MoverImage, timeouts.MoverRun, spec.RestoreOwnership == true && _defaults.AllowPrivilegedRestore));
+            dropped = plan.Dropped;
+            return plan.Job;
+        }, ct);
+        if (job is null)
+        {
+            return next.Result;
+        }
+
+        if (next.Outcome == StepOutcome.Created)
+        {
+            _events.Normal(next.Restore, "JobCreated", $"Created restore Job {job.Metadata.Name} to restore {RestoreStatusTransitions.What(status)} into PVC {status.TargetPvc}");
+            if (dropped.Count > 0)
+            {
+                _events.Warning(next.Restore, "EnvVarIgnored", $"spec.additionalEnv entries {string.Join(", ", dropped)} are set by the operator and were ignored");
+            }
+        }
+
+        return await ObserveJobAsync(next.Restore, job, ct);
+    }
+
+    private async Task<ReconcileResult> ObserveJobAsync(DataMoverRestore restore, Job job, CancellationToken ct)
+    {
+        var status = restore.Status!;
+        var timeouts = Timeouts(restore);
+        var jobName = job.Metadata.Name!;
+        var pods = job.Metadata.Uid is { } uid ? _caches.Pods.ByIndex(IndexFuncs.ControllerUid, uid) : [];
+        var attempts = Math.Max(pods.Count, (job.Status?.Failed ?? 0) + (job.Status?.Active ?? 0) + (job.Status?.Succeeded ?? 0));
+        restore = restore with { Status = status = status with { Attempts = attempts } };
+        var now = _time.GetUtcNow();
+
+        if (JobCondition(job, "Complete") is not null)
+        {
+            var message = PodDiagnostics.TerminationMessage(pods, failed: false)
+                ?? PodDiagnostics.TerminationMessage(await LivePodsAsync(restore, job, ct), failed: false);
+            var result = MoverResult.Parse(message);
+            if (RestoreResultCheck.WhyNot(result, status) is { } why)
+            {
+                return await FailAsync(restore, "MoverResultInvalid",
+                    $"restore Job {jobName} exited 0 but {why}; the restore is not taken as done: {Quote(message)}", ct);
+            }
+
+            status = status with { Folder = result!.Folder, Files = result.Files, Bytes = result.Bytes };
+            var done = $"restored {RestoreStatusTransitions.What(status)} into PVC {status.TargetPvc}: {result.Files?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} files, {result.Bytes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} bytes";
+            await _status.CommitAsync(restore, RestoreStatusTransitions.Complete(status, restore, now, done), Notice.Normal("RestoreSucceeded", done), ct);
+            return ReconcileResult.Done;
+        }
+
+        if (JobCondition(job, "Failed") is { } failed)
+        {
+            var message = PodDiagnostics.TerminationMessage(pods, failed: true)
+                ?? PodDiagnostics.TerminationMessage(await LivePodsAsync(restore, job, ct), failed: true)
+                ?? failed.Message
+                ?? "restore Job failed";
+            return failed.Reason == "DeadlineExceeded"
+                ? await FailAsync(restore, "MoverRunTimeout", $"restore Job {jobName} did not finish within {KubeDuration.Format(timeouts.MoverRun)} (its activeDeadlineSeconds); PVC {status.TargetPvc} may be partly restored: {Quote(message)}", ct)
+                : await FailAsync(restore, "MoverFailed", $"restore Job {jobName} failed{(failed.Reason is { } r ? $" ({r})" : "")} after {attempts} attempt(s); PVC {status.TargetPvc} may be partly restored: {Quote(message)}", ct);
+        }
+
+        if (pods.Any(p => p.Status?.Phase is "Running" or "Succeeded" or "Failed"))
+        {
+            // The Job's activeDeadlineSeconds ends a hung mover; this backstop covers a job controller that does not.
+            var backstop = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverRun + JobDeadlineGrace, "MoverRunTimeout", Cleanup: job);
+            return await WaitAsync(restore, Wait.Progressing("MoverRunning", $"restore Job {jobName} is restoring {RestoreStatusTransitions.What(status)} into PVC {status.TargetPvc} (attempt {Math.Max(attempts, 1)})"), backstop, ct);
+        }
+
+        var deadline = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverStart, "MoverStartTimeout", Cleanup: job);
+        foreach (var pod in pods.Where(p => p.Status?.Phase is null or "Pending"))
+        {
+            if (PodDiagnostics.Blocked(pod) is { } blocked)
+            {
+                return await WaitAsync(restore, Wait.Blocked("MoverPodBlocked", $"restore pod {pod.Metadata.Name} cannot start: {blocked.Reason}: {blocked.Message}"), deadline, ct);
+            }
+
+            if (PodDiagnostics.Unschedulable(pod) is { } why)
+            {
+                return await WaitAsync(restore, Wait.Progressing("MoverPodPending", $"restore pod {pod.Metadata.Name} is not scheduled yet: {why}"), deadline, ct);
+            }
+        }
+
+        return await WaitAsync(restore, Wait.Progressing("MoverPending", $"waiting for restore Job {jobName} to start"), deadline, ct);
+    }
+
+    /// <summary>The Job's pods read from the API server, once, at the terminal transition (the pod informer may lag the Job's).</summary>
+    private async Task<IReadOnlyList<Pod>> LivePodsAsync(DataMoverRestore restore, Job job, CancellationToken ct)
+    {
+        var list = await _pods.ListAsync(restore.Metadata.Namespace, new ListOptions { LabelSelector = $"{RestoreLabels.RestoreUid}={restore.Metadata.Uid}" }, ct);
+        return [.. list.Items.Where(p => p.Metadata.ControllerReference()?.Uid == job.Metadata.Uid)];
+    }
+
+    // ---- shared steps ----
+
+    /// <summary>
+    /// Ensures the Job whose name status records exists and is this restore's: adopts one it owns under another name,
+    /// and moves to the restore's own fallback name when someone else's Job holds the plain one. The name is always
+    /// recorded before the create, so a restart never creates a second Job.
+    /// </summary>
+    private async Task<(Job? Job, Progress Next)> EnsureJobObjectAsync(DataMoverRestore restore, Func<string, Job> build, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var name = restore.Status!.JobName!;
+            Ensured<Job> ensured;
+            try
+            {
+                ensured = await _jobs.EnsureAsync(restore, name, build, ct);
+            }
+            catch (KubeApiException e) when (e.IsInvalid || e.IsForbidden)
+            {
+                // No retry can change the answer: the Job as built is refused (quota, policy, RBAC, admission).
+                return (null, new Progress(restore, await FailAsync(restore, "JobCreationFailed", $"Failed to create restore Job {name}: {e.Status.Message ?? e.Message}", ct), StepOutcome.Stopped));
+            }
+
+            switch (ensured.Outcome)
+            {
+                case EnsureOutcome.Existing:
+                    return (ensured.Object, new Progress(restore, ReconcileResult.Done, StepOutcome.Existing));
+                case EnsureOutcome.Created:
+                    LogCreated(_logger, restore.Metadata.Namespace!, restore.Metadata.Name!, "Job", name);
+                    return (ensured.Object, new Progress(restore, ReconcileResult.Done, StepOutcome.Created));
+                case EnsureOutcome.OwnedElsewhere:
+                    restore = await _status.CommitAsync(restore, restore.Status with { JobName = ensured.Object.Metadata.Name }, null, ct);
+                    break;
+                default:
+                    var fallback = RestoreJobNamer.Name(restore.Metadata.Name!, CloneNamer.DisambiguatorFor(restore.Metadata.Uid!));
+                    if (fallback == name)
+                    {
+                        return (null, new Progress(restore, await FailAsync(restore, "JobNameTaken", $"Job {name} exists and is not owned by this restore", ct), StepOutcome.Stopped));
+                    }
+
+                    restore = await _status.CommitAsync(restore, restore.Status with { JobName = fallback }, Notice.Warning("JobNameTaken", $"Job {name} belongs to someone else; using {fallback}"), ct);
+                    break;
+            }
+        }
+
+        throw new InvalidOperationException($"Job name of DataMoverRestore {restore.Metadata.Name} did not settle");
+    }
+
+    /// <summary>Reports the wait; past its deadline fails the restore instead, removing the Job that would otherwise run on.</summary>
+    private async Task<ReconcileResult> WaitAsync(DataMoverRestore restore, Wait wait, Deadline deadline, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var due = deadline.Since + deadline.Limit;
+        if (now >= due)
+        {
+            if (deadline.Cleanup is { } job && RestoreLabels.IsOwnedBy(job, restore))
+            {
+                // A mover that starts after the restore has failed would still write into the PVC.
+                await _jobs.DeleteAsync(job, "Background", ct);
+            }
+
+            return await FailAsync(restore, deadline.Reason, $"gave up after {KubeDuration.Format(deadline.Limit)}: {wait.Message}", ct);
+        }
+
+        var status = restore.Status ?? new DataMoverRestoreStatus();
+        var previous = Conditions.Find(status.Conditions, ConditionTypes.Progressing);
+        var next = RestoreStatusTransitions.Report(status, restore, now, wait);
+        var changed = previous?.Reason != wait.Reason || previous.Message != wait.Message;
+        await _status.CommitAsync(restore, next, changed && wait.IsBlocked ? Notice.Warning(wait.Reason, wait.Message) : null, ct);
+        return ReconcileResult.After(due - now);
+    }
+
+    private async Task<ReconcileResult> FailAsync(DataMoverRestore restore, string reason, string message, CancellationToken ct)
+    {
+        var next = RestoreStatusTransitions.Fail(restore.Status ?? new DataMoverRestoreStatus(), restore, _time.GetUtcNow(), reason, message);
+        await _status.CommitAsync(restore, next, Notice.Warning(reason, message), ct);
+        return ReconcileResult.Done;
+    }
+
+    private RestoreTimeouts Timeouts(DataMoverRestore restore) =>
+        RestoreTimeouts.Resolve(_defaults.Timeouts, (restore.Status?.AcceptedSpec ?? restore.Spec)?.Timeouts, out _);
+
+    private Event? LatestWarning(PersistentVolumeClaim pvc) =>
+        pvc.Metadata.Uid is not { } uid
+            ? null
+            : _caches.Events.ByIndex(OperatorCaches.ByInvolvedUid, uid)
+                .Where(e => e.Type == "Warning")
+                .OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
+                .FirstOrDefault();
+
+    private static JobCondition? JobCondition(Job job, string type) =>
+        job.Status?.Conditions?.FirstOrDefault(c => c.Type == type && c.Status == "True");
+
+    private static string Quote(string? message) =>
+        message is null ? "(no message)" : message.Length <= QuotedMessageLength ? message : message[..QuotedMessageLength] + "…";
+
+    private readonly record struct SourceCheck(Api.DataMover? DataMover, ReconcileResult? Blocked);
+
+    private readonly record struct TargetCreation(PersistentVolumeClaim? Pvc, ReconcileResult? Blocked);
+
+    /// <summary>The restore after a step's status writes, what to answer the loop when the step stops, and how it went.</summary>
+    private readonly record struct Progress(DataMoverRestore Restore, ReconcileResult Result, StepOutcome Outcome);
+
+    private enum StepOutcome
+    {
+        Existing,
+        Created,
+        Stopped,
+    }
+
+    /// <summary>A wait's start and bound, the failure reason when it runs out, and the Job to remove then.</summary>
+    private sealed record Deadline(DateTimeOffset Since, TimeSpan Limit, string Reason, Job? Cleanup = null);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "DataMoverRestore {Namespace}/{Name}: created {Kind} {Object}")]
+    private static partial void LogCreated(ILogger logger, string @namespace, string name, string kind, string @object);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "DataMoverRestore {Namespace}/{Name} in phase {Phase}: API error, will retry: {Error}")]
+    private static partial void LogApiError(ILogger logger, string? @namespace, string name, string phase, string error);
+}
