@@ -1,4 +1,3 @@
-using System.Globalization;
 using DataMover.Kube.Client;
 using DataMover.Kube.Models;
 using DataMover.Kube.Runtime;
@@ -31,6 +30,8 @@ internal sealed partial class DataMoverReconciler : IReconciler
     private readonly BackupDefaults _defaults;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly FolderClaims _folders = new();
+    private readonly MirrorDestinationGate _mirrorGate = new();
 
     public DataMoverReconciler(OperatorCaches caches, KubeClient client, IEventSink events, DataMoverMetrics metrics, BackupDefaults defaults, TimeProvider time, ILogger logger)
     {
@@ -97,6 +98,11 @@ internal sealed partial class DataMoverReconciler : IReconciler
             return await FailAsync(dm, "InvalidSpec", "spec.sourcePvc and spec.secretName are required", ct);
         }
 
+        if (BucketPath.Problem(spec.Path) is { } pathProblem)
+        {
+            return await FailAsync(dm, "InvalidSpec", pathProblem, ct);
+        }
+
         var timeouts = _defaults.Timeouts.With(spec.Timeouts, out var errors);
         if (errors.Count > 0)
         {
@@ -117,16 +123,23 @@ internal sealed partial class DataMoverReconciler : IReconciler
         }
 
         var status = dm.Status ?? new DataMoverStatus();
-        var prefix = spec.AddTimestampPrefix == true ? now.UtcDateTime.ToString("yyyy-MM-dd-HHmmss", CultureInfo.InvariantCulture) : "";
-        var next = StatusTransitions.Advance(status with
+        var prefix = spec.AddTimestampPrefix == true ? _folders.Decide(dm, BucketPath.Normalize(spec.Path), now, _caches.DataMovers.List()) : "";
+        var next = status with
         {
             RestoredPvcName = cloneName,
             AcceptedSpec = spec,
             StartTime = status.StartTime ?? now,
             DestinationPrefix = prefix,
             Attempts = 0,
-        }, dm, now, DataMoverPhase.CreatingClonedPvc, "CreatingClone", $"creating clone {cloneName} of PVC {spec.SourcePvc}, destination folder {StatusTransitions.FolderText(prefix)}");
+        };
+        next = StatusTransitions.Advance(next, dm, now, DataMoverPhase.CreatingClonedPvc, "CreatingClone", $"creating clone {cloneName} of PVC {spec.SourcePvc}, destination folder {StatusTransitions.FolderText(next)}");
         var written = await _status.CommitAsync(dm, next, null, ct);
+        if (MirrorDestinationGate.IsMirror(written) && !ReferenceEquals(written, dm))
+        {
+            // Once, with the write that accepts it.
+            _events.Warning(written, MirrorDestinationGate.DeletesReason, MirrorDestinationGate.DeletesMessage(written));
+        }
+
         return await EnsureCloneAsync(written, ct);
     }
 
@@ -234,9 +247,16 @@ internal sealed partial class DataMoverReconciler : IReconciler
     private async Task<ReconcileResult> StartMoverAsync(Dm dm, CancellationToken ct)
     {
         var status = dm.Status!;
+        if (_mirrorGate.Enter(dm, _caches.DataMovers.ByIndex(MirrorDestinationGate.Index, MirrorDestinationGate.Keys(dm).FirstOrDefault() ?? "")) is { } holder)
+        {
+            // Woken when the holder changes phase (DataMoverController); bounded by moverStart from this phase's start.
+            var busy = new Deadline(status.PhaseStartTime ?? _time.GetUtcNow(), Timeouts(dm).MoverStart, "MoverStartTimeout");
+            return await WaitAsync(dm, Wait.Blocked(MirrorDestinationGate.BusyReason, MirrorDestinationGate.BusyMessage(dm, holder)), busy, ct);
+        }
+
         var jobName = status.JobName ?? JobNamer.Name(dm.Metadata.Name!);
         var next = StatusTransitions.Advance(status with { JobName = jobName }, dm, _time.GetUtcNow(), DataMoverPhase.CreatingPod, "CreatingMoverJob",
-            $"creating mover Job {jobName} to copy clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status.DestinationPrefix)}");
+            $"creating mover Job {jobName} to copy clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status)}");
         var written = await _status.CommitAsync(dm, next, null, ct);
         return await EnsureJobAsync(written, ct);
     }
