@@ -76,9 +76,9 @@ internal sealed class MirrorDestinationGate
     public static IEnumerable<Dm> Neighbours(Dm changed, Func<string, IReadOnlyList<Dm>> byKey) =>
         Keys(changed).SelectMany(byKey).Where(o => o.Metadata.Uid != changed.Metadata.Uid && o.Status?.Phase == DataMoverPhase.ClonedPvcReady);
 
-    /// <summary>The Progressing message of a waiter.</summary>
+    /// <summary>The Progressing message of a waiter; it names only the holder, so the holder's progress is not a new event each time.</summary>
     public static string BusyMessage(Dm dm, Dm holder) =>
-        $"mirror destination {Describe(dm)} is in use by DataMover {holder.Metadata.Name} (phase {DataMoverPhase.Label(holder.Status?.Phase)}); "
+        $"mirror destination {Describe(dm)} is in use by DataMover {holder.Metadata.Name}; "
         + "waiting for it to finish before syncing, as two syncs would delete each other's files";
 
     /// <summary>The <see cref="DeletesReason"/> warning of a mirror-mode DataMover.</summary>

@@ -115,7 +115,7 @@ public sealed class MirrorDestinationGateTests
     {
         var holder = InPhase(Mover("nightly-1", "uid-1", path: "team-a", timestamped: false), DataMoverPhase.CreatingPod);
         var waiter = Mover("nightly-2", "uid-2", path: "team-a", timestamped: false);
-        Assert.Contains("DataMover nightly-1 (phase CreatingPod)", MirrorDestinationGate.BusyMessage(waiter, holder), StringComparison.Ordinal);
+        Assert.Contains("in use by DataMover nightly-1;", MirrorDestinationGate.BusyMessage(waiter, holder), StringComparison.Ordinal);
         Assert.Contains("(Secret s3, path team-a/)", MirrorDestinationGate.BusyMessage(waiter, holder), StringComparison.Ordinal);
         Assert.Contains("onto path team-a/ of the bucket named by Secret s3 and deletes every other object there", MirrorDestinationGate.DeletesMessage(waiter), StringComparison.Ordinal);
         Assert.Contains("onto the root of the bucket named by Secret s3", MirrorDestinationGate.DeletesMessage(Mover("x", "uid-3", timestamped: false)), StringComparison.Ordinal);
