@@ -17,8 +17,9 @@ public sealed record DataMoverStatus : KubeModel
     public DateTimeOffset? PhaseStartTime { get; init; }
     public string? JobName { get; init; }
     /// <summary>
-    /// The folder inside the bucket the mover writes into (the mover's DATAMOVER_DESTINATION_PREFIX; "" is the bucket
-    /// root); decided once, before the Job exists, so a restart never writes elsewhere.
+    /// The folder under spec.path the mover writes into (the mover's DATAMOVER_DESTINATION_PREFIX; "" in mirror mode,
+    /// which syncs onto spec.path itself); decided once, before the Job exists, so a restart never writes elsewhere,
+    /// and unique among the DataMovers the operator watches.
     /// </summary>
     public string? DestinationPrefix { get; init; }
     /// <summary>Where the backup landed, as the mover reported it on success (s3://bucket/folder/); unset before.</summary>

@@ -9,7 +9,8 @@ namespace DataMover.Operator.Controllers;
 
 /// <summary>
 /// Wires the informers to the reconcile loop: every change to a DataMover, its clone, its Job, the Job's pods, a
-/// clone's events or a source PVC enqueues the DataMover concerned. No timer polls anything.
+/// clone's events or a source PVC enqueues the DataMover concerned, and a change to a mirror-mode DataMover also the
+/// ones waiting for its destination. No timer polls anything.
 /// </summary>
 internal sealed class DataMoverController : IDisposable
 {
@@ -24,8 +25,8 @@ internal sealed class DataMoverController : IDisposable
 
         caches.DataMovers.AddHandler(new InformerHandler<Dm>(
             dm => _loop.Enqueue(dm.Key()),
-            (_, dm) => _loop.Enqueue(dm.Key()),
-            dm => _loop.Enqueue(dm.Key())));
+            (_, dm) => OnDataMoverChanged(dm),
+            OnDataMoverChanged));
         caches.Pvcs.AddHandler(InformerHandler<PersistentVolumeClaim>.Any(OnPvc));
         caches.Jobs.AddHandler(InformerHandler<Job>.Any(EnqueueOwner));
         caches.Pods.AddHandler(InformerHandler<Pod>.Any(OnPod));
@@ -39,6 +40,16 @@ internal sealed class DataMoverController : IDisposable
         _loop.RunAsync(stopTakingWork, abandonInFlight);
 
     public void Dispose() => _loop.Dispose();
+
+    private void OnDataMoverChanged(Dm dm)
+    {
+        // A mirror-mode DataMover that moves on or goes may free the destination others wait for.
+        _loop.Enqueue(dm.Key());
+        foreach (var waiter in MirrorDestinationGate.Neighbours(dm, key => _caches.DataMovers.ByIndex(MirrorDestinationGate.Index, key)))
+        {
+            _loop.Enqueue(waiter.Key());
+        }
+    }
 
     private void OnPvc(PersistentVolumeClaim pvc)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using DataMover.Kube.Client;
 using DataMover.Kube.Models;
 using DataMover.Kube.Runtime;
@@ -37,6 +36,8 @@ internal sealed partial class DataMoverReconciler : IReconciler
     private readonly MoverServiceAccounts _serviceAccounts;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly FolderClaims _folders = new();
+    private readonly MirrorDestinationGate _mirrorGate = new();
 
     public DataMoverReconciler(OperatorCaches caches, KubeClient client, IEventSink events, DataMoverMetrics metrics, BackupDefaults defaults, TimeProvider time, ILogger logger)
     {
@@ -111,6 +112,11 @@ internal sealed partial class DataMoverReconciler : IReconciler
             return await FailAsync(dm, "InvalidSpec", "spec.sourcePvc and spec.secretName are required", ct);
         }
 
+        if (BucketPath.Problem(spec.Path) is { } pathProblem)
+        {
+            return await FailAsync(dm, "InvalidSpec", pathProblem, ct);
+        }
+
         // Before anything exists: a mover that could be steered by its creator is never started (docs/security.md).
         if (_admission.Check(spec.AdditionalEnv, spec.Image) is { } refused)
         {
@@ -137,16 +143,23 @@ internal sealed partial class DataMoverReconciler : IReconciler
         }
 
         var status = dm.Status ?? new DataMoverStatus();
-        var prefix = spec.AddTimestampPrefix == true ? now.UtcDateTime.ToString("yyyy-MM-dd-HHmmss", CultureInfo.InvariantCulture) : "";
-        var next = StatusTransitions.Advance(status with
+        var prefix = spec.AddTimestampPrefix == true ? _folders.Decide(dm, BucketPath.Normalize(spec.Path), now, _caches.DataMovers.List()) : "";
+        var next = status with
         {
             RestoredPvcName = cloneName,
             AcceptedSpec = spec,
             StartTime = status.StartTime ?? now,
             DestinationPrefix = prefix,
             Attempts = 0,
-        }, dm, now, DataMoverPhase.CreatingClonedPvc, "CreatingClone", $"creating clone {cloneName} of PVC {spec.SourcePvc}, destination folder {StatusTransitions.FolderText(prefix)}");
+        };
+        next = StatusTransitions.Advance(next, dm, now, DataMoverPhase.CreatingClonedPvc, "CreatingClone", $"creating clone {cloneName} of PVC {spec.SourcePvc}, destination folder {StatusTransitions.FolderText(next)}");
         var written = await _status.CommitAsync(dm, next, null, ct);
+        if (MirrorDestinationGate.IsMirror(written) && !ReferenceEquals(written, dm))
+        {
+            // Once, with the write that accepts it.
+            _events.Warning(written, MirrorDestinationGate.DeletesReason, MirrorDestinationGate.DeletesMessage(written));
+        }
+
         return await EnsureCloneAsync(written, ct);
     }
 
@@ -254,9 +267,16 @@ internal sealed partial class DataMoverReconciler : IReconciler
     private async Task<ReconcileResult> StartMoverAsync(Dm dm, CancellationToken ct)
     {
         var status = dm.Status!;
+        if (_mirrorGate.Enter(dm, _caches.DataMovers.ByIndex(MirrorDestinationGate.Index, MirrorDestinationGate.Keys(dm).FirstOrDefault() ?? "")) is { } holder)
+        {
+            // Woken when the holder changes phase (DataMoverController); bounded by moverStart from this phase's start.
+            var busy = new Deadline(status.PhaseStartTime ?? _time.GetUtcNow(), Timeouts(dm).MoverStart, "MoverStartTimeout");
+            return await WaitAsync(dm, Wait.Blocked(MirrorDestinationGate.BusyReason, MirrorDestinationGate.BusyMessage(dm, holder)), busy, ct);
+        }
+
         var jobName = status.JobName ?? JobNamer.Name(dm.Metadata.Name!);
         var next = StatusTransitions.Advance(status with { JobName = jobName }, dm, _time.GetUtcNow(), DataMoverPhase.CreatingPod, "CreatingMoverJob",
-            $"creating mover Job {jobName} to copy clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status.DestinationPrefix)}");
+            $"creating mover Job {jobName} to copy clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status)}");
         var written = await _status.CommitAsync(dm, next, null, ct);
         return await EnsureJobAsync(written, ct);
     }
@@ -312,7 +332,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         if (next.Outcome == StepOutcome.Created)
         {
             _metrics.PodCreations.Increment(1, DataMoverMetrics.Success, ns);
-            _events.Normal(dm, "JobCreated", $"Created mover Job {job.Metadata.Name} to copy clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status.DestinationPrefix)}");
+            _events.Normal(dm, "JobCreated", $"Created mover Job {job.Metadata.Name} to copy clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status)}");
             if (dropped.Count > 0)
             {
                 _events.Warning(dm, "EnvVarIgnored", $"spec.additionalEnv entries {string.Join(", ", dropped)} are not allowed and were ignored");
@@ -380,7 +400,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         {
             // The Job's activeDeadlineSeconds ends a hung mover; this backstop covers a job controller that does not.
             var backstop = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverRun + JobDeadlineGrace, "MoverRunTimeout", Cleanup: job);
-            return await WaitAsync(dm, Wait.Progressing("MoverRunning", $"mover Job {jobName} is copying clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status.DestinationPrefix)} (attempt {Math.Max(attempts, 1)})"), backstop, ct);
+            return await WaitAsync(dm, Wait.Progressing("MoverRunning", $"mover Job {jobName} is copying clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status)} (attempt {Math.Max(attempts, 1)})"), backstop, ct);
         }
 
         var deadline = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverStart, "MoverStartTimeout", Cleanup: job);

@@ -22,6 +22,7 @@ internal sealed class OperatorCaches
 
         DataMovers = new Informer<Dm>(client, DataMoverResources.DataMovers, Scoped(), loggers.CreateLogger("Informer.DataMover"), time);
         DataMovers.AddIndex(BySource, SourceKeys);
+        DataMovers.AddIndex(MirrorDestinationGate.Index, MirrorDestinationGate.Keys);
 
         // Every PVC in scope: source PVCs carry no label of ours.
         Pvcs = new Informer<PersistentVolumeClaim>(client, KubeResources.PersistentVolumeClaims, Scoped(), loggers.CreateLogger("Informer.PVC"), time);

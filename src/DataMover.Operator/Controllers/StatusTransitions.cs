@@ -53,11 +53,15 @@ internal static class StatusTransitions
         };
     }
 
-    /// <summary>Where a backup went, for messages: the mover's report, else the recorded folder.</summary>
-    public static string Where(DataMoverStatus status) => status.Destination ?? $"folder {FolderText(status.DestinationPrefix)}";
+    /// <summary>Where a backup went, for messages: the mover's report, else the recorded path and folder.</summary>
+    public static string Where(DataMoverStatus status) => status.Destination ?? $"folder {FolderText(status)}";
 
     /// <summary>A destination folder for messages: the bucket root is "/".</summary>
     public static string FolderText(string? prefix) => string.IsNullOrEmpty(prefix) ? "/" : prefix + "/";
+
+    /// <summary>The recorded destination for messages, <c>path/folder/</c>: status.destinationPrefix is the folder under spec.path.</summary>
+    public static string FolderText(DataMoverStatus status) =>
+        status.AcceptedSpec?.Path is { Length: > 0 } path ? path + "/" + (string.IsNullOrEmpty(status.DestinationPrefix) ? "" : status.DestinationPrefix + "/") : FolderText(status.DestinationPrefix);
 
     private static IReadOnlyList<Condition> Initial(IReadOnlyList<Condition>? conditions, Dm dm, DateTimeOffset now)
     {

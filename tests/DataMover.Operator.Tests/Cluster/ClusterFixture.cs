@@ -17,7 +17,8 @@ namespace DataMover.Operator.Tests.Cluster;
 /// behaves like the mover: reads /data, writes $HOME, reports its result as docs/mover-protocol.md says (one line of
 /// JSON as the termination message); in restore mode it writes a file into /data
 /// and reports a restore result (tests/DataMover.Operator.Tests/Restore). Tests steer it through keys of the storage Secret (MOVER_TEST_*, which reach it
-/// as DATAMOVER_SECRET_MOVER_TEST_*): additionalEnv may not name them.
+/// as DATAMOVER_SECRET_MOVER_TEST_*; MOVER_TEST_SLEEP_FOR limits the sleep to the DataMovers whose name matches that
+/// glob): additionalEnv may not name them.
 /// </summary>
 public class ClusterFixture : IAsyncLifetime
 {
@@ -42,7 +43,7 @@ public class ClusterFixture : IAsyncLifetime
         ls /data >/dev/null
         touch "$HOME/rclone.conf"
         if [ -n "$DATAMOVER_SECRET_MOVER_TEST_SLEEP" ]; then
-          sleep "$DATAMOVER_SECRET_MOVER_TEST_SLEEP"
+          case "$DATAMOVER_NAME" in ${DATAMOVER_SECRET_MOVER_TEST_SLEEP_FOR:-*}) sleep "$DATAMOVER_SECRET_MOVER_TEST_SLEEP" ;; esac
         fi
         if [ -n "$DATAMOVER_SECRET_MOVER_TEST_FAIL" ]; then
           printf '%s' "$DATAMOVER_SECRET_MOVER_TEST_FAIL" > /dev/termination-log
