@@ -22,7 +22,9 @@ shopt -u expand_aliases
 # TMOUT would time out `read`, FUNCNEST would cap function nesting, BASH_COMPAT and
 # POSIXLY_CORRECT change semantics, EXECIGNORE changes command lookup; locale variables change
 # character classes; the loader and libc variables would reach every program started here.
-unset -v BASH_ENV ENV CDPATH GLOBIGNORE PS4 BASH_XTRACEFD TMOUT FUNCNEST BASH_COMPAT EXECIGNORE \
+# BASH_XTRACEFD stays: unsetting it closes the descriptor it names (BASH_XTRACEFD=1 would close
+# stdout), and it has no effect while xtrace is off, which nothing here can turn on.
+unset -v BASH_ENV ENV CDPATH GLOBIGNORE PS4 TMOUT FUNCNEST BASH_COMPAT EXECIGNORE \
   POSIXLY_CORRECT GCONV_PATH NLSPATH LOCPATH HOSTALIASES RES_OPTIONS LOCALDOMAIN MALLOC_CHECK_ \
   MALLOC_PERTURB_ GREP_OPTIONS GREP_COLOR GREP_COLORS JQ_COLORS LANG LANGUAGE TMPDIR 2>/dev/null || true
 for _name in $(compgen -e); do
@@ -254,7 +256,10 @@ set_rclone_defaults() {
   export RCLONE_CONTIMEOUT="${RCLONE_CONTIMEOUT:-5s}"
   export RCLONE_TIMEOUT="${RCLONE_TIMEOUT:-30s}"
   # One line per copied/deleted file, and a statistics block every minute and at the end.
-  export RCLONE_LOG_LEVEL="${RCLONE_LOG_LEVEL:-INFO}"
+  # (rclone refuses a log level together with -v/-q: RCLONE_VERBOSE or RCLONE_QUIET replace it.)
+  if [[ -z "${RCLONE_VERBOSE:-}" && -z "${RCLONE_QUIET:-}" ]]; then
+    export RCLONE_LOG_LEVEL="${RCLONE_LOG_LEVEL:-INFO}"
+  fi
   export RCLONE_STATS="${RCLONE_STATS:-1m}"
   export RCLONE_STATS_LOG_LEVEL="${RCLONE_STATS_LOG_LEVEL:-NOTICE}"
   # Recursive listing: fewer (billed) list requests on S3, and it avoids a delimiter-listing
@@ -332,7 +337,7 @@ relative_path() {
   local name="$1" value="${!1:-}"
   while [[ "${value}" == /* ]]; do value="${value#/}"; done
   while [[ "${value}" == */ ]]; do value="${value%/}"; done
-  if [[ "/${value}/" == *"/../"* || "/${value}/" == *"/./"* || "/${value}/" == *"//"* ]]; then
+  if [[ -n "${value}" && ("/${value}/" == *"/../"* || "/${value}/" == *"/./"* || "/${value}/" == *"//"*) ]]; then
     fail "${EXIT_CONFIG}" "${name} must not contain empty, '.' or '..' segments"
   fi
   if [[ "${value}" == *$'\n'* || "${value}" == *:* ]]; then
@@ -401,6 +406,22 @@ run_rclone() {
 # Runs rclone for its standard output (a listing, a file); its log goes to $RCLONE_LOG only.
 capture_rclone() {
   rclone "$@" 2>"${RCLONE_LOG}"
+}
+
+# The user's filter variables shape the data, never the mover's own objects (the manifest): with
+# any filter set, rclone refuses single-file commands ("can't limit to single files").
+readonly FILTER_VARIABLES=(RCLONE_EXCLUDE RCLONE_EXCLUDE_FROM RCLONE_EXCLUDE_IF_PRESENT RCLONE_INCLUDE
+  RCLONE_INCLUDE_FROM RCLONE_FILTER RCLONE_FILTER_FROM RCLONE_FILES_FROM RCLONE_FILES_FROM_RAW
+  RCLONE_MIN_SIZE RCLONE_MAX_SIZE RCLONE_MIN_AGE RCLONE_MAX_AGE RCLONE_MAX_DEPTH RCLONE_DELETE_EXCLUDED
+  RCLONE_IGNORE_CASE RCLONE_METADATA_FILTER RCLONE_METADATA_INCLUDE RCLONE_METADATA_EXCLUDE
+  RCLONE_METADATA_INCLUDE_FROM RCLONE_METADATA_EXCLUDE_FROM)
+capture_rclone_unfiltered() {
+  local name
+  local -a unset_args=()
+  for name in "${FILTER_VARIABLES[@]}"; do
+    unset_args+=(-u "${name}")
+  done
+  env "${unset_args[@]}" rclone "$@" 2>"${RCLONE_LOG}"
 }
 
 # Turns rclone's error output into one actionable sentence.
@@ -544,9 +565,8 @@ write_manifest() {
       rcloneVersion: $rclone,
       metadata: true,
       encrypted: false,
-      directories: [ $directories | split("\u0000")[] | select(length > 0)
-        | capture("^(?<mode>[0-7]+) (?<uid>[0-9]+) (?<gid>[0-9]+) (?<t>[0-9.]+) (?<path>.*)$"; "s")
-        | { path: .path, mode: (.mode | fourdigits), uid: (.uid | tonumber), gid: (.gid | tonumber), mtime: (.t | rfc3339) } ]
+      directories: [ $directories | split("\u0000")[] | select(length > 0) | split(" ")
+        | { path: (.[4:] | join(" ")), mode: (.[0] | fourdigits), uid: (.[1] | tonumber), gid: (.[2] | tonumber), mtime: (.[3] | rfc3339) } ]
     }' >"${file}" || fail "${EXIT_FAILED}" "cannot build the manifest (jq failed)"
 }
 
@@ -596,7 +616,8 @@ run_backup() {
   log "writing ${MANIFEST_NAME}"
   write_manifest "${WORK_DIR}/manifest.json" "${path}" "${folder}" "${files}" "${bytes}" "${verify}"
   status=0
-  run_rclone copyto "${WORK_DIR}/manifest.json" "$(location "${path}" "${folder}" "${MANIFEST_NAME}")" || status=$?
+  # Quietly: its "Copied" line would read like a data file in the log.
+  capture_rclone_unfiltered rcat "$(location "${path}" "${folder}" "${MANIFEST_NAME}")" <"${WORK_DIR}/manifest.json" || status=$?
   ((status == 0)) || classify_failure manifest "${status}"
 
   report_ignored_keys
@@ -625,7 +646,7 @@ report_ignored_keys() {
 LATEST=""
 latest_folder() {
   local path="$1" listing candidate manifest end best="" best_end="" status=0
-  listing="$(capture_rclone lsf --files-only --max-depth 2 --fast-list=false \
+  listing="$(capture_rclone_unfiltered lsf --files-only --max-depth 2 --fast-list=false \
     --include "/${MANIFEST_NAME}" --include "/*/${MANIFEST_NAME}" "$(location "${path}")")" || status=$?
   if ((status != 0)); then
     # A path with nothing in it lists as "directory not found" on object stores.
@@ -635,7 +656,7 @@ latest_folder() {
     [[ -n "${candidate}" ]] || continue
     candidate="${candidate%"${MANIFEST_NAME}"}"
     candidate="${candidate%/}"
-    manifest="$(capture_rclone cat "$(location "${path}" "${candidate}" "${MANIFEST_NAME}")")" || continue
+    manifest="$(capture_rclone_unfiltered cat "$(location "${path}" "${candidate}" "${MANIFEST_NAME}")")" || continue
     end="$(jq -r 'select(.kind == "DataMoverBackup" and .formatVersion == 1) | .endTime // empty' <<<"${manifest}" 2>/dev/null || true)"
     if [[ -z "${end}" ]]; then
       log "warning: ignoring ${candidate:-(root)}: its ${MANIFEST_NAME} is not a DataMover backup manifest"
@@ -654,7 +675,7 @@ latest_folder() {
 # True when the location holds anything at all.
 location_has_objects() {
   local listing
-  listing="$(capture_rclone lsf --max-depth 1 --fast-list=false "$1" 2>/dev/null)" || return 1
+  listing="$(capture_rclone_unfiltered lsf --max-depth 1 --fast-list=false "$1")" || return 1
   [[ -n "${listing}" ]]
 }
 
@@ -743,8 +764,10 @@ run_restore() {
   display="$(display_location "${path}" "${folder}")"
 
   manifest_file="${WORK_DIR}/restore-manifest.json"
-  if ! capture_rclone cat "$(location "${path}" "${folder}" "${MANIFEST_NAME}")" >"${manifest_file}" ||
-    ! jq -e '.kind == "DataMoverBackup"' "${manifest_file}" >/dev/null 2>&1; then
+  if ! capture_rclone_unfiltered cat "$(location "${path}" "${folder}" "${MANIFEST_NAME}")" >"${manifest_file}" ||
+    ! jq -s -e 'length == 1 and (.[0] | type) == "object" and .[0].kind == "DataMoverBackup" and .[0].formatVersion == 1' \
+      "${manifest_file}" >/dev/null 2>&1; then
+    # (-s: jq 1.6 -e exits 0 on empty input, which is what a missing object gives.)
     manifest_file=""
     if [[ -n "${folder}" ]]; then
       if location_has_objects "${source}"; then
