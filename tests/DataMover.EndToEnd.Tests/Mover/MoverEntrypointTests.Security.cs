@@ -109,6 +109,8 @@ public sealed partial class MoverEntrypointTests
         Assert.True(restore.ExitCode == 0, restore.ToString());
         // Exit 3 (bucket missing), not an rclone usage error: RCLONE_VERBOSE replaced the mover's default log level.
         Assert.True(failure.ExitCode == 3, failure.ToString());
+        // rclone's log reached the pod log (RCLONE_LOG_FILE did not divert it), and at DEBUG level.
+        Assert.Contains(": Copied (new)", backup.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("DEBUG", backup.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("not passed to rclone (not allowed by the protocol): RCLONE_DUMP RCLONE_LOG_FILE", backup.StandardOutput, StringComparison.Ordinal);
         Assert.Equal(
