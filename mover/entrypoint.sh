@@ -196,15 +196,21 @@ result_json() {
     if ((keep > 0)); then
       keep=$((keep / 2))
       message="$8 (${#IGNORED_SECRET_KEYS[@]} Secret keys ignored, list shortened)"
+    elif ((${#message} > 64)); then
+      message="${message:0:64}"
     else
-      message="${message:0:256}"
+      # Only the path and folder are left to make it long; they are not ours to cut.
+      fail "${EXIT_CONFIG}" "the result would exceed ${RESULT_LIMIT} bytes: DATAMOVER_PATH and the folder are too long"
     fi
   done
 }
 
 succeed() {
   local json
-  json="$(scrub "$(result_json "$@")")"
+  # Two steps: a failing result_json must end the run (set -e sees the assignment's status).
+  json="$(result_json "$@")"
+  scrub_into "${json}"
+  json="${SCRUBBED}"
   log "$8"
   printf '%s\n' "${json}"
   write_termination_message "${json}"
