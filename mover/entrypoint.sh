@@ -1,11 +1,39 @@
-#!/usr/bin/env bash
-# DataMover mover: copies the cloned volume (mounted at /data) to object storage
-# with rclone, then verifies the copy. Contract: docs/mover.md.
+#!/bin/bash -p
+# DataMover mover: backs up the volume mounted at /data to object storage with rclone, or
+# restores a backup into it, verifies the copy, and reports one structured result.
+# Operator <-> mover contract: docs/mover-protocol.md; behaviour and messages: docs/mover.md.
 #
-# Runs as uid 65534 on a read-only root filesystem; the only writable place is
-# $HOME (/config, an emptyDir) and the termination-message file.
+# Runs as uid 65534 (or root when the operator asks for owners to be restored) on a read-only
+# root filesystem; the only writable places are $HOME (/config), the termination-message file
+# and, for a restore, /data.
 #
-# Never add `set -x` or print the environment: both would leak the credentials.
+# The pod's environment is partly tenant-controlled. "bash -p" (privileged mode) ignores
+# BASH_ENV, ENV, SHELLOPTS, BASHOPTS, CDPATH, GLOBIGNORE and exported functions; the block
+# below neutralises what -p does not cover. Never add `set -x`, `eval`, `source` or print the
+# environment: the first would leak credentials, the others would run tenant text.
+
+# --- immunity to the environment (must stay first) ---------------------------------------
+set +o xtrace +o verbose +o posix
+IFS=$' \t\n'
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+hash -r
+shopt -u expand_aliases
+# TMOUT would time out `read`, FUNCNEST would cap function nesting, BASH_COMPAT and
+# POSIXLY_CORRECT change semantics, EXECIGNORE changes command lookup; locale variables change
+# character classes; the loader and libc variables would reach every program started here.
+# BASH_XTRACEFD stays: unsetting it closes the descriptor it names (BASH_XTRACEFD=1 would close
+# stdout), and it has no effect while xtrace is off, which nothing here can turn on.
+unset -v BASH_ENV ENV CDPATH GLOBIGNORE PS4 TMOUT FUNCNEST BASH_COMPAT EXECIGNORE \
+  POSIXLY_CORRECT GCONV_PATH NLSPATH LOCPATH HOSTALIASES RES_OPTIONS LOCALDOMAIN MALLOC_CHECK_ \
+  MALLOC_PERTURB_ GREP_OPTIONS GREP_COLOR GREP_COLORS JQ_COLORS LANG LANGUAGE TMPDIR 2>/dev/null || true
+for _name in $(compgen -e); do
+  case "${_name}" in
+    LD_* | LC_* | GLIBC_TUNABLES) unset -v "${_name}" ;;
+  esac
+done
+unset -v _name
+export LC_ALL=C
 set -euo pipefail
 umask 077
 
@@ -13,35 +41,100 @@ readonly EXIT_FAILED=1        # possibly transient (network, rclone error): the 
 readonly EXIT_CONFIG=2        # a variable is missing or invalid: retrying cannot help
 readonly EXIT_DESTINATION=3   # credentials refused or bucket missing: retrying cannot help
 
+readonly SECRET_PREFIX=DATAMOVER_SECRET_
+readonly MANIFEST_NAME=.datamover-manifest.json
+readonly RESULT_LIMIT=4096
+# The names a Secret key (or spec.additionalEnv) may set besides RCLONE_* (docs/mover-protocol.md).
+readonly STORAGE_KEYS=" AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION BUCKET_HOST BUCKET_NAME BUCKET_PORT TLS_HOST MOVER_REMOTE MOVER_REMOTE_PATH MOVER_VERIFY "
+
 SOURCE_DIR="${MOVER_SOURCE_DIR:-/data}"
 TERMINATION_PATH="${TERMINATION_MESSAGE_PATH:-/dev/termination-log}"
 ENDPOINT=""
-DESTINATION=""
+BUCKET_ROOT=""
 WORK_DIR=""
 RCLONE_LOG=""
+FILTER_FILE=""
+IGNORED_SECRET_KEYS=()
+START_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
-# Values that must never reach the log or the termination message.
+# Values that must never reach the log, the termination message or the manifest.
 SECRETS=()
 SCRUBBED=""
-collect_secrets() {
-  local name value
-  for name in AWS_SECRET_ACCESS_KEY AWS_ACCESS_KEY_ID AWS_SESSION_TOKEN; do
-    value="${!name:-}"
-    [[ -n "${value}" ]] && SECRETS+=("${value}")
+
+# --- environment allowlist ------------------------------------------------------------------
+
+is_storage_key() {
+  [[ "${STORAGE_KEYS}" == *" $1 "* ]]
+}
+
+# RCLONE_* names that would run programs, open listeners, write outside $HOME, dump
+# credentials or redirect the mover's own remote (docs/mover-protocol.md).
+is_denied_rclone_name() {
+  case "$1" in
+    RCLONE_CONFIG | RCLONE_CONFIG_DATAMOVER_* | RCLONE_CONFIG_PASS | RCLONE_PASSWORD_COMMAND | \
+      RCLONE_*_COMMAND | RCLONE_METADATA_MAPPER | RCLONE_*_SSH | RCLONE_RC* | RCLONE_DUMP* | \
+      RCLONE_LOG_FILE | RCLONE_CACHE_DIR | RCLONE_TEMP_DIR | RCLONE_ASK_PASSWORD)
+      return 0
+      ;;
+  esac
+  return 1
+}
+
+# Imports the allowed Secret keys (DATAMOVER_SECRET_<KEY> -> <KEY>) unless a plain variable of
+# that name (spec.additionalEnv) exists, records the others by name, and removes every
+# DATAMOVER_SECRET_* variable so no program started later sees them. Denied RCLONE_* names
+# are removed whatever their origin. Values are only ever assigned, never expanded as code.
+import_environment() {
+  local name key
+  local -a names
+  mapfile -t names < <(compgen -e | sort)
+  for name in "${names[@]}"; do
+    if [[ "${name}" == "${SECRET_PREFIX}"* ]]; then
+      key="${name#"${SECRET_PREFIX}"}"
+      if [[ -n "${key}" ]] && { is_storage_key "${key}" || { [[ "${key}" == RCLONE_* ]] && ! is_denied_rclone_name "${key}"; }; }; then
+        if [[ ! -v "${key}" ]]; then
+          export "${key}=${!name}"
+        fi
+      else
+        IGNORED_SECRET_KEYS+=("${key}")
+      fi
+      unset -v "${name}"
+    fi
   done
-  # Credentials of user-defined remotes (MOVER_REMOTE) live in RCLONE_CONFIG_* variables.
-  while IFS= read -r name; do
+  mapfile -t names < <(compgen -e | sort)
+  for name in "${names[@]}"; do
+    if [[ "${name}" == RCLONE_* ]] && is_denied_rclone_name "${name}"; then
+      unset -v "${name}"
+      # RCLONE_CONFIG=/dev/null is what older images set themselves; not worth a warning.
+      [[ "${name}" == RCLONE_CONFIG ]] || DENIED_PLAIN+=("${name}")
+    fi
+  done
+}
+DENIED_PLAIN=()
+
+collect_secrets() {
+  local name value part
+  local -a names parts
+  mapfile -t names < <(compgen -e)
+  for name in "${names[@]}"; do
     case "${name}" in
-      RCLONE_CONFIG_*KEY* | RCLONE_CONFIG_*SECRET* | RCLONE_CONFIG_*PASS* | RCLONE_CONFIG_*TOKEN* | \
-        RCLONE_CONFIG_*SAS* | RCLONE_CONFIG_*CREDENTIAL* | RCLONE_CONFIG_*ACCOUNT*)
+      AWS_SECRET_ACCESS_KEY | AWS_ACCESS_KEY_ID | AWS_SESSION_TOKEN | \
+        RCLONE_*KEY* | RCLONE_*SECRET* | RCLONE_*PASS* | RCLONE_*TOKEN* | RCLONE_*SAS* | \
+        RCLONE_*CREDENTIAL* | RCLONE_*ACCOUNT*)
         value="${!name:-}"
-        # Very short values (e.g. "1") would mangle unrelated text; they are not secrets anyway.
-        [[ ${#value} -ge 4 ]] && SECRETS+=("${value}")
+        # Lines are scrubbed one at a time: a multi-line value (a PEM key) is scrubbed per line.
+        mapfile -t parts <<<"${value}"
+        for part in "${parts[@]}"; do
+          # Very short values (e.g. "1") would mangle unrelated text; they are not secrets anyway.
+          [[ ${#part} -ge 4 ]] && SECRETS+=("${part}")
+        done
         ;;
     esac
-  done < <(compgen -e)
+  done
   return 0
 }
+
+# --- output ---------------------------------------------------------------------------------
 
 # Sets SCRUBBED to $1 with every secret value replaced by ***. No subshell: it runs once per
 # rclone output line, which is one line per file on a first backup.
@@ -64,31 +157,67 @@ log() {
 
 # The kubelet creates /dev/termination-log; write it only if it is there and writable (never
 # create files in /dev outside Kubernetes). An explicit TERMINATION_MESSAGE_PATH may be created.
-# Kubernetes keeps at most 4096 bytes.
+# Kubernetes keeps at most 4096 bytes; callers keep within that (LC_ALL=C: lengths are bytes).
 write_termination_message() {
   if [[ -w "${TERMINATION_PATH}" ||
     (-n "${TERMINATION_MESSAGE_PATH:-}" && ! -e "${TERMINATION_PATH}" && -w "$(dirname "${TERMINATION_PATH}")") ]]; then
-    { printf '%s' "${1:0:4000}" >"${TERMINATION_PATH}"; } 2>/dev/null || true
+    { printf '%s' "$1" >"${TERMINATION_PATH}"; } 2>/dev/null || true
   fi
 }
 
-# The single place a run ends in failure: one final line, also the termination message.
+# The single place a run ends in failure: one plain final line, also the termination message.
 fail() {
   local code="$1" message
   message="$(scrub "$2")"
   message="${message//$'\n'/ }"
+  message="${message:0:4000}"
   printf 'mover: FAILED: %s\n' "${message}" >&2
   write_termination_message "${message}"
   exit "${code}"
 }
 
+# The result object (docs/mover-protocol.md), one line of ASCII JSON of at most 4096 bytes: a
+# long ignored-key list is shortened, the JSON never cut.
+# Arguments: mode path folder destination files bytes verified message
+result_json() {
+  local keep="${#IGNORED_SECRET_KEYS[@]}" json message="$8"
+  while :; do
+    json="$(jq -cna \
+      --arg mode "$1" --arg path "$2" --arg folder "$3" --arg destination "$4" \
+      --argjson files "$5" --argjson bytes "$6" --arg verified "$7" --arg message "${message}" \
+      '{kind: "DataMoverResult", formatVersion: 1, mode: $mode, outcome: "Succeeded", path: $path,
+        folder: $folder, destination: $destination, files: $files, bytes: $bytes, verified: $verified,
+        ignoredSecretKeys: $ARGS.positional, message: $message}' \
+      --args "${IGNORED_SECRET_KEYS[@]:0:${keep}}")"
+    if ((${#json} <= RESULT_LIMIT)); then
+      printf '%s' "${json}"
+      return 0
+    fi
+    if ((keep > 0)); then
+      keep=$((keep / 2))
+      message="$8 (${#IGNORED_SECRET_KEYS[@]} Secret keys ignored, list shortened)"
+    elif ((${#message} > 64)); then
+      message="${message:0:64}"
+    else
+      # Only the path and folder are left to make it long; they are not ours to cut.
+      fail "${EXIT_CONFIG}" "the result would exceed ${RESULT_LIMIT} bytes: DATAMOVER_PATH and the folder are too long"
+    fi
+  done
+}
+
 succeed() {
-  local message
-  message="$(scrub "$1")"
-  log "${message}"
-  write_termination_message "${message}"
+  local json
+  # Two steps: a failing result_json must end the run (set -e sees the assignment's status).
+  json="$(result_json "$@")"
+  scrub_into "${json}"
+  json="${SCRUBBED}"
+  log "$8"
+  printf '%s\n' "${json}"
+  write_termination_message "${json}"
   exit 0
 }
+
+# --- configuration ----------------------------------------------------------------------------
 
 require() {
   local name="$1"
@@ -113,12 +242,16 @@ prepare_work_dir() {
   mkdir -p "${WORK_DIR}/cache" "${WORK_DIR}/tmp" 2>/dev/null ||
     fail "${EXIT_CONFIG}" "cannot create ${WORK_DIR}; HOME (${home}) must be a writable directory"
   RCLONE_LOG="${WORK_DIR}/rclone.log"
+  # The manifest is never data: excluded at the folder's root on both sides of every transfer.
+  # A file of filters, because a --exclude flag would replace a user's RCLONE_EXCLUDE.
+  FILTER_FILE="${WORK_DIR}/exclude-manifest"
+  printf '/%s\n' "${MANIFEST_NAME}" >"${FILTER_FILE}"
   # rclone must not write anywhere but $HOME; the root filesystem is read-only.
   export RCLONE_CACHE_DIR="${WORK_DIR}/cache"
   export TMPDIR="${WORK_DIR}/tmp"
   export XDG_CACHE_HOME="${WORK_DIR}/cache"
-  # Configuration comes from the environment only, unless the user points RCLONE_CONFIG at a file.
-  export RCLONE_CONFIG="${RCLONE_CONFIG:-/dev/null}"
+  # Configuration comes from the environment only.
+  export RCLONE_CONFIG=/dev/null
 }
 
 # Defaults set through the environment rather than flags, so that a user's RCLONE_* variable wins.
@@ -129,14 +262,18 @@ set_rclone_defaults() {
   export RCLONE_CONTIMEOUT="${RCLONE_CONTIMEOUT:-5s}"
   export RCLONE_TIMEOUT="${RCLONE_TIMEOUT:-30s}"
   # One line per copied/deleted file, and a statistics block every minute and at the end.
-  export RCLONE_LOG_LEVEL="${RCLONE_LOG_LEVEL:-INFO}"
+  # (rclone refuses a log level together with -v/-q: RCLONE_VERBOSE or RCLONE_QUIET replace it.)
+  if [[ -z "${RCLONE_VERBOSE:-}" && -z "${RCLONE_QUIET:-}" ]]; then
+    export RCLONE_LOG_LEVEL="${RCLONE_LOG_LEVEL:-INFO}"
+  fi
   export RCLONE_STATS="${RCLONE_STATS:-1m}"
   export RCLONE_STATS_LOG_LEVEL="${RCLONE_STATS_LOG_LEVEL:-NOTICE}"
   # Recursive listing: fewer (billed) list requests on S3, and it avoids a delimiter-listing
   # bug of some S3 emulators (s3rver) that hides directories containing only directories.
   export RCLONE_FAST_LIST="${RCLONE_FAST_LIST:-true}"
-  # Keep symbolic links as .rclonelink objects instead of skipping them.
-  export RCLONE_LINKS="${RCLONE_LINKS:-true}"
+  if [[ -n "${RCLONE_EXCLUDE_FROM:-}" ]]; then
+    log "warning: RCLONE_EXCLUDE_FROM is replaced by the mover's own exclude file (the manifest); use RCLONE_EXCLUDE or RCLONE_FILTER"
+  fi
 }
 
 configure_s3() {
@@ -189,6 +326,9 @@ configure_remote() {
   if [[ ! "${remote}" =~ ^[A-Za-z0-9_]+$ ]]; then
     fail "${EXIT_CONFIG}" "MOVER_REMOTE must be an rclone remote name made of letters, digits and '_'"
   fi
+  if [[ "${remote^^}" == DATAMOVER ]]; then
+    fail "${EXIT_CONFIG}" "MOVER_REMOTE must not be 'datamover' (the mover's own remote)"
+  fi
   local type_var="RCLONE_CONFIG_${remote^^}_TYPE"
   [[ -n "${!type_var:-}" ]] || fail "${EXIT_CONFIG}" "missing required variable ${type_var} (MOVER_REMOTE=${remote})"
   # Kept as given: a leading "/" is meaningful for path backends (SFTP absolute path).
@@ -197,25 +337,62 @@ configure_remote() {
   BUCKET_ROOT="${remote}:${path%/}"
 }
 
-destination_prefix() {
-  local add prefix
+# Prints the value of variable $1 as a relative object path: no slashes at either end (they
+# would create empty key segments), no "." or ".." segments.
+relative_path() {
+  local name="$1" value="${!1:-}"
+  while [[ "${value}" == /* ]]; do value="${value#/}"; done
+  while [[ "${value}" == */ ]]; do value="${value%/}"; done
+  if [[ -n "${value}" && ("/${value}/" == *"/../"* || "/${value}/" == *"/./"* || "/${value}/" == *"//"*) ]]; then
+    fail "${EXIT_CONFIG}" "${name} must not contain empty, '.' or '..' segments"
+  fi
+  if [[ "${value}" == *$'\n'* || "${value}" == *:* ]]; then
+    fail "${EXIT_CONFIG}" "${name} must not contain ':' or line breaks"
+  fi
+  printf '%s' "${value}"
+}
+
+backup_folder() {
+  local add
   add="$(parse_bool ADD_TIMESTAMP_PREFIX false)" || fail "${EXIT_CONFIG}" "ADD_TIMESTAMP_PREFIX must be true or false"
   if [[ -n "${DATAMOVER_DESTINATION_PREFIX+set}" ]]; then
-    # The operator already decided the folder (also when it decided on none).
-    prefix="${DATAMOVER_DESTINATION_PREFIX}"
+    # The operator already decided the folder (also when it decided on none: mirror mode).
+    relative_path DATAMOVER_DESTINATION_PREFIX
   elif [[ "${add}" == true ]]; then
-    prefix="$(date -u +%Y-%m-%d-%H%M%S)"
-  else
-    prefix=""
+    # Stand-alone use without the operator.
+    date -u +%Y-%m-%d-%H%M%S
   fi
-  # Slashes at either end would create empty path segments in object keys.
-  while [[ "${prefix}" == /* ]]; do prefix="${prefix#/}"; done
-  while [[ "${prefix}" == */ ]]; do prefix="${prefix%/}"; done
-  if [[ "/${prefix}/" == *"/../"* || "/${prefix}/" == *"/./"* ]]; then
-    fail "${EXIT_CONFIG}" "DATAMOVER_DESTINATION_PREFIX must not contain '.' or '..' segments"
-  fi
-  printf '%s' "${prefix}"
 }
+
+# Joins the bucket root and relative segments into an rclone location ("remote:" + "a/b", not
+# "remote:/a/b", which is an absolute path on path backends).
+location() {
+  local result="${BUCKET_ROOT}" segment
+  for segment in "$@"; do
+    [[ -n "${segment}" ]] || continue
+    if [[ "${result}" == *: ]]; then
+      result="${result}${segment}"
+    else
+      result="${result}/${segment}"
+    fi
+  done
+  printf '%s' "${result}"
+}
+
+# A display form of a location for people and the result: s3://bucket/path/folder/.
+display_location() {
+  local joined="" segment
+  for segment in "$@"; do
+    [[ -n "${segment}" ]] && joined="${joined}${segment}/"
+  done
+  if [[ -z "${MOVER_REMOTE:-}" ]]; then
+    printf 's3://%s/%s' "${BUCKET_NAME}" "${joined}"
+  else
+    printf '%s/' "$(location "$@")"
+  fi
+}
+
+# --- rclone -----------------------------------------------------------------------------------
 
 # Runs rclone with its output scrubbed and shown live. All but the per-file INFO lines are
 # also kept in $RCLONE_LOG, to classify errors and read the final statistics.
@@ -232,13 +409,34 @@ run_rclone() {
   return "${status}"
 }
 
+# Runs rclone for its standard output (a listing, a file); its log goes to $RCLONE_LOG only.
+capture_rclone() {
+  rclone "$@" 2>"${RCLONE_LOG}"
+}
+
+# The user's filter variables shape the data, never the mover's own objects (the manifest): with
+# any filter set, rclone refuses single-file commands ("can't limit to single files").
+readonly FILTER_VARIABLES=(RCLONE_EXCLUDE RCLONE_EXCLUDE_FROM RCLONE_EXCLUDE_IF_PRESENT RCLONE_INCLUDE
+  RCLONE_INCLUDE_FROM RCLONE_FILTER RCLONE_FILTER_FROM RCLONE_FILES_FROM RCLONE_FILES_FROM_RAW
+  RCLONE_MIN_SIZE RCLONE_MAX_SIZE RCLONE_MIN_AGE RCLONE_MAX_AGE RCLONE_MAX_DEPTH RCLONE_DELETE_EXCLUDED
+  RCLONE_IGNORE_CASE RCLONE_METADATA_FILTER RCLONE_METADATA_INCLUDE RCLONE_METADATA_EXCLUDE
+  RCLONE_METADATA_INCLUDE_FROM RCLONE_METADATA_EXCLUDE_FROM)
+capture_rclone_unfiltered() {
+  local name
+  local -a unset_args=()
+  for name in "${FILTER_VARIABLES[@]}"; do
+    unset_args+=(-u "${name}")
+  done
+  env "${unset_args[@]}" rclone "$@" 2>"${RCLONE_LOG}"
+}
+
 # Turns rclone's error output into one actionable sentence.
 classify_failure() {
   local step="$1" log code detail
-  log="$(cat "${RCLONE_LOG}")"
+  log="$(scrub "$(cat "${RCLONE_LOG}")")"
   if [[ "${step}" == probe ]]; then
     # The probe's output (a listing) was not shown; its errors are the context for the verdict.
-    grep -E 'ERROR|Failed to|caused by|status code' "${RCLONE_LOG}" || true
+    printf '%s\n' "${log}" | grep -E 'ERROR|Failed to|caused by|status code' || true
   fi
   for code in InvalidAccessKeyId SignatureDoesNotMatch AccessDenied InvalidToken ExpiredToken \
     InvalidClientTokenId AuthorizationHeaderMalformed AuthenticationFailed; do
@@ -251,11 +449,14 @@ classify_failure() {
     fail "${EXIT_DESTINATION}" "bucket ${BUCKET_NAME:-${MOVER_REMOTE_PATH:-}} not found at ${ENDPOINT}"
   fi
   if [[ "${step}" != probe && "${log}" == *"${SOURCE_DIR}"*"permission denied"* ]]; then
-    # Typical for database volumes (files owned by the database's uid, mode 0600/0700).
     local denied first
     # rclone repeats an error (per attempt, in the final summary): count distinct paths.
-    denied="$(grep -o "${SOURCE_DIR}/[^:]*: permission denied" "${RCLONE_LOG}" | sort -u | wc -l | tr -d ' ' || true)"
-    first="$(grep -m 1 -o "${SOURCE_DIR}/[^:]*: permission denied" "${RCLONE_LOG}" | sed 's/: permission denied$//' || true)"
+    denied="$(printf '%s\n' "${log}" | grep -o "${SOURCE_DIR}/[^:]*: permission denied" | sort -u | wc -l | tr -d ' ' || true)"
+    first="$(printf '%s\n' "${log}" | grep -m 1 -o "${SOURCE_DIR}/[^:]*: permission denied" | sed 's/: permission denied$//' || true)"
+    if [[ "${MODE}" == restore ]]; then
+      fail "${EXIT_CONFIG}" "cannot write ${denied} paths in ${SOURCE_DIR} as uid $(id -u) (permission denied, e.g. ${first:-?}); run the restore with the volume's runAsUser/fsGroup"
+    fi
+    # Typical for database volumes (files owned by the database's uid, mode 0600/0700).
     fail "${EXIT_CONFIG}" "cannot read ${denied} paths in ${SOURCE_DIR} as uid $(id -u) (permission denied, e.g. ${first:-?}); run the mover with the volume's runAsUser/fsGroup"
   fi
   for detail in "connection refused" "no such host" "i/o timeout" "network is unreachable" \
@@ -271,7 +472,7 @@ classify_failure() {
     fi
   done
   # Unknown: the last rclone error line is the most useful thing to show.
-  detail="$(grep -E 'ERROR|Failed to|error' "${RCLONE_LOG}" | tail -n 1 | sed -E 's/^[0-9\/]+ [0-9:]+ //')"
+  detail="$(printf '%s\n' "${log}" | grep -E 'ERROR|Failed to|error' | tail -n 1 | sed -E 's/^[0-9\/]+ [0-9:]+ //' || true)"
   fail "${EXIT_FAILED}" "rclone ${step} failed: ${detail:-exit status $2}"
 }
 
@@ -281,8 +482,369 @@ stat_value() {
   grep -E "${pattern}" "${RCLONE_LOG}" | tail -n 1 || true
 }
 
+transfer_summary() {
+  local files bytes checks deleted
+  files="$(stat_value '^Transferred:[[:space:]]+[0-9]+ / [0-9]+, ' | sed -E 's/^Transferred:[[:space:]]+([0-9]+) .*/\1/')"
+  bytes="$(stat_value '^Transferred:[[:space:]]+[0-9.]+ [A-Za-z]+ / ' | sed -E 's/^Transferred:[[:space:]]+([0-9.]+ [A-Za-z]+) .*/\1/')"
+  checks="$(stat_value '^Checks:' | sed -E 's/^Checks:[[:space:]]+([0-9]+) .*/\1/')"
+  deleted="$(stat_value '^Deleted:' | sed -E 's/^Deleted:[[:space:]]+([0-9]+) .*/\1/')"
+  printf 'transferred %s files (%s), checked %s, deleted %s' "${files:-0}" "${bytes:-0 B}" "${checks:-0}" "${deleted:-0}"
+}
+
+# Verifies that every file of $1 is in $2 (rclone check --one-way); sets MATCHING to the number
+# of matching files. $3 is the verification mode (hash, size). Not run in a subshell: the
+# check's output belongs in the log.
+MATCHING=0
+verify_copy() {
+  local source="$1" target="$2" verify="$3" status=0
+  local -a args=(check --one-way --links --exclude-from "${FILTER_FILE}")
+  [[ "${verify}" == size ]] && args+=(--size-only)
+  run_rclone "${args[@]}" "${source}" "${target}" || status=$?
+  if ((status != 0)); then
+    local differences
+    differences="$(grep -Eo '[0-9]+ differences found' "${RCLONE_LOG}" | tail -n 1 | grep -Eo '^[0-9]+' || true)"
+    if [[ -n "${differences}" && "${differences}" != 0 ]]; then
+      fail "${EXIT_FAILED}" "verification failed: ${differences} files differ between ${source} and ${target}"
+    fi
+    classify_failure check "${status}"
+  fi
+  MATCHING="$(grep -Eo '[0-9]+ matching files' "${RCLONE_LOG}" | tail -n 1 | grep -Eo '^[0-9]+' || true)"
+  MATCHING="${MATCHING:-0}"
+}
+
+# Prints "files bytes" of a tree as the transfers see it (same filters, symlinks as links).
+tree_size() {
+  local json status=0
+  json="$(capture_rclone size --json --links --exclude-from "${FILTER_FILE}" "$1")" || status=$?
+  ((status == 0)) || classify_failure size "${status}"
+  jq -r '"\(.count // 0) \(.bytes // 0)"' <<<"${json}"
+}
+
+probe_bucket() {
+  local status=0
+  [[ -z "${MOVER_REMOTE:-}" ]] || return 0
+  # The bucket must exist already: listing its top level proves access and existence
+  # without creating anything.
+  log "checking bucket ${BUCKET_NAME}"
+  run_rclone lsf --max-depth 1 --dirs-only "${BUCKET_ROOT}" >/dev/null || status=$?
+  ((status == 0)) || classify_failure probe "${status}"
+}
+
+# --- the manifest -------------------------------------------------------------------------------
+
+# Every directory of the source (the root is ""), NUL-terminated records "mode uid gid epoch path".
+list_directories() {
+  find "${SOURCE_DIR}/" -type d -printf '%m %U %G %T@ %P\0' 2>"${WORK_DIR}/find.log" ||
+    fail "${EXIT_CONFIG}" "cannot list the directories of ${SOURCE_DIR}: $(head -n 1 "${WORK_DIR}/find.log")"
+}
+
+# Writes the manifest of a verified backup to $1. jq builds it: any file name (quotes, line
+# breaks, unicode) stays valid JSON.
+# Arguments: file path folder files bytes verified
+write_manifest() {
+  local file="$1" directories="${WORK_DIR}/directories"
+  list_directories >"${directories}"
+  jq -n \
+    --arg name "${DATAMOVER_NAME:-}" --arg namespace "${DATAMOVER_NAMESPACE:-}" --arg uid "${DATAMOVER_UID:-}" \
+    --arg pvc "${DATAMOVER_SOURCE_PVC:-}" --arg capacity "${DATAMOVER_SOURCE_CAPACITY:-}" \
+    --arg path "$2" --arg folder "$3" --argjson files "$4" --argjson bytes "$5" --arg verified "$6" \
+    --arg started "${START_TIME}" --arg finished "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    --arg rclone "$(rclone version 2>/dev/null | head -n 1 | sed -E 's/^rclone //')" \
+    --rawfile directories "${directories}" \
+    '
+    def rfc3339: (split(".") as $p | ($p[0] | tonumber | todate) as $s
+      | if ($p | length) > 1 then $s[0:19] + "." + (($p[1] + "000000000")[0:9]) + "Z" else $s end);
+    def fourdigits: ("0000" + .)[-4:];
+    {
+      formatVersion: 1,
+      kind: "DataMoverBackup",
+      dataMover: { name: $name, namespace: $namespace, uid: $uid },
+      sourcePvc: $pvc,
+      sourceCapacity: $capacity,
+      path: $path,
+      folder: $folder,
+      startTime: $started,
+      endTime: $finished,
+      files: $files,
+      bytes: $bytes,
+      verified: $verified,
+      rcloneVersion: $rclone,
+      metadata: true,
+      encrypted: false,
+      directories: [ $directories | split("\u0000")[] | select(length > 0) | split(" ")
+        | { path: (.[4:] | join(" ")), mode: (.[0] | fourdigits), uid: (.[1] | tonumber), gid: (.[2] | tonumber), mtime: (.[3] | rfc3339) } ]
+    }' >"${file}" || fail "${EXIT_FAILED}" "cannot build the manifest (jq failed)"
+}
+
+# --- backup -------------------------------------------------------------------------------------
+
+run_backup() {
+  local path folder destination display verify status=0
+  path="$(relative_path DATAMOVER_PATH)"
+  folder="$(backup_folder)"
+  destination="$(location "${path}" "${folder}")"
+  display="$(display_location "${path}" "${folder}")"
+  verify="$(verify_mode)"
+
+  [[ -d "${SOURCE_DIR}" ]] || fail "${EXIT_CONFIG}" "source directory ${SOURCE_DIR} does not exist (is the volume mounted?)"
+  [[ -r "${SOURCE_DIR}" && -x "${SOURCE_DIR}" ]] || fail "${EXIT_CONFIG}" "source directory ${SOURCE_DIR} is not readable by uid $(id -u)"
+  if [[ -e "${SOURCE_DIR}/${MANIFEST_NAME}" || -L "${SOURCE_DIR}/${MANIFEST_NAME}" ]]; then
+    log "warning: ${SOURCE_DIR}/${MANIFEST_NAME} is skipped: that name at the volume's root is reserved for the backup's manifest"
+  fi
+
+  log "$(rclone version 2>/dev/null | head -n 1)"
+  log "source ${SOURCE_DIR}/ -> destination ${destination} (${ENDPOINT}), running as uid $(id -u)"
+  probe_bucket
+
+  log "syncing"
+  # --metadata keeps mode, owner and times as object metadata, --links keeps symbolic links as
+  # .rclonelink objects; both as flags so a user's variable cannot turn them off.
+  run_rclone sync --metadata --links --exclude-from "${FILTER_FILE}" "${SOURCE_DIR}/" "${destination}" || status=$?
+  ((status == 0)) || classify_failure sync "${status}"
+  local summary
+  summary="$(transfer_summary)"
+  log "sync complete: ${summary}"
+
+  local verified_text
+  if [[ "${verify}" == none ]]; then
+    verified_text="not verified (MOVER_VERIFY=none)"
+  else
+    log "verifying (${verify})"
+    verify_copy "${SOURCE_DIR}/" "${destination}" "${verify}"
+    verified_text="verified ${MATCHING} files (${verify})"
+  fi
+
+  local size files bytes
+  size="$(tree_size "${SOURCE_DIR}/")"
+  files="${size% *}"
+  bytes="${size#* }"
+
+  log "writing ${MANIFEST_NAME}"
+  write_manifest "${WORK_DIR}/manifest.json" "${path}" "${folder}" "${files}" "${bytes}" "${verify}"
+  status=0
+  # Quietly: its "Copied" line would read like a data file in the log.
+  capture_rclone_unfiltered rcat "$(location "${path}" "${folder}" "${MANIFEST_NAME}")" <"${WORK_DIR}/manifest.json" || status=$?
+  ((status == 0)) || classify_failure manifest "${status}"
+
+  report_ignored_keys
+  succeed backup "${path}" "${folder}" "${display}" "${files}" "${bytes}" "${verify}" \
+    "backup to ${destination} complete: ${summary}; ${verified_text}"
+}
+
+verify_mode() {
+  local verify="${MOVER_VERIFY:-hash}"
+  case "${verify}" in
+    hash | size | none) printf '%s' "${verify}" ;;
+    *) fail "${EXIT_CONFIG}" "MOVER_VERIFY must be hash, size or none" ;;
+  esac
+}
+
+report_ignored_keys() {
+  if ((${#IGNORED_SECRET_KEYS[@]} > 0)); then
+    log "ignored Secret keys (not allowed by the protocol): ${IGNORED_SECRET_KEYS[*]}"
+  fi
+}
+
+# --- restore ------------------------------------------------------------------------------------
+
+# Sets LATEST to the folder (under the path) of the newest complete backup: the manifest with
+# the newest endTime. The path's own manifest (mirror mode) counts as the folder "".
+LATEST=""
+latest_folder() {
+  local path="$1" listing candidate manifest end best="" best_end="" status=0
+  listing="$(capture_rclone_unfiltered lsf --files-only --max-depth 2 --fast-list=false \
+    --include "/${MANIFEST_NAME}" --include "/*/${MANIFEST_NAME}" "$(location "${path}")")" || status=$?
+  if ((status != 0)); then
+    # A path with nothing in it lists as "directory not found" on object stores.
+    grep -q 'directory not found' "${RCLONE_LOG}" || classify_failure list "${status}"
+  fi
+  while IFS= read -r candidate; do
+    [[ -n "${candidate}" ]] || continue
+    candidate="${candidate%"${MANIFEST_NAME}"}"
+    candidate="${candidate%/}"
+    manifest="$(capture_rclone_unfiltered cat "$(location "${path}" "${candidate}" "${MANIFEST_NAME}")")" || continue
+    end="$(jq -r 'select(.kind == "DataMoverBackup" and .formatVersion == 1) | .endTime // empty' <<<"${manifest}" 2>/dev/null || true)"
+    if [[ -z "${end}" ]]; then
+      log "warning: ignoring ${candidate:-(root)}: its ${MANIFEST_NAME} is not a DataMover backup manifest"
+      continue
+    fi
+    if [[ -z "${best_end}" || "${end}" > "${best_end}" ]]; then
+      best="${candidate}"
+      best_end="${end}"
+    fi
+  done <<<"${listing}"
+  [[ -n "${best_end}" ]] || fail "${EXIT_CONFIG}" "no complete backup under $(display_location "${path}") (no folder with a ${MANIFEST_NAME})"
+  log "latest complete backup: ${best:-(root)} (ended ${best_end})"
+  LATEST="${best}"
+}
+
+# True when the location holds anything at all.
+location_has_objects() {
+  local listing
+  listing="$(capture_rclone_unfiltered lsf --max-depth 1 --fast-list=false "$1")" || return 1
+  [[ -n "${listing}" ]]
+}
+
+# Applies the owners (as root) and modes recorded in the objects' metadata to the restored files.
+restore_file_metadata() {
+  local source="$1" root="$2" metadata="${WORK_DIR}/metadata.json" value status=0
+  capture_rclone lsjson -R --files-only --metadata --exclude-from "${FILTER_FILE}" "${source}" >"${metadata}" || status=$?
+  ((status == 0)) || classify_failure list "${status}"
+  # One entry per file: relative path (symbolic links without ".rclonelink"), type, mode bits,
+  # owner. rclone lists control characters as their Unicode pictures (U+2400-U+241F, "␊" for a
+  # line break): mapped back to the bytes the restored file names have. Paths with ".."
+  # segments are never touched.
+  jq -c 'def local_name: explode | map(if . >= 9216 and . <= 9247 then . - 9216 else . end) | implode;
+    [ .[] | select(.Metadata.mode? != null)
+      | (.Metadata.mode | (("000000" + .)[-6:])) as $m
+      | (.Path | local_name) as $p
+      | { path: (if ($m[0:2] == "12") then ($p | sub("\\.rclonelink$"; "")) else $p end),
+          link: ($m[0:2] == "12"), mode: $m[2:6],
+          owner: (if (.Metadata.uid? != null and .Metadata.gid? != null) then "\(.Metadata.uid):\(.Metadata.gid)" else null end) }
+      | select(("/" + .path + "/") | contains("/../") | not) ]' "${metadata}" >"${metadata}.entries" ||
+    fail "${EXIT_FAILED}" "cannot read the backup's file metadata (jq failed)"
+  if [[ "$(id -u)" == 0 ]]; then
+    while IFS= read -r value; do
+      jq -j --arg owner "${value}" '.[] | select(.owner == $owner) | .path + "\u0000"' "${metadata}.entries" |
+        (cd "${root}" && xargs -0 -r chown -h "${value}" --) || METADATA_FAILURES=$((METADATA_FAILURES + 1))
+    done < <(jq -r '[.[].owner | select(. != null)] | unique[]' "${metadata}.entries")
+  fi
+  while IFS= read -r value; do
+    jq -j --arg mode "${value}" '.[] | select(.link | not) | select(.mode == $mode) | .path + "\u0000"' "${metadata}.entries" |
+      (cd "${root}" && xargs -0 -r chmod "${value}" --) || METADATA_FAILURES=$((METADATA_FAILURES + 1))
+  done < <(jq -r '[.[] | select(.link | not) | .mode] | unique[]' "${metadata}.entries")
+}
+METADATA_FAILURES=0
+
+# Recreates the manifest's directories (empty ones included) with their owners (as root), modes
+# and modification times. Runs after every file is in place: writing a file changes its
+# directory's time, and a read-only directory mode would block writing into it.
+restore_directories() {
+  local manifest="$1" root="$2" entries="${WORK_DIR}/directories.json" value path mtime
+  jq -c '[ .directories[]? | select(("/" + .path + "/") | contains("/../") | not)
+      | .path |= (if . == "" then "." else . end) ]' "${manifest}" >"${entries}" ||
+    fail "${EXIT_FAILED}" "cannot read the directories of the manifest (jq failed)"
+  jq -j '.[] | .path + "\u0000"' "${entries}" | (cd "${root}" && xargs -0 -r mkdir -p --) ||
+    METADATA_FAILURES=$((METADATA_FAILURES + 1))
+  if [[ "$(id -u)" == 0 ]]; then
+    while IFS= read -r value; do
+      jq -j --arg owner "${value}" '.[] | select("\(.uid):\(.gid)" == $owner) | .path + "\u0000"' "${entries}" |
+        (cd "${root}" && xargs -0 -r chown -h "${value}" --) || METADATA_FAILURES=$((METADATA_FAILURES + 1))
+    done < <(jq -r '[.[] | select(.uid != null and .gid != null) | "\(.uid):\(.gid)"] | unique[]' "${entries}")
+  fi
+  while IFS= read -r value; do
+    [[ "${value}" =~ ^[0-7]{3,4}$ ]] || continue
+    jq -j --arg mode "${value}" '.[] | select(.mode == $mode) | .path + "\u0000"' "${entries}" |
+      (cd "${root}" && xargs -0 -r chmod "${value}" --) 2>>"${WORK_DIR}/metadata.log" ||
+      METADATA_FAILURES=$((METADATA_FAILURES + 1))
+  done < <(jq -r '[.[].mode | select(. != null)] | unique[]' "${entries}")
+  # Deepest first is not needed (a child's time change does not touch its parent), but the
+  # times must come last.
+  while IFS= read -r -d '' path && IFS= read -r -d '' mtime; do
+    [[ -n "${mtime}" ]] || continue
+    touch -h -m -d "${mtime}" -- "${root}/${path}" 2>>"${WORK_DIR}/metadata.log" ||
+      METADATA_FAILURES=$((METADATA_FAILURES + 1))
+  done < <(jq -j '.[] | .path + "\u0000" + (.mtime // "") + "\u0000"' "${entries}")
+}
+
+run_restore() {
+  local path folder requested source display verify delete manifest_file="" status=0
+  path="$(relative_path DATAMOVER_PATH)"
+  verify="$(verify_mode)"
+  delete="$(parse_bool DATAMOVER_RESTORE_DELETE false)" || fail "${EXIT_CONFIG}" "DATAMOVER_RESTORE_DELETE must be true or false"
+  requested="${DATAMOVER_RESTORE_FOLDER:-}"
+
+  [[ -d "${SOURCE_DIR}" ]] || fail "${EXIT_CONFIG}" "target directory ${SOURCE_DIR} does not exist (is the volume mounted?)"
+  [[ -w "${SOURCE_DIR}" && -x "${SOURCE_DIR}" ]] || fail "${EXIT_CONFIG}" "target directory ${SOURCE_DIR} is not writable by uid $(id -u)"
+
+  log "$(rclone version 2>/dev/null | head -n 1)"
+  probe_bucket
+
+  if [[ "${requested}" == latest ]]; then
+    latest_folder "${path}"
+    folder="${LATEST}"
+  else
+    folder="$(relative_path DATAMOVER_RESTORE_FOLDER)"
+  fi
+  source="$(location "${path}" "${folder}")"
+  display="$(display_location "${path}" "${folder}")"
+
+  manifest_file="${WORK_DIR}/restore-manifest.json"
+  if ! capture_rclone_unfiltered cat "$(location "${path}" "${folder}" "${MANIFEST_NAME}")" >"${manifest_file}" ||
+    ! jq -s -e 'length == 1 and (.[0] | type) == "object" and .[0].kind == "DataMoverBackup" and .[0].formatVersion == 1' \
+      "${manifest_file}" >/dev/null 2>&1; then
+    # (-s: jq 1.6 -e exits 0 on empty input, which is what a missing object gives.)
+    manifest_file=""
+    if [[ -n "${folder}" ]]; then
+      if location_has_objects "${source}"; then
+        fail "${EXIT_CONFIG}" "folder ${folder} under $(display_location "${path}") has no ${MANIFEST_NAME}: not a complete backup"
+      fi
+      fail "${EXIT_CONFIG}" "folder ${folder} not found under $(display_location "${path}")"
+    fi
+    location_has_objects "${source}" || fail "${EXIT_CONFIG}" "nothing to restore at ${display}"
+    log "warning: ${display} has no ${MANIFEST_NAME} (a mirror-mode backup from an older mover?): restoring what is there, without directory metadata"
+  fi
+
+  local verb=copy
+  [[ "${delete}" == true ]] && verb=sync
+  umask 022
+  log "restore ${source} -> ${SOURCE_DIR}/ (${verb}, ${ENDPOINT}), running as uid $(id -u)"
+  # Modes and owners are applied from the metadata afterwards (restore_file_metadata): rclone's
+  # own --metadata on download would fail on chown as non-root and writes unknown keys as xattrs.
+  run_rclone "${verb}" --links --exclude-from "${FILTER_FILE}" "${source}" "${SOURCE_DIR}/" || status=$?
+  ((status == 0)) || classify_failure "${verb}" "${status}"
+  local summary
+  summary="$(transfer_summary)"
+  log "${verb} complete: ${summary}"
+
+  local verified_text
+  if [[ "${verify}" == none ]]; then
+    verified_text="not verified (MOVER_VERIFY=none)"
+  else
+    log "verifying (${verify})"
+    verify_copy "${source}" "${SOURCE_DIR}/" "${verify}"
+    verified_text="verified ${MATCHING} files (${verify})"
+  fi
+
+  if [[ "$(id -u)" != 0 ]]; then
+    log "running as uid $(id -u): owners are not restored (files belong to uid $(id -u)); modes and times are"
+  fi
+  restore_file_metadata "${source}" "${SOURCE_DIR}"
+  if [[ -n "${manifest_file}" ]]; then
+    restore_directories "${manifest_file}" "${SOURCE_DIR}"
+  fi
+  local metadata_text=""
+  if ((METADATA_FAILURES > 0)); then
+    log "warning: ${METADATA_FAILURES} owner/mode/time changes failed: $(head -n 1 "${WORK_DIR}/metadata.log" 2>/dev/null || true)"
+    metadata_text="; ${METADATA_FAILURES} metadata changes failed"
+  fi
+  [[ -n "${manifest_file}" ]] || metadata_text="${metadata_text}; no manifest (directories not restored)"
+
+  local size files bytes
+  size="$(tree_size "${source}")"
+  files="${size% *}"
+  bytes="${size#* }"
+  report_ignored_keys
+  succeed restore "${path}" "${folder}" "${display}" "${files}" "${bytes}" "${verify}" \
+    "restore of ${source} complete: ${summary}; ${verified_text}${metadata_text}"
+}
+
+# --- main ---------------------------------------------------------------------------------------
+
+MODE=""
 main() {
+  import_environment
   collect_secrets
+  MODE="${MOVER_MODE:-backup}"
+  case "${MODE}" in
+    backup | restore) ;;
+    *) fail "${EXIT_CONFIG}" "MOVER_MODE must be backup or restore" ;;
+  esac
+  if ((${#DENIED_PLAIN[@]} > 0)); then
+    log "warning: not passed to rclone (not allowed by the protocol): ${DENIED_PLAIN[*]}"
+  fi
+  command -v rclone >/dev/null 2>&1 || fail "${EXIT_FAILED}" "rclone not found on PATH"
+  command -v jq >/dev/null 2>&1 || fail "${EXIT_FAILED}" "jq not found on PATH"
   prepare_work_dir
   set_rclone_defaults
 
@@ -291,70 +853,12 @@ main() {
   else
     configure_s3
   fi
-  local prefix
-  prefix="$(destination_prefix)"
-  if [[ -z "${prefix}" ]]; then
-    DESTINATION="${BUCKET_ROOT}"
-  elif [[ "${BUCKET_ROOT}" == *: ]]; then
-    # "remote:" + "prefix", not "remote:/prefix" (an absolute path on path backends).
-    DESTINATION="${BUCKET_ROOT}${prefix}"
+
+  if [[ "${MODE}" == restore ]]; then
+    run_restore
   else
-    DESTINATION="${BUCKET_ROOT}/${prefix}"
+    run_backup
   fi
-
-  local verify
-  verify="${MOVER_VERIFY:-hash}"
-  case "${verify}" in
-    hash | size | none) ;;
-    *) fail "${EXIT_CONFIG}" "MOVER_VERIFY must be hash, size or none" ;;
-  esac
-
-  [[ -d "${SOURCE_DIR}" ]] || fail "${EXIT_CONFIG}" "source directory ${SOURCE_DIR} does not exist (is the volume mounted?)"
-  [[ -r "${SOURCE_DIR}" && -x "${SOURCE_DIR}" ]] || fail "${EXIT_CONFIG}" "source directory ${SOURCE_DIR} is not readable by uid $(id -u)"
-
-  command -v rclone >/dev/null 2>&1 || fail "${EXIT_FAILED}" "rclone not found on PATH"
-  log "$(rclone version 2>/dev/null | head -n 1)"
-  log "source ${SOURCE_DIR}/ -> destination ${DESTINATION} (${ENDPOINT}), running as uid $(id -u)"
-
-  local status=0
-  if [[ -z "${MOVER_REMOTE:-}" ]]; then
-    # The bucket must exist already: listing its top level proves access and existence
-    # without creating anything.
-    log "checking bucket ${BUCKET_NAME}"
-    run_rclone lsf --max-depth 1 --dirs-only "${BUCKET_ROOT}" >/dev/null || status=$?
-    ((status == 0)) || classify_failure probe "${status}"
-  fi
-
-  log "syncing"
-  run_rclone sync "${SOURCE_DIR}/" "${DESTINATION}" || status=$?
-  ((status == 0)) || classify_failure sync "${status}"
-
-  local files bytes checks deleted
-  files="$(stat_value '^Transferred:[[:space:]]+[0-9]+ / [0-9]+, ' | sed -E 's/^Transferred:[[:space:]]+([0-9]+) .*/\1/')"
-  bytes="$(stat_value '^Transferred:[[:space:]]+[0-9.]+ [A-Za-z]+ / ' | sed -E 's/^Transferred:[[:space:]]+([0-9.]+ [A-Za-z]+) .*/\1/')"
-  checks="$(stat_value '^Checks:' | sed -E 's/^Checks:[[:space:]]+([0-9]+) .*/\1/')"
-  deleted="$(stat_value '^Deleted:' | sed -E 's/^Deleted:[[:space:]]+([0-9]+) .*/\1/')"
-  local summary="transferred ${files:-0} files (${bytes:-0 B}), checked ${checks:-0}, deleted ${deleted:-0}"
-  log "sync complete: ${summary}"
-
-  if [[ "${verify}" == none ]]; then
-    succeed "backup to ${DESTINATION} complete: ${summary}; not verified (MOVER_VERIFY=none)"
-  fi
-  log "verifying (${verify})"
-  local check_args=(check --one-way)
-  [[ "${verify}" == size ]] && check_args+=(--size-only)
-  run_rclone "${check_args[@]}" "${SOURCE_DIR}/" "${DESTINATION}" || status=$?
-  if ((status != 0)); then
-    local differences
-    differences="$(grep -Eo '[0-9]+ differences found' "${RCLONE_LOG}" | tail -n 1 | grep -Eo '^[0-9]+' || true)"
-    if [[ -n "${differences}" && "${differences}" != 0 ]]; then
-      fail "${EXIT_FAILED}" "verification failed: ${differences} files differ between ${SOURCE_DIR} and ${DESTINATION}"
-    fi
-    classify_failure check "${status}"
-  fi
-  local matching
-  matching="$(grep -Eo '[0-9]+ matching files' "${RCLONE_LOG}" | tail -n 1 | grep -Eo '^[0-9]+' || true)"
-  succeed "backup to ${DESTINATION} complete: ${summary}; verified ${matching:-0} files (${verify})"
 }
 
 main "$@"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the mover tests (and the sandbox cluster) need on a Debian 12 host:
-# rclone, bubblewrap, kubectl (only if absent) from apt, and s3rver from npm into
+# rclone, bubblewrap, jq, kubectl (only if absent) from apt, and s3rver from npm into
 # <repo>/.tools. Idempotent: when everything is present it only checks and exits.
 set -euo pipefail
 
@@ -13,6 +13,8 @@ apt_packages=()
 
 command -v rclone >/dev/null 2>&1 || apt_packages+=(rclone)
 command -v bwrap >/dev/null 2>&1 || apt_packages+=(bubblewrap)
+# The mover builds its manifest and result with jq.
+command -v jq >/dev/null 2>&1 || apt_packages+=(jq)
 command -v kubectl >/dev/null 2>&1 || apt_packages+=(kubernetes-client)
 # npm is only needed to install s3rver; Debian's nodejs (18) runs it fine.
 if [[ ! -x "${TOOLS_DIR}/node_modules/.bin/s3rver" ]] && ! command -v npm >/dev/null 2>&1; then
@@ -39,5 +41,5 @@ fi
 if ((${#installed[@]} > 0)); then
   echo "prereqs: installed ${installed[*]}"
 else
-  echo "prereqs: all present (rclone, bwrap, kubectl, s3rver)"
+  echo "prereqs: all present (rclone, bwrap, jq, kubectl, s3rver)"
 fi

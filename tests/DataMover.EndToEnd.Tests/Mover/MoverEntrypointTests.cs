@@ -62,7 +62,8 @@ public sealed partial class MoverEntrypointTests : IClassFixture<S3ServerFixture
 
         Assert.True(result.ExitCode == 0, result.ToString());
         await AssertBucketHoldsAsync(bucket, "2024-08-06-143052/", tree.FileHashes);
-        Assert.Equal(tree.FileHashes.Count, (await _s3.ListObjectsAsync(bucket)).Count);
+        // The files plus the backup's manifest, nothing else.
+        Assert.Equal(tree.FileHashes.Count + 1, (await _s3.ListObjectsAsync(bucket)).Count);
     }
 
     [Fact]
@@ -107,7 +108,7 @@ public sealed partial class MoverEntrypointTests : IClassFixture<S3ServerFixture
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains($"source {tree.Root}/ -> destination datamover:{bucket}/direct", result.StandardOutput, StringComparison.Ordinal);
-        Assert.StartsWith("backup to ", result.TerminationMessage, StringComparison.Ordinal);
+        Assert.StartsWith("backup to ", result.Field("message"), StringComparison.Ordinal);
         await AssertBucketHoldsAsync(bucket, "direct/", tree.FileHashes);
     }
 
@@ -297,33 +298,50 @@ public sealed partial class MoverEntrypointTests : IClassFixture<S3ServerFixture
         AssertFailure(result, exitCode: 2, "missing required variable RCLONE_CONFIG_AZBLOB_TYPE");
     }
 
-    /// <summary>The environment a pod spec built from a valid user Secret defines.</summary>
+    /// <summary>
+    /// The environment of a pod the operator builds from a valid user Secret: the Secret's keys arrive
+    /// with the DATAMOVER_SECRET_ prefix (envFrom), the operator's own variables as they are. An
+    /// override names a Secret key unless it is an operator variable (or already prefixed); null removes it.
+    /// </summary>
     private Dictionary<string, string> Pod(string bucket, params (string Name, string? Value)[] overrides)
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in SecretKeys(bucket))
         {
-            ["AWS_ACCESS_KEY_ID"] = S3Server.AccessKeyId,
-            ["AWS_SECRET_ACCESS_KEY"] = S3Server.SecretAccessKey,
-            ["AWS_REGION"] = S3Server.Region,
-            ["BUCKET_HOST"] = S3Server.Host,
-            ["BUCKET_PORT"] = _s3.Port.ToString(CultureInfo.InvariantCulture),
-            ["BUCKET_NAME"] = bucket,
-            ["TLS_HOST"] = "false",
-        };
+            environment[SecretPrefix + name] = value;
+        }
+
         foreach (var (name, value) in overrides)
         {
+            var variable = IsPlainVariable(name) ? name : SecretPrefix + name;
             if (value is null)
             {
-                environment.Remove(name);
+                environment.Remove(variable);
             }
             else
             {
-                environment[name] = value;
+                environment[variable] = value;
             }
         }
 
         return environment;
     }
+
+    private const string SecretPrefix = "DATAMOVER_SECRET_";
+
+    private Dictionary<string, string> SecretKeys(string bucket) => new(StringComparer.Ordinal)
+    {
+        ["AWS_ACCESS_KEY_ID"] = S3Server.AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = S3Server.SecretAccessKey,
+        ["AWS_REGION"] = S3Server.Region,
+        ["BUCKET_HOST"] = S3Server.Host,
+        ["BUCKET_PORT"] = _s3.Port.ToString(CultureInfo.InvariantCulture),
+        ["BUCKET_NAME"] = bucket,
+        ["TLS_HOST"] = "false",
+    };
+
+    private static bool IsPlainVariable(string name) =>
+        name.StartsWith("DATAMOVER_", StringComparison.Ordinal) || name is "MOVER_MODE" or "ADD_TIMESTAMP_PREFIX" or "HOME" or "PATH";
 
     private async Task<string> NewBucketAsync(string purpose)
     {
@@ -334,11 +352,11 @@ public sealed partial class MoverEntrypointTests : IClassFixture<S3ServerFixture
 
     private string EndpointText() => $"http://{S3Server.Host}:{_s3.Port.ToString(CultureInfo.InvariantCulture)}";
 
-    /// <summary>Exactly the expected files under the prefix, each with identical content.</summary>
+    /// <summary>Exactly the expected files under the prefix (besides its manifest), each with identical content.</summary>
     private async Task AssertBucketHoldsAsync(string bucket, string prefix, IReadOnlyDictionary<string, string> expectedHashes)
     {
         var objects = await _s3.ListObjectsAsync(bucket, prefix);
-        var keys = objects.Select(o => o.Key[prefix.Length..]).Order(StringComparer.Ordinal).ToList();
+        var keys = objects.Select(o => o.Key[prefix.Length..]).Where(key => key != ManifestName).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expectedHashes.Keys.Order(StringComparer.Ordinal), keys);
 
         using var throttle = new SemaphoreSlim(8);

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace DataMover.EndToEnd.Tests.Mover;
 
 /// <summary>The observable outcome of one mover run, as a pod would leave it.</summary>
@@ -9,6 +11,19 @@ internal sealed record MoverResult(int ExitCode, string StandardOutput, string S
 
     /// <summary>Everything the run exposed: what would end up in the pod log and status.</summary>
     public string AllText => $"{StandardOutput}\n{StandardError}\n{TerminationMessage}";
+
+    /// <summary>The structured result (docs/mover-protocol.md) the termination message holds on success.</summary>
+    public JsonElement Json
+    {
+        get
+        {
+            using var document = JsonDocument.Parse(TerminationMessage);
+            return document.RootElement.Clone();
+        }
+    }
+
+    /// <summary>A string property of <see cref="Json"/>.</summary>
+    public string Field(string name) => Json.GetProperty(name).GetString() ?? "";
 
     /// <summary>A readable dump for assertion messages.</summary>
     public override string ToString() =>

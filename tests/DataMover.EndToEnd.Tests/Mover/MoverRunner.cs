@@ -21,14 +21,22 @@ internal static class MoverRunner
     public static bool SandboxAvailable => LazySandboxAvailable.Value;
 
     /// <summary>Runs the entry point to completion; <paramref name="direct"/> skips the sandbox.</summary>
-    public static async Task<MoverResult> RunAsync(
+    public static Task<MoverResult> RunAsync(
         string sourceDirectory,
         IReadOnlyDictionary<string, string> podEnvironment,
         TimeSpan? timeout = null,
         bool direct = false,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(sourceDirectory, podEnvironment, new MoverRunOptions { Timeout = timeout, Direct = direct }, cancellationToken);
+
+    /// <summary>Runs the entry point to completion with <paramref name="options"/>.</summary>
+    public static async Task<MoverResult> RunAsync(
+        string dataDirectory,
+        IReadOnlyDictionary<string, string> podEnvironment,
+        MoverRunOptions options,
         CancellationToken cancellationToken = default)
     {
-        var sandboxed = SandboxAvailable && !direct;
+        var sandboxed = SandboxAvailable && !options.Direct && !options.AsRoot;
         var scratch = Directory.CreateTempSubdirectory("datamover-mover-run-").FullName;
         try
         {
@@ -36,16 +44,15 @@ internal static class MoverRunner
             var terminationFile = Path.Combine(scratch, "termination-log");
             // The kubelet creates the file before the container starts; the mover only writes it.
             await File.WriteAllTextAsync(terminationFile, "", cancellationToken);
-
             var startInfo = sandboxed
-                ? SandboxedStartInfo(sourceDirectory, configDirectory, terminationFile)
+                ? SandboxedStartInfo(dataDirectory, configDirectory, terminationFile, options)
                 : DirectStartInfo();
             startInfo.Environment.Clear();
             startInfo.Environment["PATH"] = ContainerPath;
             startInfo.Environment["HOME"] = sandboxed ? "/config" : configDirectory;
             if (!sandboxed)
             {
-                startInfo.Environment["MOVER_SOURCE_DIR"] = sourceDirectory;
+                startInfo.Environment["MOVER_SOURCE_DIR"] = dataDirectory;
                 startInfo.Environment["TERMINATION_MESSAGE_PATH"] = terminationFile;
             }
 
@@ -54,7 +61,7 @@ internal static class MoverRunner
                 startInfo.Environment[name] = value;
             }
 
-            var (exitCode, stdout, stderr, duration) = await RunProcessAsync(startInfo, timeout ?? DefaultTimeout, cancellationToken);
+            var (exitCode, stdout, stderr, duration) = await RunProcessAsync(startInfo, options.Timeout ?? DefaultTimeout, cancellationToken);
             var termination = await File.ReadAllTextAsync(terminationFile, cancellationToken);
             return new MoverResult(exitCode, stdout, stderr, termination, duration);
         }
@@ -64,18 +71,23 @@ internal static class MoverRunner
         }
     }
 
-    private static ProcessStartInfo SandboxedStartInfo(string sourceDirectory, string configDirectory, string terminationFile)
+    private static ProcessStartInfo SandboxedStartInfo(string dataDirectory, string configDirectory, string terminationFile, MoverRunOptions options)
     {
         var startInfo = BwrapStartInfo();
-        foreach (var argument in new[]
+        var arguments = new List<string>
         {
-            "--ro-bind", sourceDirectory, "/data",
+            options.WritableData ? "--bind" : "--ro-bind", dataDirectory, "/data",
             "--bind", configDirectory, "/config",
             "--bind", terminationFile, "/dev/termination-log",
             "--ro-bind", RepoPaths.MoverEntrypoint, "/entrypoint.sh",
-            "--remount-ro", "/",
-            "/entrypoint.sh",
-        })
+        };
+        foreach (var (host, container) in options.Binds)
+        {
+            arguments.AddRange(["--bind", host, container]);
+        }
+
+        arguments.AddRange(["--remount-ro", "/", "/entrypoint.sh"]);
+        foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -83,12 +95,9 @@ internal static class MoverRunner
         return startInfo;
     }
 
-    private static ProcessStartInfo DirectStartInfo()
-    {
-        var startInfo = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        startInfo.ArgumentList.Add(RepoPaths.MoverEntrypoint);
-        return startInfo;
-    }
+    // The script itself is executed, not "bash script": its "#!/bin/bash -p" line is part of its defence.
+    private static ProcessStartInfo DirectStartInfo() =>
+        new(RepoPaths.MoverEntrypoint) { RedirectStandardOutput = true, RedirectStandardError = true };
 
     /// <summary>
     /// A minimal container-like root: host /usr and /etc read-only (Debian's merged /usr makes
