@@ -6,6 +6,7 @@ using DataMover.Operator.Controllers;
 using DataMover.Operator.Events;
 using DataMover.Operator.Metrics;
 using DataMover.Operator.Naming;
+using DataMover.Operator.Security;
 
 namespace DataMover.Operator.Restore;
 
@@ -33,6 +34,8 @@ internal sealed partial class RestoreReconciler : IReconciler
     private readonly IEventSink _events;
     private readonly DataMoverMetrics _metrics;
     private readonly RestoreDefaults _defaults;
+    private readonly MoverAdmission _admission;
+    private readonly MoverServiceAccounts _serviceAccounts;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -47,6 +50,8 @@ internal sealed partial class RestoreReconciler : IReconciler
         _events = events;
         _metrics = metrics;
         _defaults = defaults;
+        _admission = new MoverAdmission(new MoverImagePolicy(defaults.MoverImage, defaults.AllowedMoverImages));
+        _serviceAccounts = new MoverServiceAccounts(client, caches.ServiceAccounts);
         _time = time;
         _logger = logger;
     }
@@ -97,6 +102,12 @@ internal sealed partial class RestoreReconciler : IReconciler
         if (problems.Count > 0)
         {
             return await FailAsync(restore, "InvalidSpec", string.Join("; ", problems), ct);
+        }
+
+        // The same rule as for backups: a mover its creator could steer is never started (docs/security.md).
+        if (_admission.Check(spec.AdditionalEnv, spec.Image) is { } refused)
+        {
+            return await FailAsync(restore, refused.Reason, refused.Message, ct);
         }
 
         var timeouts = RestoreTimeouts.Resolve(_defaults.Timeouts, spec.Timeouts, out var errors);
@@ -310,6 +321,22 @@ internal sealed partial class RestoreReconciler : IReconciler
         var status = restore.Status!;
         var spec = status.AcceptedSpec ?? restore.Spec!;
         var timeouts = Timeouts(restore);
+        if (_jobs.Get(ns, status.JobName!) is null && !_jobs.OwnedBy(restore).Any())
+        {
+            // The pod names it, and the API server refuses a pod whose ServiceAccount does not exist.
+            try
+            {
+                if (await _serviceAccounts.EnsureAsync(ns, ct))
+                {
+                    LogCreated(_logger, ns, restore.Metadata.Name!, "ServiceAccount", MoverServiceAccounts.Name);
+                }
+            }
+            catch (KubeApiException e) when (e.IsForbidden)
+            {
+                return await FailAsync(restore, "Forbidden", $"cannot create serviceaccounts in namespace {ns}: {e.Status.Message ?? e.Message}", ct);
+            }
+        }
+
         IReadOnlyList<string> dropped = [];
         var (job, next) = await EnsureJobObjectAsync(restore, name =>
         {
