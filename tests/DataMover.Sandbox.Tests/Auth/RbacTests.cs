@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using DataMover.Sandbox.Hosting;
 
 namespace DataMover.Sandbox.Tests.Auth;
 
@@ -372,6 +373,27 @@ public sealed class RbacTests : IClassFixture<SandboxFixture>
             """);
         Assert.Equal(HttpStatusCode.Created, (await sa.Api.PostAsync("/api/v1/namespaces/rbac-owner/configmaps", Child("blocking", block: true))).Status);
         Assert.Equal(HttpStatusCode.OK, (await sa.Api.PutAsync("/api/v1/namespaces/rbac-owner/configmaps/plain", plain)).Status);
+    }
+
+    [Fact]
+    public async Task Owner_reference_enforcement_can_be_turned_off()
+    {
+        await using var cluster = await SandboxCluster.StartAsync(new SandboxOptions { OwnerReferencesPermissionEnforcement = false });
+        using var admin = new ApiClient(cluster.CreateHttpClient());
+        await admin.CreateOkAsync("/api/v1/namespaces", ApiClient.Obj("""{"metadata":{"name":"off"}}"""));
+        await admin.CreateOkAsync("/api/v1/namespaces/off/serviceaccounts", ApiClient.Obj("""{"metadata":{"name":"sa"}}"""));
+        await admin.CreateOkAsync("/apis/rbac.authorization.k8s.io/v1/namespaces/off/roles", ApiClient.Obj("""
+            {"metadata":{"name":"cm"},"rules":[{"apiGroups":[""],"resources":["configmaps"],"verbs":["create"]}]}
+            """));
+        await admin.CreateOkAsync("/apis/rbac.authorization.k8s.io/v1/namespaces/off/rolebindings", ApiClient.Obj("""
+            {"metadata":{"name":"cm"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"cm"},"subjects":[{"kind":"ServiceAccount","name":"sa","namespace":"off"}]}
+            """));
+        var parent = await admin.CreateOkAsync("/api/v1/namespaces/off/configmaps", ApiClient.Obj("""{"metadata":{"name":"parent"}}"""));
+        using var sa = new ApiClient(cluster.Context.CreateHttpClient(await cluster.CreateServiceAccountTokenAsync("off", "sa")));
+        var child = ApiClient.Obj("""
+            {"metadata":{"name":"child","ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"parent","uid":"@uid@","blockOwnerDeletion":true}]}}
+            """.Replace("@uid@", parent["metadata"]!["uid"]!.ToString()));
+        Assert.Equal(HttpStatusCode.Created, (await sa.PostAsync("/api/v1/namespaces/off/configmaps", child)).Status);
     }
 
     [Fact]
