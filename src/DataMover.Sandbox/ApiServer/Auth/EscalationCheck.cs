@@ -70,6 +70,12 @@ internal sealed class EscalationCheck
         var missing = rules.SelectMany(r => r.Breakdown()).Where(sub => !owned.Any(o => o.Covers(sub))).ToList();
         if (missing.Count == 0)
         {
+            if (type.Kind == "ClusterRole" && obj["aggregationRule"] is not null && !HoldsEverything(user))
+            {
+                // An aggregation rule can gather anything, so it needs full authority (hasAggregationRule).
+                throw Forbidden.Of(Group, type.Plural, name, "must have cluster-admin privileges to use the aggregationRule");
+            }
+
             return;
         }
 
@@ -82,6 +88,13 @@ internal sealed class EscalationCheck
         }
 
         throw Forbidden.Of(Group, type.Plural, name, message);
+    }
+
+    private bool HoldsEverything(UserInfo user)
+    {
+        var (owned, _) = _authorizer.RulesFor(user, "");
+        PolicyRule[] full = [new(["*"], ["*"], ["*"], [], []), new(["*"], [], [], [], ["*"])];
+        return full.All(rule => owned.Any(o => o.Covers(rule)));
     }
 
     private bool Authorized(UserInfo user, string verb, string resource, string ns, string name) =>
