@@ -376,6 +376,28 @@ public sealed class RbacTests : IClassFixture<SandboxFixture>
     }
 
     [Fact]
+    public async Task The_operators_shipped_rbac_grants_its_service_account_what_it_lists_and_nothing_more()
+    {
+        // What the operator's tests do: apply deploy/rbac as the admin, run under `kubectl create token`.
+        var rbac = Path.Combine(Sandbox.Node.ImageTable.FindRepoRoot(AppContext.BaseDirectory)!, "deploy", "rbac");
+        await _fx.Kubectl.RunAsync("create", "namespace", "datamover-operator-system");
+        await _fx.Kubectl.OkAsync("apply", "-f", Path.Combine(rbac, "service_account.yaml"), "-f", Path.Combine(rbac, "role.yaml"), "-f", Path.Combine(rbac, "role_binding.yaml"));
+        var token = (await _fx.Kubectl.OkAsync("create", "token", "datamover-operator-controller-manager", "-n", "datamover-operator-system")).Trim();
+        var kubeconfig = Path.Combine(_fx.Cluster.DataDir, "operator.kubeconfig");
+        _fx.Cluster.WriteKubeconfig(kubeconfig, token);
+        var operatorKubectl = new Kubectl(kubeconfig, Path.Combine(_fx.Cluster.DataDir, "operator-home"));
+
+        Assert.Equal("yes", (await operatorKubectl.RunAsync("auth", "can-i", "create", "persistentvolumeclaims", "-n", "any")).Stdout.Trim());
+        Assert.Equal("yes", (await operatorKubectl.RunAsync("auth", "can-i", "watch", "jobs.batch", "--all-namespaces")).Stdout.Trim());
+        Assert.Equal("no", (await operatorKubectl.RunAsync("auth", "can-i", "get", "secrets", "-n", "any")).Stdout.Trim());
+        Assert.Equal("no", (await operatorKubectl.RunAsync("auth", "can-i", "update", "persistentvolumeclaims", "-n", "any")).Stdout.Trim());
+        var secrets = await operatorKubectl.RunAsync("get", "secrets", "-n", "default");
+        Assert.Equal(
+            """Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:datamover-operator-system:datamover-operator-controller-manager" cannot list resource "secrets" in API group "" in the namespace "default" """.TrimEnd(),
+            secrets.Stderr.Trim());
+    }
+
+    [Fact]
     public async Task Owner_reference_enforcement_can_be_turned_off()
     {
         await using var cluster = await SandboxCluster.StartAsync(new SandboxOptions { OwnerReferencesPermissionEnforcement = false });
