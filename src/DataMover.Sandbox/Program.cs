@@ -12,6 +12,7 @@ var faults = new Option<string?>("--faults") { Description = "Fault injection sp
 var noNode = new Option<bool>("--no-node") { Description = "Do not start the node agent (kubelet, provisioner)" };
 var plainHttp = new Option<bool>("--insecure-http") { Description = "Serve plain HTTP instead of HTTPS with a generated CA" };
 var images = new Option<string[]>("--image") { Description = "Map an image (repository or exact reference) to a host entrypoint: name=path; repeatable", AllowMultipleArgumentsPerToken = false };
+var disabledAdmission = new Option<string?>("--disable-admission-plugins") { Description = "Comma-separated admission plugins to turn off (OwnerReferencesPermissionEnforcement)" };
 var nodeName = new Option<string>("--node-name") { Description = "Name of the node the agent registers", DefaultValueFactory = _ => "sandbox-node" };
 
 var serve = new Command("serve", "Run the sandbox cluster until SIGINT/SIGTERM");
@@ -22,6 +23,7 @@ serve.Options.Add(faults);
 serve.Options.Add(noNode);
 serve.Options.Add(plainHttp);
 serve.Options.Add(images);
+serve.Options.Add(disabledAdmission);
 serve.SetAction(async (parse, _) =>
 {
     if (parse.GetValue(faults) is { } spec)
@@ -37,8 +39,16 @@ serve.SetAction(async (parse, _) =>
         }
     }
 
+    var disabled = (parse.GetValue(disabledAdmission) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    if (disabled.FirstOrDefault(p => p != "OwnerReferencesPermissionEnforcement") is { } unknown)
+    {
+        Console.Error.WriteLine($"invalid --disable-admission-plugins: {unknown} is not a plugin the sandbox runs");
+        return 2;
+    }
+
     var options = new SandboxOptions
     {
+        OwnerReferencesPermissionEnforcement = !disabled.Contains("OwnerReferencesPermissionEnforcement"),
         KubeconfigPath = parse.GetValue(kubeconfig),
         Port = parse.GetValue(port),
         DataDir = parse.GetValue(dataDir),

@@ -243,7 +243,8 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         var first = await Api.GetAsync($"{path}?limit=10");
         Assert.Equal(10, first.Json!["items"]!.AsArray().Count);
         var rv = first.Str("metadata", "resourceVersion");
-        Assert.Equal("15", first.Str("metadata", "remainingItemCount"));
+        // Every namespace also holds kube-root-ca.crt, sorted first, as on a real cluster.
+        Assert.Equal("16", first.Str("metadata", "remainingItemCount"));
         var token = first.Str("metadata", "continue")!;
 
         // Changes after the first page must not show up in later pages of the same list.
@@ -260,7 +261,7 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
             token = page.Str("metadata", "continue") ?? "";
         }
 
-        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"page-{i:D2}"), names);
+        Assert.Equal(["kube-root-ca.crt", .. Enumerable.Range(0, 25).Select(i => $"page-{i:D2}")], names);
         Assert.Null(first.Json!["items"]![0]!["kind"]);
     }
 
@@ -281,13 +282,14 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         }
 
         Assert.Equal("a,b", await Names("labelSelector=" + Uri.EscapeDataString("env in (prod,dev)")));
-        Assert.Equal("c", await Names("labelSelector=" + Uri.EscapeDataString("env notin (prod,dev)")));
-        Assert.Equal("c", await Names("labelSelector=" + Uri.EscapeDataString("!tier")));
+        // kube-root-ca.crt (in every namespace) has no labels.
+        Assert.Equal("c,kube-root-ca.crt", await Names("labelSelector=" + Uri.EscapeDataString("env notin (prod,dev)")));
+        Assert.Equal("c,kube-root-ca.crt", await Names("labelSelector=" + Uri.EscapeDataString("!tier")));
         Assert.Equal("a,b", await Names("labelSelector=tier"));
         Assert.Equal("b", await Names("labelSelector=" + Uri.EscapeDataString("env!=prod,tier")));
         Assert.Equal("a", await Names("labelSelector=" + Uri.EscapeDataString("env==prod")));
         Assert.Equal("b", await Names("fieldSelector=metadata.name%3Db"));
-        Assert.Equal("a,c", await Names("fieldSelector=metadata.name!%3Db"));
+        Assert.Equal("a,c,kube-root-ca.crt", await Names("fieldSelector=metadata.name!%3Db"));
 
         var bad = await Api.GetAsync($"{path}?fieldSelector=spec.nodeName%3Dx");
         Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
@@ -417,14 +419,21 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
     }
 
     [Fact]
-    public async Task Requests_without_the_token_are_unauthorized()
+    public async Task Requests_without_a_token_are_anonymous_and_a_wrong_token_is_unauthorized()
     {
+        // --anonymous-auth=true: no credentials is system:anonymous, who may only read the public info.
         using var anonymous = new HttpClient(_fx.Cluster.Context.CreateHttpHandler()) { BaseAddress = _fx.Cluster.Url };
         var r = await anonymous.GetAsync("api/v1/namespaces");
-        Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
-        Assert.Contains("\"reason\":\"Unauthorized\"", await r.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode);
+        Assert.Contains("namespaces is forbidden: User \\\"system:anonymous\\\" cannot list resource \\\"namespaces\\\" in API group \\\"\\\" at the cluster scope", await r.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("healthz")).StatusCode);
         Assert.Contains("v1.32", await anonymous.GetStringAsync("version"));
+
+        using var wrong = _fx.Cluster.Context.CreateHttpClient("not-a-token");
+        var unauthorized = await wrong.GetAsync("api/v1/namespaces");
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+        Assert.Equal("""{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}""", await unauthorized.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("healthz")).StatusCode);
     }
 
     [Fact]
@@ -462,7 +471,7 @@ public sealed class ApiSemanticsTests : IClassFixture<SandboxFixture>
         Assert.Equal(HttpStatusCode.OK, deleted.Status);
         Assert.Equal("ConfigMapList", deleted.Str("kind"));
         var left = await Api.GetAsync(path);
-        Assert.Equal("keep", left.Json!["items"]!.AsArray().Single()!["metadata"]!["name"]!.ToString());
+        Assert.Equal(["keep", "kube-root-ca.crt"], left.Json!["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.ToString()));
     }
 
     [Fact]

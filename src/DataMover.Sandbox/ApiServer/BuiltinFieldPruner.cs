@@ -32,6 +32,10 @@ internal static class BuiltinFieldPruner
         ["storage.k8s.io/storageclasses"] = ["provisioner", "parameters", "reclaimPolicy", "mountOptions", "allowVolumeExpansion", "volumeBindingMode", "allowedTopologies"],
         ["storage.k8s.io/csidrivers"] = ["spec"],
         ["apiextensions.k8s.io/customresourcedefinitions"] = ["spec", "status"],
+        ["rbac.authorization.k8s.io/roles"] = ["rules"],
+        ["rbac.authorization.k8s.io/clusterroles"] = ["rules", "aggregationRule"],
+        ["rbac.authorization.k8s.io/rolebindings"] = ["subjects", "roleRef"],
+        ["rbac.authorization.k8s.io/clusterrolebindings"] = ["subjects", "roleRef"],
     };
 
     /// <summary>Removes unknown fields (in the stored form) and returns their paths.</summary>

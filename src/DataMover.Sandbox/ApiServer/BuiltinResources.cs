@@ -45,7 +45,7 @@ internal static class BuiltinResources
         yield return new ResourceType
         {
             Group = "", Version = "v1", Plural = "serviceaccounts", Singular = "serviceaccount", Kind = "ServiceAccount", Namespaced = true,
-            ShortNames = ["sa"], Strategy = plain,
+            ShortNames = ["sa"], ExtraSubresources = ["token"], Strategy = plain,
         };
         yield return new ResourceType
         {
@@ -58,10 +58,27 @@ internal static class BuiltinResources
             ShortNames = ["svc"], Categories = ["all"], HasStatus = true, Strategy = new ServiceStrategy(),
             Verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
         };
+        yield return Review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false);
+        yield return Review("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview", false);
+        yield return Review("authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", true);
+        yield return Review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview", false);
+        yield return Review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", false);
+        var rbac = new RbacStrategy();
         yield return new ResourceType
         {
-            Group = "authorization.k8s.io", Version = "v1", Plural = "selfsubjectaccessreviews", Singular = "selfsubjectaccessreview",
-            Kind = "SelfSubjectAccessReview", Namespaced = false, Strategy = plain, IsReview = true, Verbs = ["create"],
+            Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "roles", Singular = "role", Kind = "Role", Namespaced = true, Strategy = rbac, NameRule = NameRule.PathSegment,
+        };
+        yield return new ResourceType
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "clusterroles", Singular = "clusterrole", Kind = "ClusterRole", Namespaced = false, Strategy = rbac, NameRule = NameRule.PathSegment,
+        };
+        yield return new ResourceType
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "rolebindings", Singular = "rolebinding", Kind = "RoleBinding", Namespaced = true, Strategy = rbac, NameRule = NameRule.PathSegment,
+        };
+        yield return new ResourceType
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "clusterrolebindings", Singular = "clusterrolebinding", Kind = "ClusterRoleBinding", Namespaced = false, Strategy = rbac, NameRule = NameRule.PathSegment,
         };
         yield return new ResourceType
         {
@@ -100,4 +117,10 @@ internal static class BuiltinResources
             HasStatus = true, TracksGeneration = true, AllowUnconditionalUpdate = false, ReturnDeletedObject = true, Strategy = new CrdStrategy(),
         };
     }
+
+    private static ResourceType Review(string group, string plural, string kind, bool namespaced) => new()
+    {
+        Group = group, Version = "v1", Plural = plural, Singular = kind.ToLowerInvariant(), Kind = kind, Namespaced = namespaced,
+        Strategy = ResourceStrategy.Plain, IsReview = true, Verbs = ["create"],
+    };
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using DataMover.Sandbox.ApiServer.Admission;
+using DataMover.Sandbox.ApiServer.Auth;
 using DataMover.Sandbox.ApiServer.Crd;
 using DataMover.Sandbox.ApiServer.Patching;
 
@@ -27,6 +29,17 @@ internal sealed class ObjectService
     public CrdController? Crds { get; set; }
 
     public ResourceStore Store => _store;
+
+    /// <summary>Set at start; told about RBAC changes and consulted by admission for the requesting user.</summary>
+    public RbacAuthorizer? Authorizer { get; set; }
+
+    public EscalationCheck? Escalation { get; set; }
+
+    /// <summary>The OwnerReferencesPermissionEnforcement admission plugin (on by default, as the sandbox models a hardened cluster).</summary>
+    public bool OwnerReferencesPermissionEnforcement { get; set; } = true;
+
+    /// <summary>The cluster CA (PEM) published in every namespace's kube-root-ca.crt ConfigMap.</summary>
+    public string RootCaPem { get; set; } = "";
 
     public JsonObject? Get(ResourceType type, string? ns, string name)
     {
@@ -243,10 +256,21 @@ internal sealed class ObjectService
             managed.Write(obj);
         }
 
+        var displayName = !string.IsNullOrEmpty(generateName) ? generateName : JsonPaths.Name(obj) is { Length: > 0 } given ? given : "Unknown";
+        if (options.User is { } requester)
+        {
+            // The policy-based RBAC storage checks escalation before the object is even validated.
+            Escalation?.Check(type, requester, obj, null);
+        }
+
         type.Strategy.PrepareForCreate(type, obj);
         if (type.Key == "/persistentvolumeclaims")
         {
-            Admission.DefaultStorageClassAdmission.Apply(obj, _store);
+            DefaultStorageClassAdmission.Apply(obj, _store);
+        }
+        else if (type.Key == "/pods")
+        {
+            ServiceAccountAdmission.Apply(obj, _store, displayName);
         }
 
         var errors = new List<FieldError>();
@@ -255,6 +279,11 @@ internal sealed class ObjectService
         if (errors.Count > 0)
         {
             throw ApiException.Invalid(type, JsonPaths.Name(obj), errors);
+        }
+
+        if (options.User is { } user && OwnerReferencesPermissionEnforcement && Authorizer is { } authorizer)
+        {
+            OwnerReferencesAdmission.Validate(type, null, obj, null, user, authorizer, _registry, displayName);
         }
 
         var name = JsonPaths.Name(obj);
@@ -277,6 +306,12 @@ internal sealed class ObjectService
 
         var stored = _store.Put(type.Key, MoveTypeMetaFirst(obj), null);
         Crds?.AfterWrite(type, stored);
+        AfterRbacChange(type);
+        if (type.Key == "/namespaces")
+        {
+            CreateNamespaceDefaults(JsonPaths.Name(stored));
+        }
+
         return Present(type, stored);
     }
 
@@ -355,12 +390,22 @@ internal sealed class ObjectService
             }
         }
 
+        if (options.User is { } requester && subresource is null)
+        {
+            Escalation?.Check(type, requester, updated, old);
+        }
+
         var errors = new List<FieldError>();
         ObjectMetaValidator.ValidateUpdate(type, updated, old, errors);
         type.Strategy.ValidateUpdate(type, updated, old, errors);
         if (errors.Count > 0)
         {
             throw ApiException.Invalid(type, name, errors);
+        }
+
+        if (options.User is { } user && OwnerReferencesPermissionEnforcement && Authorizer is { } authorizer)
+        {
+            OwnerReferencesAdmission.Validate(type, subresource, updated, old, user, authorizer, _registry, name);
         }
 
         JsonPaths.Meta(updated)["resourceVersion"] = JsonPaths.Str(old, "metadata", "resourceVersion");
@@ -394,11 +439,13 @@ internal sealed class ObjectService
         {
             var removed = _store.Remove(type.Key, updated);
             Crds?.AfterRemove(type, removed);
+            AfterRbacChange(type);
             return Present(type, removed);
         }
 
         var stored = _store.Put(type.Key, updated, old);
         Crds?.AfterWrite(type, stored);
+        AfterRbacChange(type);
         return Present(type, stored);
     }
 
@@ -457,6 +504,7 @@ internal sealed class ObjectService
 
             var removed = _store.Remove(type.Key, old);
             Crds?.AfterRemove(type, removed);
+            AfterRbacChange(type);
             return new DeleteOutcome(Present(type, removed), true);
         }
 
@@ -481,7 +529,53 @@ internal sealed class ObjectService
 
         var stored = _store.Put(type.Key, updated, old);
         Crds?.AfterWrite(type, stored);
+        AfterRbacChange(type);
         return new DeleteOutcome(Present(type, stored), false);
+    }
+
+    /// <summary>RBAC objects changed: re-run aggregation (the clusterrole-aggregation controller) and re-index bindings.</summary>
+    private void AfterRbacChange(ResourceType type)
+    {
+        if (!RbacSnapshot.IsRbacKey(type.Key))
+        {
+            return;
+        }
+
+        if (type.Key == RbacSnapshot.ClusterRolesKey)
+        {
+            ClusterRoleAggregator.Run(_store);
+        }
+
+        Authorizer?.Invalidate();
+    }
+
+    /// <summary>
+    /// What the serviceaccounts-controller and root-ca-cert-publisher add to every new namespace (asynchronously on a
+    /// real cluster): the default ServiceAccount and the kube-root-ca.crt ConfigMap. Created in the same request so
+    /// a pod created right after its namespace does not race them.
+    /// </summary>
+    private void CreateNamespaceDefaults(string ns)
+    {
+        if (_registry.Find("", "v1", "serviceaccounts") is { } serviceAccounts && _store.Get(serviceAccounts.Key, ns, "default") is null)
+        {
+            CreateLocked(serviceAccounts, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ServiceAccount", ["metadata"] = new JsonObject { ["name"] = "default", ["namespace"] = ns } }, WriteOptions.Internal);
+        }
+
+        if (_registry.Find("", "v1", "configmaps") is { } configMaps && _store.Get(configMaps.Key, ns, ServiceAccountAdmission.RootCaConfigMap) is null)
+        {
+            CreateLocked(configMaps, new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "ConfigMap",
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = ServiceAccountAdmission.RootCaConfigMap,
+                    ["namespace"] = ns,
+                    ["annotations"] = new JsonObject { ["kubernetes.io/description"] = "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters." },
+                },
+                ["data"] = new JsonObject { ["ca.crt"] = RootCaPem },
+            }, WriteOptions.Internal);
+        }
     }
 
     /// <summary>Pods on a node get a grace period for the kubelet; unscheduled or terminal pods go at once.</summary>

@@ -6,7 +6,7 @@ namespace DataMover.Sandbox.ApiServer;
 /// </summary>
 internal sealed class ResourceRegistry
 {
-    private static readonly string[] BuiltinGroupOrder = ["", "apiextensions.k8s.io", "authorization.k8s.io", "batch", "coordination.k8s.io", "events.k8s.io", "storage.k8s.io", "snapshot.storage.k8s.io"];
+    private static readonly string[] BuiltinGroupOrder = ["", "apiextensions.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "batch", "coordination.k8s.io", "events.k8s.io", "rbac.authorization.k8s.io", "storage.k8s.io", "snapshot.storage.k8s.io"];
     private readonly object _gate = new();
     private IReadOnlyList<ResourceType> _types = [];
 

@@ -16,5 +16,8 @@ internal sealed class WriteOptions
     /// <summary>Who writes (fieldManager or the User-Agent's product); null for the server's own writes, which are not tracked.</summary>
     public string? FieldManager { get; init; }
 
+    /// <summary>The requesting user for admission (owner references, RBAC escalation); null for the server's own writes.</summary>
+    public Auth.UserInfo? User { get; init; }
+
     public static WriteOptions Internal { get; } = new() { FieldValidation = "Ignore" };
 }

@@ -130,7 +130,19 @@ internal sealed partial class JobController : IReconciler
 
         for (var i = 0; i < plan.PodsToCreate; i++)
         {
-            var created = await _podClient.CreateAsync(NewPod(job), cancellationToken);
+            Pod created;
+            try
+            {
+                created = await _podClient.CreateAsync(NewPod(job), cancellationToken);
+            }
+            catch (KubeApiException e)
+            {
+                // The pod control's FailedCreate ("Error creating: <apiserver message>"); the error still ends the
+                // sync, so the loop retries with backoff as the real controller's returned error does.
+                _events.Warning(job, "FailedCreate", "Error creating: " + (e.Status.Message ?? e.Message));
+                throw;
+            }
+
             pending[created.Metadata.Name!] = now;
             _events.Normal(job, "SuccessfulCreate", $"Created pod: {created.Metadata.Name}");
         }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using DataMover.Sandbox.ApiServer;
+using DataMover.Sandbox.ApiServer.Auth;
 using DataMover.Sandbox.ApiServer.Crd;
 using DataMover.Sandbox.ApiServer.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -26,8 +27,9 @@ public sealed partial class SandboxCluster : IAsyncDisposable
     private Task _timers = Task.CompletedTask;
     private int _disposed;
 
-    private SandboxCluster(WebApplication app, ResourceStore store, CertificateAuthority? ca, ILoggerFactory? ownedLoggerFactory, ILogger logger, SandboxContext context, TimeSpan bookmarkInterval)
+    private SandboxCluster(WebApplication app, ResourceStore store, CertificateAuthority? ca, ILoggerFactory? ownedLoggerFactory, ILogger logger, SandboxContext context, TimeSpan bookmarkInterval, ServiceAccountTokens tokens)
     {
+        ServiceAccountTokens = tokens;
         _app = app;
         _store = store;
         _ca = ca;
@@ -49,6 +51,9 @@ public sealed partial class SandboxCluster : IAsyncDisposable
 
     /// <summary>What hosted components receive; also handy for tests (HTTP clients trusting the CA).</summary>
     public SandboxContext Context { get; }
+
+    /// <summary>The token issuer, for tests that need tokens the API cannot mint (already expired, foreign audience).</summary>
+    internal ServiceAccountTokens ServiceAccountTokens { get; }
 
     public static async Task<SandboxCluster> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
     {
@@ -73,7 +78,15 @@ public sealed partial class SandboxCluster : IAsyncDisposable
         }
 
         var store = new ResourceStore(options.WatchHistoryLimit);
-        var objects = new ObjectService(store, registry);
+        var authorizer = new RbacAuthorizer(store);
+        var tokens = new ServiceAccountTokens(store, TimeProvider.System);
+        var objects = new ObjectService(store, registry)
+        {
+            Authorizer = authorizer,
+            Escalation = new EscalationCheck(authorizer, store),
+            OwnerReferencesPermissionEnforcement = options.OwnerReferencesPermissionEnforcement,
+            RootCaPem = ca?.CertificatePem ?? "",
+        };
         var customStrategy = new CustomResourceStrategy(new SchemaValidator(loggerFactory.CreateLogger<SchemaValidator>()));
         _ = new CrdController(objects, registry, customStrategy, loggerFactory.CreateLogger<CrdController>());
         Bootstrap(objects, registry);
@@ -84,8 +97,8 @@ public sealed partial class SandboxCluster : IAsyncDisposable
 
         SandboxContext? context = null;
         var watches = new WatchStreamer(store, options.WatchQueueCapacity);
-        var rest = new RestHandler(objects, watches, () => context?.PodLogs ?? new EmptyPodLogSource());
-        var endpoints = new ApiEndpoints(rest, registry, new OpenApiDocuments(registry), faults, [token, nodeToken], logger);
+        var rest = new RestHandler(objects, watches, () => context?.PodLogs ?? new EmptyPodLogSource(), new ReviewHandler(authorizer), new TokenRequestHandler(objects, tokens));
+        var endpoints = new ApiEndpoints(rest, registry, new OpenApiDocuments(registry), faults, new TokenAuthenticator(token, nodeToken, tokens), authorizer, logger);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir, EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
@@ -116,7 +129,7 @@ public sealed partial class SandboxCluster : IAsyncDisposable
         var url = new Uri(address.EndsWith('/') ? address : address + "/");
         KubeconfigWriter.Write(kubeconfig, url, token, ca?.CertificatePem);
         context = new SandboxContext(url, kubeconfig, token, nodeToken, dataDir, options.NoNode, loggerFactory, faults, ca);
-        var cluster = new SandboxCluster(app, store, ca, ownedFactory, logger, context, options.BookmarkInterval);
+        var cluster = new SandboxCluster(app, store, ca, ownedFactory, logger, context, options.BookmarkInterval, tokens);
         cluster._timers = cluster.RunTimersAsync(cluster._stopping.Token);
         try
         {
@@ -139,6 +152,16 @@ public sealed partial class SandboxCluster : IAsyncDisposable
 
     /// <summary>An HttpClient for the API server with the admin token and CA trust configured.</summary>
     public HttpClient CreateHttpClient() => Context.CreateHttpClient();
+
+    /// <summary>
+    /// Mints a ServiceAccount token through the TokenRequest API (POST serviceaccounts/&lt;name&gt;/token, what
+    /// `kubectl create token` does), as the admin. The ServiceAccount must exist.
+    /// </summary>
+    public Task<string> CreateServiceAccountTokenAsync(string ns, string serviceAccount, TimeSpan? lifetime = null, CancellationToken cancellationToken = default) =>
+        Context.CreateServiceAccountTokenAsync(ns, serviceAccount, lifetime, cancellationToken);
+
+    /// <summary>Writes a kubeconfig for this cluster that authenticates with <paramref name="token"/> (e.g. a ServiceAccount token).</summary>
+    public void WriteKubeconfig(string path, string token) => Context.WriteKubeconfig(path, token);
 
     public async ValueTask DisposeAsync()
     {
@@ -187,12 +210,24 @@ public sealed partial class SandboxCluster : IAsyncDisposable
 
     private static void Bootstrap(ObjectService objects, ResourceRegistry registry)
     {
+        // Each new namespace gets its default ServiceAccount and kube-root-ca.crt in the same write (ObjectService).
         var namespaces = registry.Find("", "v1", "namespaces")!;
-        var serviceAccounts = registry.Find("", "v1", "serviceaccounts")!;
         foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
         {
             objects.Create(namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, WriteOptions.Internal);
-            objects.Create(serviceAccounts, ns, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "default" } }, WriteOptions.Internal);
+        }
+
+        // The RBAC bootstrap policy kube-apiserver reconciles at start.
+        var clusterRoles = registry.Find("rbac.authorization.k8s.io", "v1", "clusterroles")!;
+        foreach (var role in BootstrapPolicy.ClusterRoles())
+        {
+            objects.Create(clusterRoles, null, role, WriteOptions.Internal);
+        }
+
+        var clusterRoleBindings = registry.Find("rbac.authorization.k8s.io", "v1", "clusterrolebindings")!;
+        foreach (var binding in BootstrapPolicy.ClusterRoleBindings())
+        {
+            objects.Create(clusterRoleBindings, null, binding, WriteOptions.Internal);
         }
 
         // The kubernetes service every real cluster has, pointing at the API server.

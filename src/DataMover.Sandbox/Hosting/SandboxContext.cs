@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
 using System.Security.Cryptography.X509Certificates;
 
 namespace DataMover.Sandbox.Hosting;
@@ -59,6 +61,44 @@ public sealed class SandboxContext
         }
 
         return handler;
+    }
+
+    /// <summary>An HttpClient with the base address and the given bearer token (e.g. a ServiceAccount token).</summary>
+    public HttpClient CreateHttpClient(string token)
+    {
+        var client = new HttpClient(CreateHttpHandler(), disposeHandler: true) { BaseAddress = Url, Timeout = Timeout.InfiniteTimeSpan };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Writes a kubeconfig for this cluster (same server and CA) authenticating with <paramref name="token"/>.</summary>
+    public void WriteKubeconfig(string path, string token) =>
+        KubeconfigWriter.Write(path, Url, token, _ca?.CertificatePem);
+
+    /// <summary>
+    /// A ServiceAccount token from the TokenRequest API (what `kubectl create token` calls), requested as the admin;
+    /// <paramref name="lifetime"/> defaults to the server's one hour and must be at least ten minutes.
+    /// </summary>
+    public async Task<string> CreateServiceAccountTokenAsync(string ns, string serviceAccount, TimeSpan? lifetime = null, CancellationToken cancellationToken = default)
+    {
+        using var client = CreateHttpClient();
+        var spec = new JsonObject();
+        if (lifetime is { } l)
+        {
+            spec["expirationSeconds"] = (long)l.TotalSeconds;
+        }
+
+        var body = new JsonObject { ["apiVersion"] = "authentication.k8s.io/v1", ["kind"] = "TokenRequest", ["spec"] = spec };
+        using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        var path = string.Create(CultureInfo.InvariantCulture, $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/serviceaccounts/{Uri.EscapeDataString(serviceAccount)}/token");
+        using var response = await client.PostAsync(path, content, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"TokenRequest for {ns}/{serviceAccount} failed ({(int)response.StatusCode}): {text}", null, response.StatusCode);
+        }
+
+        return JsonNode.Parse(text)?["status"]?["token"]?.GetValue<string>() ?? throw new HttpRequestException("TokenRequest answered without status.token");
     }
 
     /// <summary>An HttpClient with the base address and bearer token set (admin, or node identity).</summary>

@@ -27,6 +27,12 @@ public sealed class SandboxOptions
     /// <summary>Serve HTTPS with a generated CA (default) or plain HTTP.</summary>
     public bool UseTls { get; set; } = true;
 
+    /// <summary>
+    /// The OwnerReferencesPermissionEnforcement admission plugin: setting ownerReferences needs delete on the object,
+    /// blockOwnerDeletion needs update on the owner's finalizers. On by default (OpenShift and hardened clusters enable it).
+    /// </summary>
+    public bool OwnerReferencesPermissionEnforcement { get; set; } = true;
+
     /// <summary>Watch events kept per resource for resuming watches; older versions get 410 Gone.</summary>
     public int WatchHistoryLimit { get; set; } = 1000;
 

@@ -36,6 +36,10 @@ internal static class BwrapCommandBuilder
     public static List<string> Build(ContainerLaunch launch, string hostRoot = "/")
     {
         var args = new List<string>();
+
+        // A mount below a directory the root only links to (/var/run -> /run on most distributions and images) is
+        // made at the link's target, where the runtime can create it; the path through the link shows the same files.
+        launch = launch with { Mounts = [.. launch.Mounts.Select(m => m with { ContainerPath = ThroughLinks(hostRoot, Normalize(m.ContainerPath)) })] };
         var targets = launch.Mounts.Select(m => Normalize(m.ContainerPath)).ToList();
         if (launch.TerminationLogHostPath is not null && !IsUnder(Normalize(launch.TerminationMessagePath), "/dev"))
         {
@@ -155,6 +159,36 @@ internal static class BwrapCommandBuilder
         var rel = target[container.Length..].TrimStart('/');
         var path = Path.Combine(host, rel);
         return Directory.Exists(path) || File.Exists(path);
+    }
+
+    /// <summary>Replaces a leading directory that is a symlink on the (bound) root by its target, repeatedly.</summary>
+    private static string ThroughLinks(string hostRoot, string path)
+    {
+        for (var depth = 0; depth < 8; depth++)
+        {
+            var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            var changed = false;
+            for (var i = 1; i < parts.Length; i++)
+            {
+                var prefix = "/" + string.Join('/', parts[..i]);
+                if (new FileInfo(Path.Combine(hostRoot, prefix.TrimStart('/'))).LinkTarget is not { } link)
+                {
+                    continue;
+                }
+
+                var target = Path.GetFullPath(link.StartsWith('/') ? link : Path.Combine(Path.GetDirectoryName(prefix) ?? "/", link));
+                path = Normalize(target + "/" + string.Join('/', parts[i..]));
+                changed = true;
+                break;
+            }
+
+            if (!changed)
+            {
+                break;
+            }
+        }
+
+        return path;
     }
 
     private static bool IsStrictlyUnder(string path, string dir) =>

@@ -28,6 +28,7 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
     private readonly EventEmitter _events;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, PodRuntime> _runtimes = new();
+    private readonly ProjectedVolumes _projected;
 
     public Kubelet(KubeClient client, InformerSet informers, NodeAgentOptions options, ImageTable images, NodeResources resources, ILoggerFactory loggers)
     {
@@ -41,6 +42,7 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
         _claims = informers.Get(KubeResources.PersistentVolumeClaims);
         _volumes = informers.Get(KubeResources.PersistentVolumes);
         _podClient = client.Resource(KubeResources.Pods);
+        _projected = new ProjectedVolumes(client);
         _events = new EventEmitter(client, "kubelet", options.NodeName, _logger);
         Loop = new ControllerLoop("kubelet", this, 4, _logger);
 
@@ -104,11 +106,13 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
         }
 
         TimeSpan? requeue = null;
+        var tokenProblems = new List<string>();
+        var tokens = runtime.SandboxReady ? [] : await _projected.MintTokensAsync(pod, tokenProblems, cancellationToken);
         lock (runtime.Sync)
         {
             if (!runtime.SandboxReady)
             {
-                PrepareVolumes(pod, runtime);
+                PrepareVolumes(pod, runtime, tokens, tokenProblems);
             }
 
             if (runtime.SandboxReady)
@@ -397,9 +401,10 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
         }
     }
 
-    private void PrepareVolumes(Pod pod, PodRuntime runtime)
+    private void PrepareVolumes(Pod pod, PodRuntime runtime, Dictionary<string, string> tokens, List<string> tokenProblems)
     {
-        var problems = new List<string>();
+        var problems = new List<string>(tokenProblems);
+        var projected = ProjectedVolumes.Of(pod).ToDictionary(p => p.Name, p => p.Projected, StringComparer.Ordinal);
         foreach (var volume in pod.Spec?.Volumes ?? [])
         {
             var hostPath = Path.Combine(runtime.Dir, "volumes", volume.Name);
@@ -453,9 +458,24 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
             {
                 runtime.VolumePaths[volume.Name] = hp.Path;
             }
+            else if (projected.TryGetValue(volume.Name, out var projection))
+            {
+                if (tokenProblems.Count > 0)
+                {
+                    continue;
+                }
+
+                if (ProjectedVolumes.Write(pod, volume.Name, projection, hostPath, tokens, this) is { } problem)
+                {
+                    problems.Add(problem);
+                    continue;
+                }
+
+                runtime.VolumePaths[volume.Name] = hostPath;
+            }
             else
             {
-                // Projected service account tokens and other kinds: an empty directory keeps the pod runnable.
+                // Other kinds: an empty directory keeps the pod runnable.
                 Directory.CreateDirectory(hostPath);
                 runtime.VolumePaths[volume.Name] = hostPath;
             }

@@ -123,8 +123,11 @@ public sealed class ClientVerbTests(SandboxFixture sandbox) : IClassFixture<Sand
         Assert.Equal(3, page.Items.Count);
         Assert.False(string.IsNullOrEmpty(page.Metadata.Continue));
         var all = await ConfigMaps.ListAllAsync(ns, new ListOptions { Limit = 3 });
-        Assert.Equal(7, all.Items.Count);
-        Assert.Equal(7, all.Items.Select(c => c.Metadata.Name).Distinct().Count());
+
+        // Every namespace also holds the kube-root-ca.crt ConfigMap, as on a real cluster.
+        Assert.Equal(8, all.Items.Count);
+        Assert.Contains(all.Items, c => c.Metadata.Name == "kube-root-ca.crt");
+        Assert.Equal(8, all.Items.Select(c => c.Metadata.Name).Distinct().Count());
 
         var even = await ConfigMaps.ListAsync(ns, new ListOptions { LabelSelector = "parity=even" });
         Assert.Equal(4, even.Items.Count);

@@ -16,6 +16,9 @@ public sealed class InformerSandboxTests(SandboxFixture sandbox) : IClassFixture
         var informer = new Informer<ConfigMap>(sandbox.Client, KubeResources.ConfigMaps, new InformerOptions
         {
             Namespace = ns,
+
+            // Every namespace also holds the kube-root-ca.crt ConfigMap, as on a real cluster; this test watches its own.
+            FieldSelector = "metadata.name!=kube-root-ca.crt",
             MinBackoff = TimeSpan.FromMilliseconds(20),
         });
         var seen = new ConcurrentDictionary<string, ConcurrentQueue<int>>();

@@ -89,6 +89,17 @@ public sealed class JobControllerTests
             return j?.Status?.Conditions?.Any(c => c.Type == type && c.Status == "True") == true ? j : null;
         }, timeout ?? TimeSpan.FromSeconds(30), $"job {name} {type}");
 
+    [Fact]
+    public async Task PodsTheApiServerRefusesAreRecordedAsFailedCreate()
+    {
+        var ns = await _fx.NewNamespaceAsync("job-nosa");
+        var job = NewJob(ns, "nosa", "true", backoffLimit: 0);
+        await Jobs.CreateAsync(job with { Spec = job.Spec! with { Template = job.Spec.Template with { Spec = job.Spec.Template.Spec! with { ServiceAccountName = "ghost" } } } });
+        var failed = await ClusterFixture.EventuallyAsync(async () => (await _fx.EventsForAsync(ns, "nosa")).FirstOrDefault(e => e.Reason == "FailedCreate"), what: "FailedCreate");
+        Assert.Equal("Warning", failed.Type);
+        Assert.Equal($"Error creating: pods \"nosa-\" is forbidden: error looking up service account {ns}/ghost: serviceaccount \"ghost\" not found", failed.Message);
+    }
+
     internal static Job NewJob(string ns, string name, string script, int backoffLimit) => new()
     {
         Metadata = new ObjectMeta { Name = name, Namespace = ns },

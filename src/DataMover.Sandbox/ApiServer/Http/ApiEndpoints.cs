@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using DataMover.Sandbox.ApiServer.Auth;
 using DataMover.Sandbox.Hosting;
 
 namespace DataMover.Sandbox.ApiServer.Http;
@@ -7,23 +8,26 @@ namespace DataMover.Sandbox.ApiServer.Http;
 /// <summary>Wires discovery, health, OpenAPI and resource routes, plus authentication, fault injection and error mapping.</summary>
 internal sealed partial class ApiEndpoints
 {
-    private static readonly string[] PublicPaths = ["/healthz", "/livez", "/readyz", "/version"];
+    /// <summary>Where the authenticated <see cref="UserInfo"/> of a request is kept.</summary>
+    public const string UserKey = "sandbox.user";
     private readonly RestHandler _rest;
     private readonly RequestResolver _resolver;
     private readonly DiscoveryDocuments _discovery;
     private readonly OpenApiDocuments _openApi;
     private readonly FaultInjector _faults;
-    private readonly HashSet<string> _tokens;
+    private readonly TokenAuthenticator _authenticator;
+    private readonly RbacAuthorizer _authorizer;
     private readonly ILogger _logger;
 
-    public ApiEndpoints(RestHandler rest, ResourceRegistry registry, OpenApiDocuments openApi, FaultInjector faults, IEnumerable<string> tokens, ILogger logger)
+    public ApiEndpoints(RestHandler rest, ResourceRegistry registry, OpenApiDocuments openApi, FaultInjector faults, TokenAuthenticator authenticator, RbacAuthorizer authorizer, ILogger logger)
     {
         _rest = rest;
         _resolver = new RequestResolver(registry);
         _discovery = new DiscoveryDocuments(registry);
         _openApi = openApi;
         _faults = faults;
-        _tokens = [.. tokens];
+        _authenticator = authenticator;
+        _authorizer = authorizer;
         _logger = logger;
     }
 
@@ -50,24 +54,53 @@ internal sealed partial class ApiEndpoints
         app.MapFallback(context => Guarded(context, () => throw ApiException.PathNotFound()));
     }
 
+    /// <summary>
+    /// The handler chain's front (DefaultBuildHandlerChain): authentication (401 for credentials that do not
+    /// authenticate; no credentials at all is system:anonymous, as --anonymous-auth=true), impersonation, then
+    /// authorization of the attributes derived from the URL (403).
+    /// </summary>
     private async Task AuthenticateAsync(HttpContext context, RequestDelegate next)
     {
         var header = context.Request.Headers.Authorization.ToString();
-        var path = context.Request.Path.Value ?? "";
-        var isPublic = PublicPaths.Any(p => path == p || path.StartsWith(p + "/", StringComparison.Ordinal));
-        if (header.Length == 0 && isPublic)
+        UserInfo user;
+        if (header.Length == 0)
         {
-            await next(context);
+            user = UserInfo.Anonymous;
+        }
+        else
+        {
+            const string prefix = "Bearer ";
+            var authenticated = header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? _authenticator.Authenticate(header[prefix.Length..].Trim()) : null;
+            if (authenticated is null)
+            {
+                await HttpIo.WriteErrorAsync(context, ApiException.Unauthorized());
+                return;
+            }
+
+            user = authenticated;
+        }
+
+        try
+        {
+            if (Impersonation.Requested(context.Request))
+            {
+                user = Impersonation.Apply(context.Request, user, _authorizer);
+            }
+
+            var attributes = RequestInfoParser.Parse(user, context.Request.Method, context.Request.Path.Value ?? "/", context.Request.Query);
+            var decision = _authorizer.Authorize(attributes);
+            if (!decision.Allowed)
+            {
+                throw Forbidden.For(attributes, decision.Reason);
+            }
+        }
+        catch (ApiException ex)
+        {
+            await HttpIo.WriteErrorAsync(context, ex);
             return;
         }
 
-        const string prefix = "Bearer ";
-        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || !_tokens.Contains(header[prefix.Length..].Trim()))
-        {
-            await HttpIo.WriteErrorAsync(context, ApiException.Unauthorized());
-            return;
-        }
-
+        context.Items[UserKey] = user;
         await next(context);
     }
 

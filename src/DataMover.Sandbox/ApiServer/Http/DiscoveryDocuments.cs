@@ -96,6 +96,7 @@ internal sealed class DiscoveryDocuments
                     "log" => Subresource(t, "log", "Pod", ["get"]),
                     "binding" => Subresource(t, "binding", "Binding", ["create"]),
                     "finalize" => Subresource(t, "finalize", "Namespace", ["update"]),
+                    "token" => Subresource(t, "token", "TokenRequest", ["create"], "authentication.k8s.io", "v1"),
                     _ => Subresource(t, sub, "Scale", ["get", "patch", "update"]),
                 });
             }
@@ -110,7 +111,7 @@ internal sealed class DiscoveryDocuments
         };
     }
 
-    private static JsonObject Subresource(ResourceType t, string name, string kind, string[] verbs)
+    private static JsonObject Subresource(ResourceType t, string name, string kind, string[] verbs, string? group = null, string? version = null)
     {
         var sub = new JsonObject
         {
@@ -124,6 +125,11 @@ internal sealed class DiscoveryDocuments
         {
             sub["group"] = "autoscaling";
             sub["version"] = "v1";
+        }
+        else if (group is not null)
+        {
+            sub["group"] = group;
+            sub["version"] = version;
         }
 
         return sub;

@@ -24,13 +24,16 @@ internal static class HttpIo
         return await reader.ReadToEndAsync(ct);
     }
 
-    public static async Task<JsonObject> ReadObjectAsync(HttpRequest request, ResourceType type, CancellationToken ct)
+    public static Task<JsonObject> ReadObjectAsync(HttpRequest request, ResourceType type, CancellationToken ct) =>
+        ReadObjectAsync(request, type.Kind, type.ApiVersion, ct);
+
+    public static async Task<JsonObject> ReadObjectAsync(HttpRequest request, string kind, string apiVersion, CancellationToken ct)
     {
         if (request.ContentType?.StartsWith(ProtobufDecoder.MediaType, StringComparison.Ordinal) == true)
         {
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer, ct);
-            return ProtobufDecoder.Decode(buffer.ToArray(), type);
+            return ProtobufDecoder.Decode(buffer.ToArray(), kind, apiVersion);
         }
 
         var text = await ReadTextAsync(request, ct);

@@ -54,6 +54,27 @@ internal static class ProtobufDecoder
         }),
     };
 
+    private static readonly Message ResourceAttributes = new()
+    {
+        [1] = F("namespace", Kind.String), [2] = F("verb", Kind.String), [3] = F("group", Kind.String), [4] = F("version", Kind.String),
+        [5] = F("resource", Kind.String), [6] = F("subresource", Kind.String), [7] = F("name", Kind.String),
+    };
+
+    private static readonly Message NonResourceAttributes = new() { [1] = F("path", Kind.String), [2] = F("verb", Kind.String) };
+
+    private static readonly Message PolicyRule = new()
+    {
+        [1] = F("verbs", Kind.RepeatedString), [2] = F("apiGroups", Kind.RepeatedString), [3] = F("resources", Kind.RepeatedString),
+        [4] = F("resourceNames", Kind.RepeatedString), [5] = F("nonResourceURLs", Kind.RepeatedString),
+    };
+
+    private static readonly Message Binding = new()
+    {
+        [1] = F("metadata", Kind.Message, ObjectMeta),
+        [2] = F("subjects", Kind.RepeatedMessage, new Message { [1] = F("kind", Kind.String), [2] = F("apiGroup", Kind.String), [3] = F("name", Kind.String), [4] = F("namespace", Kind.String) }),
+        [3] = F("roleRef", Kind.Message, new Message { [1] = F("apiGroup", Kind.String), [2] = F("kind", Kind.String), [3] = F("name", Kind.String) }),
+    };
+
     private static readonly Dictionary<string, Message> Kinds = new(StringComparer.Ordinal)
     {
         ["ConfigMap"] = new() { [1] = F("metadata", Kind.Message, ObjectMeta), [2] = F("data", Kind.StringMap), [3] = F("binaryData", Kind.BytesMap), [4] = F("immutable", Kind.Bool) },
@@ -62,16 +83,36 @@ internal static class ProtobufDecoder
         ["SelfSubjectAccessReview"] = new()
         {
             [1] = F("metadata", Kind.Message, ObjectMeta),
+            [2] = F("spec", Kind.Message, new Message { [1] = F("resourceAttributes", Kind.Message, ResourceAttributes), [2] = F("nonResourceAttributes", Kind.Message, NonResourceAttributes) }),
+        },
+        ["SubjectAccessReview"] = new()
+        {
+            [1] = F("metadata", Kind.Message, ObjectMeta),
             [2] = F("spec", Kind.Message, new Message
             {
-                [1] = F("resourceAttributes", Kind.Message, new Message
-                {
-                    [1] = F("namespace", Kind.String), [2] = F("verb", Kind.String), [3] = F("group", Kind.String), [4] = F("version", Kind.String),
-                    [5] = F("resource", Kind.String), [6] = F("subresource", Kind.String), [7] = F("name", Kind.String),
-                }),
-                [2] = F("nonResourceAttributes", Kind.Message, new Message { [1] = F("path", Kind.String), [2] = F("verb", Kind.String) }),
+                [1] = F("resourceAttributes", Kind.Message, ResourceAttributes), [2] = F("nonResourceAttributes", Kind.Message, NonResourceAttributes),
+                [3] = F("user", Kind.String), [4] = F("groups", Kind.RepeatedString), [6] = F("uid", Kind.String),
             }),
         },
+        ["SelfSubjectRulesReview"] = new() { [1] = F("metadata", Kind.Message, ObjectMeta), [2] = F("spec", Kind.Message, new Message { [1] = F("namespace", Kind.String) }) },
+        ["SelfSubjectReview"] = new() { [1] = F("metadata", Kind.Message, ObjectMeta) },
+        ["TokenRequest"] = new()
+        {
+            [1] = F("metadata", Kind.Message, ObjectMeta),
+            [2] = F("spec", Kind.Message, new Message
+            {
+                [1] = F("audiences", Kind.RepeatedString), [4] = F("expirationSeconds", Kind.Int),
+                [3] = F("boundObjectRef", Kind.Message, new Message { [1] = F("kind", Kind.String), [2] = F("apiVersion", Kind.String), [3] = F("name", Kind.String), [4] = F("uid", Kind.String) }),
+            }),
+        },
+        ["Role"] = new() { [1] = F("metadata", Kind.Message, ObjectMeta), [2] = F("rules", Kind.RepeatedMessage, PolicyRule) },
+        ["ClusterRole"] = new()
+        {
+            [1] = F("metadata", Kind.Message, ObjectMeta), [2] = F("rules", Kind.RepeatedMessage, PolicyRule),
+            [3] = F("aggregationRule", Kind.Message, new Message { [1] = F("clusterRoleSelectors", Kind.RepeatedMessage, new Message { [1] = F("matchLabels", Kind.StringMap) }) }),
+        },
+        ["RoleBinding"] = Binding,
+        ["ClusterRoleBinding"] = Binding,
         // kubectl create job --image: the fields its generator sets.
         ["Job"] = new()
         {
@@ -103,9 +144,11 @@ internal static class ProtobufDecoder
         RepeatedMessage,
     }
 
-    public static JsonObject Decode(byte[] body, ResourceType type)
+    public static JsonObject Decode(byte[] body, ResourceType type) => Decode(body, type.Kind, type.ApiVersion);
+
+    public static JsonObject Decode(byte[] body, string kind, string apiVersion)
     {
-        if (body.Length < 4 || !body.AsSpan(0, 4).SequenceEqual(Magic) || !Kinds.TryGetValue(type.Kind, out var message))
+        if (body.Length < 4 || !body.AsSpan(0, 4).SequenceEqual(Magic) || !Kinds.TryGetValue(kind, out var message))
         {
             throw Unsupported();
         }
@@ -114,8 +157,8 @@ internal static class ProtobufDecoder
         {
             var envelope = Read(body.AsSpan(4), Unknown, out var raw);
             var obj = Read(raw, message, out _);
-            obj["apiVersion"] = JsonPaths.Str(envelope, "typeMeta", "apiVersion") ?? type.ApiVersion;
-            obj["kind"] = JsonPaths.Str(envelope, "typeMeta", "kind") ?? type.Kind;
+            obj["apiVersion"] = JsonPaths.Str(envelope, "typeMeta", "apiVersion") ?? apiVersion;
+            obj["kind"] = JsonPaths.Str(envelope, "typeMeta", "kind") ?? kind;
             return obj;
         }
         catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or FormatException)

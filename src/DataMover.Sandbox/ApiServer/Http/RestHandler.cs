@@ -16,12 +16,16 @@ internal sealed class RestHandler
     private readonly ObjectService _objects;
     private readonly WatchStreamer _watches;
     private readonly Func<IPodLogSource> _logs;
+    private readonly ReviewHandler _reviews;
+    private readonly TokenRequestHandler _tokens;
 
-    public RestHandler(ObjectService objects, WatchStreamer watches, Func<IPodLogSource> logs)
+    public RestHandler(ObjectService objects, WatchStreamer watches, Func<IPodLogSource> logs, ReviewHandler reviews, TokenRequestHandler tokens)
     {
         _objects = objects;
         _watches = watches;
         _logs = logs;
+        _reviews = reviews;
+        _tokens = tokens;
     }
 
     public Task HandleAsync(HttpContext context, ApiRequest request) => request.Verb switch
@@ -31,8 +35,9 @@ internal sealed class RestHandler
         "list" => ListAsync(context, request),
         "watch" => _watches.StreamAsync(context, request),
         "create" when request.Subresource == "binding" => BindAsync(context, request),
+        "create" when request.Subresource == "token" => _tokens.HandleAsync(context, request),
         "create" when request.Name is not null => throw ApiException.MethodNotSupported(request.Type, "create"),
-        "create" when request.Type.IsReview => ReviewAsync(context, request),
+        "create" when request.Type.IsReview => _reviews.HandleAsync(context, request),
         _ when request.Type.IsReview => throw ApiException.MethodNotSupported(request.Type, request.Verb),
         "create" => CreateAsync(context, request),
         "update" => UpdateAsync(context, request),
@@ -251,7 +256,7 @@ internal sealed class RestHandler
                 var subresource = request.Subresource;
                 createIfMissing = () => ServerSideApply.Apply(null, intent, manager, force, type, subresource);
                 apply = current => ServerSideApply.Apply(current, intent, manager, force, type, subresource);
-                options = new WriteOptions { DryRun = options.DryRun, FieldValidation = options.FieldValidation, WritesManagedFields = true, FieldManager = manager };
+                options = new WriteOptions { DryRun = options.DryRun, FieldValidation = options.FieldValidation, WritesManagedFields = true, FieldManager = manager, User = options.User };
                 break;
         }
 
@@ -300,17 +305,6 @@ internal sealed class RestHandler
         var (delete, options) = await DeleteOptionsFrom(context);
         var deleted = _objects.DeleteCollection(request.Type, request.Namespace, o => labels.Matches(o) && fields.Matches(o), delete, options);
         await HttpIo.WriteJsonAsync(context, 200, ListOf(request.Type, deleted, new JsonObject { ["resourceVersion"] = ObjectService.FormatRv(_objects.Store.CurrentRv) }));
-    }
-
-    /// <summary>Every authenticated caller is cluster-admin in the sandbox, so every access review is allowed.</summary>
-    private static async Task ReviewAsync(HttpContext context, ApiRequest request)
-    {
-        var body = await HttpIo.ReadObjectAsync(context.Request, request.Type, context.RequestAborted);
-        body["apiVersion"] = request.Type.ApiVersion;
-        body["kind"] = request.Type.Kind;
-        JsonPaths.Ensure(body, "metadata")["creationTimestamp"] = null;
-        body["status"] = new JsonObject { ["allowed"] = true };
-        await HttpIo.WriteJsonAsync(context, 201, body);
     }
 
     private async Task BindAsync(HttpContext context, ApiRequest request)
@@ -381,7 +375,13 @@ internal sealed class RestHandler
             throw ApiException.BadRequest($"fieldValidation parameter value is invalid: {validation}. Must be one of: Ignore, Warn, Strict");
         }
 
-        return new WriteOptions { DryRun = dryRun == "All", FieldValidation = validation.Length > 0 ? validation : "Warn", FieldManager = FieldManagerOf(request) };
+        return new WriteOptions
+        {
+            DryRun = dryRun == "All",
+            FieldValidation = validation.Length > 0 ? validation : "Warn",
+            FieldManager = FieldManagerOf(request),
+            User = request.HttpContext.Items[ApiEndpoints.UserKey] as Auth.UserInfo,
+        };
     }
 
     /// <summary>The fieldManager parameter, else the User-Agent's product name, as the apiserver derives it.</summary>
