@@ -25,11 +25,13 @@ public sealed partial class SandboxCluster : IAsyncDisposable
     private readonly List<IHostedComponent> _components = [];
     private readonly TimeSpan _bookmarkInterval;
     private Task _timers = Task.CompletedTask;
+    private readonly AuthorizationAudit _audit;
     private int _disposed;
 
-    private SandboxCluster(WebApplication app, ResourceStore store, CertificateAuthority? ca, ILoggerFactory? ownedLoggerFactory, ILogger logger, SandboxContext context, TimeSpan bookmarkInterval, ServiceAccountTokens tokens)
+    private SandboxCluster(WebApplication app, ResourceStore store, CertificateAuthority? ca, ILoggerFactory? ownedLoggerFactory, ILogger logger, SandboxContext context, TimeSpan bookmarkInterval, ServiceAccountTokens tokens, AuthorizationAudit audit)
     {
         ServiceAccountTokens = tokens;
+        _audit = audit;
         _app = app;
         _store = store;
         _ca = ca;
@@ -129,7 +131,7 @@ public sealed partial class SandboxCluster : IAsyncDisposable
         var url = new Uri(address.EndsWith('/') ? address : address + "/");
         KubeconfigWriter.Write(kubeconfig, url, token, ca?.CertificatePem);
         context = new SandboxContext(url, kubeconfig, token, nodeToken, dataDir, options.NoNode, loggerFactory, faults, ca);
-        var cluster = new SandboxCluster(app, store, ca, ownedFactory, logger, context, options.BookmarkInterval, tokens);
+        var cluster = new SandboxCluster(app, store, ca, ownedFactory, logger, context, options.BookmarkInterval, tokens, authorizer.Audit);
         cluster._timers = cluster.RunTimersAsync(cluster._stopping.Token);
         try
         {
@@ -159,6 +161,12 @@ public sealed partial class SandboxCluster : IAsyncDisposable
     /// </summary>
     public Task<string> CreateServiceAccountTokenAsync(string ns, string serviceAccount, TimeSpan? lifetime = null, CancellationToken cancellationToken = default) =>
         Context.CreateServiceAccountTokenAsync(ns, serviceAccount, lifetime, cancellationToken);
+
+    /// <summary>
+    /// The distinct authorization decisions taken so far for <paramref name="user"/>'s requests (verb, group, resource or
+    /// resource/subresource, namespace, allowed), as an audit log would show them; reviews (can-i) are not included.
+    /// </summary>
+    public IReadOnlyList<AuthorizationRecord> AuthorizationsOf(string user) => _audit.Of(user);
 
     /// <summary>Writes a kubeconfig for this cluster that authenticates with <paramref name="token"/> (e.g. a ServiceAccount token).</summary>
     public void WriteKubeconfig(string path, string token) => Context.WriteKubeconfig(path, token);

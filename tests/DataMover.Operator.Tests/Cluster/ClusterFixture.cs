@@ -76,6 +76,9 @@ public class ClusterFixture : IAsyncLifetime
 
     public KubeClient Client { get; private set; } = null!;
 
+    /// <summary>The operator's own identity: its ServiceAccount's token, bound by deploy/rbac (tests use the admin).</summary>
+    public string OperatorKubeconfigPath { get; private set; } = "";
+
     public HttpClient Http { get; private set; } = null!;
 
     public Hosting.OperatorHost Operator { get; private set; } = null!;
@@ -116,6 +119,7 @@ public class ClusterFixture : IAsyncLifetime
             await WaitServedAsync(crd);
         }
 
+        OperatorKubeconfigPath = await Support.OperatorIdentity.InstallAsync(Cluster);
         _operatorLoggers = LoggerFactory.Create(b => b.AddProvider(OperatorLog).SetMinimumLevel(LogLevel.Information));
         await StartOperatorAsync();
     }
@@ -131,7 +135,7 @@ public class ClusterFixture : IAsyncLifetime
     {
         Operator = await Hosting.OperatorHost.StartAsync(new Hosting.OperatorOptions
         {
-            KubeconfigPath = Cluster.KubeconfigPath,
+            KubeconfigPath = OperatorKubeconfigPath,
             MetricsBindAddress = "127.0.0.1:0",
             HealthProbeBindAddress = "127.0.0.1:0",
             MoverImage = MoverImage,

@@ -22,7 +22,7 @@ public sealed class HostTests(SandboxFixture fixture) : OperatorTestBase(fixture
     {
         await using var host = await Hosting.OperatorHost.StartAsync(new Hosting.OperatorOptions
         {
-            KubeconfigPath = Fixture.Cluster.KubeconfigPath,
+            KubeconfigPath = Fixture.OperatorKubeconfigPath,
             Namespace = Ns,
             MetricsBindAddress = "0",
             HealthProbeBindAddress = "0",

@@ -46,10 +46,15 @@ public abstract class OperatorTestBase(SandboxFixture fixture) : IAsyncLifetime
 
     protected async Task<OperatorHost> StartOperatorAsync(TimeProvider? time = null, bool leaderElect = false)
     {
+        if (leaderElect)
+        {
+            await Support.OperatorIdentity.GrantLeaderElectionAsync(Fixture.Cluster, Ns);
+        }
+
         var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Information));
         var host = await OperatorHost.StartAsync(new OperatorOptions
         {
-            KubeconfigPath = Fixture.Cluster.KubeconfigPath,
+            KubeconfigPath = Fixture.OperatorKubeconfigPath,
             Namespace = Ns,
             MetricsBindAddress = "127.0.0.1:0",
             HealthProbeBindAddress = "127.0.0.1:0",

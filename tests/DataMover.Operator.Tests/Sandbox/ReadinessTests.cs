@@ -14,7 +14,7 @@ public sealed class ReadinessTests(SandboxFixture fixture) : OperatorTestBase(fi
         var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Information));
         await using var host = await OperatorHost.StartAsync(new OperatorOptions
         {
-            KubeconfigPath = Fixture.Cluster.KubeconfigPath,
+            KubeconfigPath = Fixture.OperatorKubeconfigPath,
             Namespace = Ns,
             MetricsBindAddress = "0",
             HealthProbeBindAddress = "127.0.0.1:0",

@@ -26,6 +26,9 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The operator's own identity: its ServiceAccount's token, bound by deploy/rbac (tests use the admin).</summary>
+    public string OperatorKubeconfigPath { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         Cluster = await SandboxCluster.StartAsync(new SandboxOptions { NoNode = true, LoggerFactory = NullLoggerFactory.Instance });
@@ -45,6 +48,7 @@ public sealed class SandboxFixture : IAsyncLifetime
         await classes.CreateAsync(new StorageClass { Metadata = new ObjectMeta { Name = CsiClass }, Provisioner = "fake.csi.datamover.local" });
         await classes.CreateAsync(new StorageClass { Metadata = new ObjectMeta { Name = InTreeClass }, Provisioner = "kubernetes.io/aws-ebs" });
         await WaitForCrdAsync();
+        OperatorKubeconfigPath = await Support.OperatorIdentity.InstallAsync(Cluster);
     }
 
     public async Task DisposeAsync()

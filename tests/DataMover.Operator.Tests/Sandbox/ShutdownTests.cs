@@ -15,6 +15,7 @@ public sealed class ShutdownTests(SandboxFixture fixture) : OperatorTestBase(fix
     [Fact]
     public async Task Sigterm_exits_0_with_one_shutdown_line_and_releases_the_lease_to_the_standby()
     {
+        await Support.OperatorIdentity.GrantLeaderElectionAsync(Fixture.Cluster, Ns);
         using var leader = StartOperator();
         var leaderIdentity = await WaitForHolderAsync(h => h.Length > 0);
         using var standby = StartOperator();
@@ -38,7 +39,7 @@ public sealed class ShutdownTests(SandboxFixture fixture) : OperatorTestBase(fix
     }
 
     private OperatorProcess StartOperator() => OperatorProcess.Start(
-        ["--kubeconfig", Fixture.Cluster.KubeconfigPath, "--namespace", Ns, "--leader-elect", "--metrics-bind-address", "0", "--health-probe-bind-address", "0", "--mover-image", "example.local/mover:test"],
+        ["--kubeconfig", Fixture.OperatorKubeconfigPath, "--namespace", Ns, "--leader-elect", "--metrics-bind-address", "0", "--health-probe-bind-address", "0", "--mover-image", "example.local/mover:test"],
         new Dictionary<string, string> { ["POD_NAMESPACE"] = Ns, ["POD_NAME"] = "operator-" + Guid.NewGuid().ToString("N")[..6] });
 
     private async Task<string> WaitForHolderAsync(Func<string, bool> condition)

@@ -29,7 +29,7 @@ internal static class OwnerReferencesAdmission
         var ns = JsonPaths.Namespace(obj) ?? "";
         if (old is not null)
         {
-            var delete = authorizer.Authorize(new RequestAttributes
+            var delete = authorizer.AuthorizeRequest(new RequestAttributes
             {
                 User = user, Verb = "delete", IsResourceRequest = true, ApiGroup = type.Group, ApiVersion = type.Version,
                 Resource = type.Plural, Subresource = subresource ?? "", Namespace = ns, Name = JsonPaths.Name(obj),
@@ -61,7 +61,7 @@ internal static class OwnerReferencesAdmission
 
             foreach (var mapping in mappings)
             {
-                var finalizers = authorizer.Authorize(new RequestAttributes
+                var finalizers = authorizer.AuthorizeRequest(new RequestAttributes
                 {
                     User = user, Verb = "update", IsResourceRequest = true, ApiGroup = group, ApiVersion = version,
                     Resource = mapping.Plural, Subresource = "finalizers", Namespace = ns, Name = JsonPaths.Str(reference, "name") ?? "",

@@ -14,6 +14,17 @@ internal sealed class RbacAuthorizer
     /// <summary>Called (under the store lock) after a Role, ClusterRole or binding changed.</summary>
     public void Invalidate() => Volatile.Write(ref _snapshot, null);
 
+    /// <summary>Decisions taken for real requests, for tests.</summary>
+    public AuthorizationAudit Audit { get; } = new();
+
+    /// <summary>Authorizes a request the user really makes (not a review of one), and records the decision.</summary>
+    public AuthorizationDecision AuthorizeRequest(RequestAttributes attributes)
+    {
+        var decision = Authorize(attributes);
+        Audit.Record(attributes, decision);
+        return decision;
+    }
+
     public AuthorizationDecision Authorize(RequestAttributes attributes)
     {
         var user = attributes.User;

@@ -88,7 +88,7 @@ internal sealed partial class ApiEndpoints
             }
 
             var attributes = RequestInfoParser.Parse(user, context.Request.Method, context.Request.Path.Value ?? "/", context.Request.Query);
-            var decision = _authorizer.Authorize(attributes);
+            var decision = _authorizer.AuthorizeRequest(attributes);
             if (!decision.Allowed)
             {
                 throw Forbidden.For(attributes, decision.Reason);

@@ -1,0 +1,47 @@
+using DataMover.Sandbox.Hosting;
+
+namespace DataMover.Operator.Tests.Support;
+
+/// <summary>
+/// The identity the operator really runs under: deploy/rbac applied by an administrator with kubectl, and a token of
+/// the operator's ServiceAccount from `kubectl create token`. Operator tests run under it, so a rule missing from
+/// deploy/rbac is a 403 in some test, as it would be on a cluster.
+/// </summary>
+internal static class OperatorIdentity
+{
+    public const string Namespace = "datamover-operator-system";
+    public const string ServiceAccount = "datamover-operator-controller-manager";
+    public const string User = "system:serviceaccount:" + Namespace + ":" + ServiceAccount;
+
+    /// <summary>Applies deploy/manager/namespace.yaml and deploy/rbac; a kubeconfig authenticating as the operator's ServiceAccount.</summary>
+    public static async Task<string> InstallAsync(SandboxCluster cluster)
+    {
+        var admin = cluster.KubeconfigPath;
+        await Kubectl.RunAsync(admin, "apply", "-f", Sandbox.SandboxFixture.RepoFile("deploy/manager/namespace.yaml"));
+        await Kubectl.RunAsync(admin, "apply", "-k", Path.GetDirectoryName(Sandbox.SandboxFixture.RepoFile("deploy/rbac/kustomization.yaml"))!);
+        var token = (await Kubectl.RunAsync(admin, "create", "token", ServiceAccount, "-n", Namespace, "--duration=24h")).Trim();
+        var path = Path.Combine(cluster.DataDir, "operator-" + Guid.NewGuid().ToString("n")[..6] + ".kubeconfig");
+        cluster.WriteKubeconfig(path, token);
+        return path;
+    }
+
+    /// <summary>
+    /// The shipped leader-election Role and RoleBinding, placed in <paramref name="ns"/> instead of the operator's
+    /// namespace, for tests that elect a leader in their own namespace.
+    /// </summary>
+    public static async Task GrantLeaderElectionAsync(SandboxCluster cluster, string ns)
+    {
+        foreach (var file in new[] { "deploy/rbac/leader_election_role.yaml", "deploy/rbac/leader_election_role_binding.yaml" })
+        {
+            var yaml = await File.ReadAllTextAsync(Sandbox.SandboxFixture.RepoFile(file));
+            // Only the object's own namespace moves: the binding's subject stays the operator's ServiceAccount.
+            var moved = yaml.Replace("  namespace: " + Namespace + "\nroleRef", "  namespace: " + ns + "\nroleRef", StringComparison.Ordinal)
+                .Replace("  namespace: " + Namespace + "\nrules", "  namespace: " + ns + "\nrules", StringComparison.Ordinal);
+            Assert.NotEqual(yaml, moved);
+            var temp = Path.Combine(cluster.DataDir, Guid.NewGuid().ToString("n") + ".yaml");
+            await File.WriteAllTextAsync(temp, moved);
+            await Kubectl.RunAsync(cluster.KubeconfigPath, "apply", "-f", temp);
+            File.Delete(temp);
+        }
+    }
+}
