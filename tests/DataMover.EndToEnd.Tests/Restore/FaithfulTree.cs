@@ -12,7 +12,12 @@ namespace DataMover.EndToEnd.Tests.Restore;
 [SupportedOSPlatform("linux")]
 internal static class FaithfulTree
 {
-    /// <summary>The uid and gid the mover runs as: the application's own, so its 0600 and 0700 entries are readable.</summary>
+    /// <summary>
+    /// The uid and gid the mover runs as: the application's own, so its 0600 and 0700 entries are readable. The tree
+    /// has no other owners because the sandbox cannot carry them: a non-root container's user namespace maps only
+    /// its own uid (the backup would see every other owner as 65534), and a root one's only uid 0 (chown to another
+    /// owner fails), so restoreOwnership is covered by the mover's own tests, run directly as root.
+    /// </summary>
     public const int MoverId = 65534;
 
     private static readonly DateTime OldTime = new(2024, 8, 6, 14, 30, 52, 123, DateTimeKind.Utc);

@@ -44,7 +44,14 @@ public sealed class RestoreRoundTripTests(BackupClusterFixture cluster) : IClass
         Assert.Equal("restored", restore.Status.TargetPvc);
         Assert.Equal(expected.Count, restore.Status.Files);
         var restored = await scenario.VolumePathAsync("restored");
-        Assert.Equal(string.Join('\n', source), string.Join('\n', FaithfulTree.Snapshot(restored)));
+        var (expectedTree, actualTree) = (string.Join('\n', source), string.Join('\n', FaithfulTree.Snapshot(restored)));
+        if (expectedTree != actualTree)
+        {
+            var pods = await scenario.PodsOfJobAsync(restore.Status.JobName!);
+            var log = pods.Count == 0 ? "no pod" : await scenario.PodLogAsync(pods[^1].Metadata.Name!);
+            Assert.Fail($"the restored tree differs from the source.\nsource:\n{expectedTree}\nrestored:\n{actualTree}\nmover log:\n{log}");
+        }
+
         // The backup's own record is not data: it never lands in the volume.
         Assert.False(File.Exists(Path.Combine(restored, BucketContent.ManifestName)));
     }
