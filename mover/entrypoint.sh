@@ -732,10 +732,15 @@ restore_directories() {
         (cd "${root}" && xargs -0 -r chown -h "${value}" --) || METADATA_FAILURES=$((METADATA_FAILURES + 1))
     done < <(jq -r '[.[] | select(.uid != null and .gid != null) | "\(.uid):\(.gid)"] | unique[]' "${entries}")
   fi
+  local exact
   while IFS= read -r value; do
     [[ "${value}" =~ ^[0-7]{3,4}$ ]] || continue
+    # Five digits: GNU chmod keeps a directory's setgid bit for a shorter numeric mode, and the
+    # kubelet's fsGroup makes the target's directories setgid (new ones inherit it); the
+    # recorded mode is set exactly.
+    printf -v exact '%05o' "$((8#${value}))"
     jq -j --arg mode "${value}" '.[] | select(.mode == $mode) | .path + "\u0000"' "${entries}" |
-      (cd "${root}" && xargs -0 -r chmod "${value}" --) 2>>"${WORK_DIR}/metadata.log" ||
+      (cd "${root}" && xargs -0 -r chmod "${exact}" --) 2>>"${WORK_DIR}/metadata.log" ||
       METADATA_FAILURES=$((METADATA_FAILURES + 1))
   done < <(jq -r '[.[].mode | select(. != null)] | unique[]' "${entries}")
   # Deepest first is not needed (a child's time change does not touch its parent), but the

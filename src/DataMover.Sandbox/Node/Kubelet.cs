@@ -419,7 +419,13 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
                 }
 
                 Directory.CreateDirectory(path);
-                ApplyFsGroup(path, pod.Spec?.SecurityContext?.FsGroup);
+                // As the kubelet's CSI mounter (csiMountMgr.supportsFSGroup): a volume the pod mounts read-only keeps
+                // its ownership and modes; fsGroup applies only to writable mounts.
+                if (pvcSource.ReadOnly != true)
+                {
+                    ApplyFsGroup(path, pod.Spec?.SecurityContext?.FsGroup);
+                }
+
                 runtime.VolumePaths[volume.Name] = path;
             }
             else if (volume.EmptyDir is not null)

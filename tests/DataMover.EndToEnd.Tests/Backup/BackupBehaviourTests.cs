@@ -30,7 +30,7 @@ public sealed partial class BackupBehaviourTests(BackupClusterFixture cluster, I
         var stamp = DateTime.ParseExact(folder, "yyyy-MM-dd-HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
         Assert.InRange(stamp, before, after);
         Assert.Equal($"s3://{bucket}/{folder}/", dm.Status!.Destination);
-        await BucketContent.AssertMirrorsAsync(scenario, bucket, folder + "/", tree.FileHashes, "backup");
+        await BucketContent.AssertMirrorsAsync(scenario, bucket, folder + "/", tree.FileHashes, dm);
     }
 
     [Fact]
@@ -52,8 +52,8 @@ public sealed partial class BackupBehaviourTests(BackupClusterFixture cluster, I
 
         Assert.NotEqual(results[0].Status!.RestoredPvcName, results[1].Status!.RestoredPvcName);
         Assert.NotEqual(results[0].Status!.JobName, results[1].Status!.JobName);
-        await BucketContent.AssertMirrorsAsync(scenario, first, "", tree.FileHashes, "backup-a");
-        await BucketContent.AssertMirrorsAsync(scenario, second, "", tree.FileHashes, "backup-b");
+        await BucketContent.AssertMirrorsAsync(scenario, first, "", tree.FileHashes, results[0]);
+        await BucketContent.AssertMirrorsAsync(scenario, second, "", tree.FileHashes, results[1]);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed partial class BackupBehaviourTests(BackupClusterFixture cluster, I
         var tree = SampleTree.CreateRealistic(volume, smallFiles: 200, largeFileBytes: 2 * 1024 * 1024);
         await scenario.CreateDataMoverAsync("monday", "app-data", "storage");
         var monday = await scenario.WaitForEndAsync("monday", "Completed");
-        await BucketContent.AssertMirrorsAsync(scenario, bucket, "", tree.FileHashes, "monday");
+        await BucketContent.AssertMirrorsAsync(scenario, bucket, "", tree.FileHashes, monday);
         // Baseline: every file was uploaded once (the Job may have needed a retry on a loaded machine: count the
         // uploads of every attempt).
         var first = await MoverRunAsync(scenario, monday.Status!.JobName!);
@@ -88,7 +88,7 @@ public sealed partial class BackupBehaviourTests(BackupClusterFixture cluster, I
         // The mover's own summary counts what its run copied: normally that one file.
         var summary = $"sync complete: transferred {CopiedLines(second.Succeeded.Log).Count} files";
         Assert.True(second.Succeeded.Log.Contains(summary, StringComparison.Ordinal), $"the mover's summary should say \"{summary}\".\n{context}");
-        await BucketContent.AssertMirrorsAsync(scenario, bucket, "", tree.FileHashes, "tuesday");
+        await BucketContent.AssertMirrorsAsync(scenario, bucket, "", tree.FileHashes, tuesday);
     }
 
     private static List<string> CopiedLines(string log) =>

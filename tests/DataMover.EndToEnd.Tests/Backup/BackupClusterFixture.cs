@@ -13,8 +13,8 @@ namespace DataMover.EndToEnd.Tests.Backup;
 
 /// <summary>
 /// The whole data path for one test class: a sandbox cluster with its control plane and node agent (provisioner,
-/// job controller, kubelet running the real mover/entrypoint.sh with rclone under bubblewrap), the DataMover CRD
-/// from deploy/, the operator in-process watching all namespaces, and a real S3 server (s3rver). Tests isolate
+/// job controller, kubelet running the real mover/entrypoint.sh with rclone under bubblewrap), the DataMover and
+/// DataMoverRestore CRDs from deploy/, the operator in-process watching all namespaces, and a real S3 server (s3rver). Tests isolate
 /// themselves with their own namespace and bucket (<see cref="BackupScenario"/>).
 /// </summary>
 public sealed class BackupClusterFixture : IAsyncLifetime
@@ -74,7 +74,9 @@ public sealed class BackupClusterFixture : IAsyncLifetime
         _cluster = await SandboxCluster.StartAsync(options);
         _client = new KubeClient(KubeConfigLoader.Load(_cluster.KubeconfigPath));
         _http = _cluster.CreateHttpClient();
-        await InstallCrdAsync();
+        // Both kinds before the operator starts: its restore controller waits for the restore informers to sync.
+        await InstallCrdAsync("datamovers.yaml", "datamovers");
+        await InstallCrdAsync("datamoverrestores.yaml", "datamoverrestores");
 
         _operatorLoggers = LoggerFactory.Create(b => b.AddProvider(_operatorLogs).SetMinimumLevel(LogLevel.Trace));
         _operator = await OperatorHost.StartAsync(new OperatorOptions
@@ -131,22 +133,22 @@ public sealed class BackupClusterFixture : IAsyncLifetime
         return scenario;
     }
 
-    private async Task InstallCrdAsync()
+    private async Task InstallCrdAsync(string file, string plural)
     {
-        var yaml = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "deploy", "crds", "datamovers.yaml"));
+        var yaml = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "deploy", "crds", file));
         using var content = new StringContent(yaml, Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/yaml");
         using var created = await Http.PostAsync(new Uri(Cluster.Url, "apis/apiextensions.k8s.io/v1/customresourcedefinitions"), content);
         if (!created.IsSuccessStatusCode)
         {
-            throw new InvalidOperationException($"DataMover CRD not accepted ({(int)created.StatusCode}): {await created.Content.ReadAsStringAsync()}");
+            throw new InvalidOperationException($"CRD {file} not accepted ({(int)created.StatusCode}): {await created.Content.ReadAsStringAsync()}");
         }
 
         // The CRD is served once established; the operator's informers must not start before that.
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
-            using var probe = await Http.GetAsync(new Uri(Cluster.Url, "apis/datamover.a-cup-of.coffee/v1alpha1/datamovers"));
+            using var probe = await Http.GetAsync(new Uri(Cluster.Url, "apis/datamover.a-cup-of.coffee/v1alpha1/" + plural));
             if (probe.IsSuccessStatusCode)
             {
                 return;
@@ -154,7 +156,7 @@ public sealed class BackupClusterFixture : IAsyncLifetime
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new InvalidOperationException($"DataMover CRD not served after 30s: {(int)probe.StatusCode}");
+                throw new InvalidOperationException($"CRD {file} not served after 30s: {(int)probe.StatusCode}");
             }
 
             await Task.Delay(50);

@@ -36,6 +36,10 @@ internal sealed class BackupScenario
 
     public ResourceClient<DataMoverResource> DataMovers => _cluster.Client.Resource(DataMoverResources.DataMovers);
 
+    public ResourceClient<DataMoverRestore> Restores => _cluster.Client.Resource(DataMoverResources.Restores);
+
+    public ResourceClient<Job> Jobs => _cluster.Client.Resource(KubeResources.Jobs);
+
     public ResourceClient<PersistentVolumeClaim> Pvcs => _cluster.Client.Resource(KubeResources.PersistentVolumeClaims);
 
     public ResourceClient<PersistentVolume> Pvs => _cluster.Client.Resource(KubeResources.PersistentVolumes);
@@ -98,7 +102,13 @@ internal sealed class BackupScenario
                 Resources = new ResourceRequirements { Requests = new Dictionary<string, string> { ["storage"] = "1Gi" } },
             },
         });
-        var bound = await WaitForAsync(Pvcs, name, pvc => pvc?.Status?.Phase == "Bound", $"source PVC {name} to be Bound", ObjectTimeout);
+        return await VolumePathAsync(name);
+    }
+
+    /// <summary>The host directory of a PVC's volume (<c>spec.hostPath.path</c> of its PV), once the PVC is Bound.</summary>
+    public async Task<string> VolumePathAsync(string name)
+    {
+        var bound = await WaitForAsync(Pvcs, name, pvc => pvc?.Status?.Phase == "Bound", $"PVC {name} to be Bound", ObjectTimeout);
         var pv = await Pvs.GetAsync(null, bound!.Spec!.VolumeName!);
         var path = pv.Spec?.HostPath?.Path;
         Assert.False(string.IsNullOrEmpty(path), $"PV {pv.Metadata.Name} of {name} has no spec.hostPath.path");
@@ -106,7 +116,7 @@ internal sealed class BackupScenario
         return path;
     }
 
-    public async Task<DataMoverResource> CreateDataMoverAsync(string name, string sourcePvc, string secretName, bool addTimestampPrefix = false, bool deletePvcAfterBackup = false) =>
+    public async Task<DataMoverResource> CreateDataMoverAsync(string name, string sourcePvc, string secretName, bool addTimestampPrefix = false, bool deletePvcAfterBackup = false, string? path = null) =>
         await DataMovers.CreateAsync(new DataMoverResource
         {
             Metadata = new ObjectMeta { Name = name, Namespace = Namespace },
@@ -114,6 +124,7 @@ internal sealed class BackupScenario
             {
                 SourcePvc = sourcePvc,
                 SecretName = secretName,
+                Path = path,
                 AddTimestampPrefix = addTimestampPrefix,
                 DeletePvcAfterBackup = deletePvcAfterBackup,
             },
@@ -129,6 +140,34 @@ internal sealed class BackupScenario
         }
 
         return dm;
+    }
+
+    /// <summary>Creates a restore of <paramref name="source"/> into a new PVC of the sandbox's storage class.</summary>
+    public async Task<DataMoverRestore> CreateRestoreAsync(string name, DataMoverRestoreSource source, string targetPvc, string? size = null) =>
+        await Restores.CreateAsync(new DataMoverRestore
+        {
+            Metadata = new ObjectMeta { Name = name, Namespace = Namespace },
+            Spec = new DataMoverRestoreSpec
+            {
+                Source = source,
+                Target = new DataMoverRestoreTarget { Pvc = new DataMoverRestorePvc { Name = targetPvc, StorageClassName = "standard", Size = size } },
+            },
+        });
+
+    /// <summary>Waits until the restore ends, and fails (with context) unless it Completed.</summary>
+    public async Task<DataMoverRestore> WaitForRestoreCompletedAsync(string name)
+    {
+        var restore = await WaitForAsync(Restores, name, r => r?.Status?.Phase is "Completed" or "Failed", $"DataMoverRestore {name} to end (Completed or Failed)", BackupTimeout);
+        if (restore!.Status!.Phase != "Completed")
+        {
+            var failed = restore.Status.Conditions?.FirstOrDefault(c => c.Type == "Failed");
+            throw new XunitException(
+                $"DataMoverRestore {Namespace}/{name} ended {restore.Status.Phase}: {failed?.Reason}: {failed?.Message}\n"
+                + await Diagnostics.RawAsync($"apis/datamover.a-cup-of.coffee/v1alpha1/namespaces/{Namespace}/datamoverrestores/{name}")
+                + "\n" + await Diagnostics.DescribeAsync());
+        }
+
+        return restore;
     }
 
     /// <summary>The DataMover's Failed condition is True and its message contains <paramref name="expected"/>.</summary>

@@ -29,7 +29,7 @@ public sealed class CloneRetentionTests(BackupClusterFixture cluster) : IClassFi
         var source = await scenario.Pvcs.GetAsync(scenario.Namespace, "app-data");
         Assert.Equal("Bound", source.Status?.Phase);
         Assert.Null(source.Metadata.DeletionTimestamp);
-        await BucketContent.AssertMirrorsAsync(scenario, bucket, "", tree.FileHashes, "backup");
+        await BucketContent.AssertMirrorsAsync(scenario, bucket, "", tree.FileHashes, dm);
     }
 
     [Fact]

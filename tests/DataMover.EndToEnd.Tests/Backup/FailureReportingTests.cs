@@ -96,8 +96,8 @@ public sealed class FailureReportingTests(BackupClusterFixture cluster) : IClass
         Assert.Equal("CreatingPod", dm.Status.Phase);
 
         await scenario.CreateStorageSecretAsync("late-credentials", bucket);
-        await scenario.WaitForEndAsync("backup", "Completed");
-        await BucketContent.AssertMirrorsAsync(scenario, bucket, "", tree.FileHashes, "backup");
+        var completed = await scenario.WaitForEndAsync("backup", "Completed");
+        await BucketContent.AssertMirrorsAsync(scenario, bucket, "", tree.FileHashes, completed);
     }
 
     private static bool IsTerminal(DataMoverResource? dm) => dm?.Status?.Phase is "Completed" or "Failed";

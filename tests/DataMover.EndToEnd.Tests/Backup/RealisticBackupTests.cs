@@ -34,7 +34,7 @@ public sealed class RealisticBackupTests(BackupClusterFixture cluster) : IClassF
         // The source files as they are on disk after the backup: what was written, untouched by the backup.
         var onDisk = VolumeFiles.Hash(volume);
         Assert.Equal(tree.FileHashes.OrderBy(e => e.Key, StringComparer.Ordinal), onDisk.OrderBy(e => e.Key, StringComparer.Ordinal));
-        await BucketContent.AssertMirrorsAsync(scenario, bucket, "", expected, "backup");
+        await BucketContent.AssertMirrorsAsync(scenario, bucket, "", expected, dm);
         var objects = await scenario.S3.ListObjectsAsync(bucket);
         Assert.DoesNotContain(objects, o => o.Key.StartsWith("empty folder", StringComparison.Ordinal) || o.Key.StartsWith("empty/", StringComparison.Ordinal));
         Assert.Contains(objects, o => o.Key == "db/large.bin" && o.Size == 50 * 1024 * 1024);

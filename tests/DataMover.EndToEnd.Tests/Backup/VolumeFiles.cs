@@ -9,18 +9,32 @@ internal static class VolumeFiles
     public static IReadOnlyDictionary<string, string> Hash(string root)
     {
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var file in new DirectoryInfo(root).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        Add(root, new DirectoryInfo(root), hashes);
+        return hashes;
+    }
+
+    /// <summary>
+    /// Walks by hand: the recursive enumeration descends into symbolic links to directories, which would count
+    /// the link's target twice (rclone stores the link itself).
+    /// </summary>
+    private static void Add(string root, DirectoryInfo directory, Dictionary<string, string> hashes)
+    {
+        foreach (var entry in directory.EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0 }))
         {
-            if (file.LinkTarget is not null)
+            if (entry.LinkTarget is not null)
             {
                 continue;
             }
 
-            using var stream = file.OpenRead();
-            var relative = Path.GetRelativePath(root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+            if (entry is DirectoryInfo below)
+            {
+                Add(root, below, hashes);
+                continue;
+            }
+
+            using var stream = ((FileInfo)entry).OpenRead();
+            var relative = Path.GetRelativePath(root, entry.FullName).Replace(Path.DirectorySeparatorChar, '/');
             hashes[relative] = Convert.ToHexStringLower(SHA256.HashData(stream));
         }
-
-        return hashes;
     }
 }
