@@ -35,36 +35,48 @@ public sealed class OperatorRbacTests(FakeClockClusterFixture fixture) : Cluster
             // The operator's retry backoff runs on its (manual) clock.
             fixture.Clock.Advance(TimeSpan.FromSeconds(5));
         });
-        var runs = new ScheduledRuns(fixture, ns);
-        await runs.ApplyAsync("""
-            apiVersion: datamover.a-cup-of.coffee/v1alpha1
-            kind: DataMoverSchedule
-            metadata:
-              name: every-minute
-            spec:
-              schedule: "* * * * *"
-              sourcePvc: data
-              secretName: storage-credentials
-              addTimestampPrefix: true
-              deletePvcAfterBackup: true
-              successfulJobsHistoryLimit: 1
-              startingDeadlineSeconds: 300
-            """);
-        var first = await runs.NextRunCompletesAsync(previous: null);
-        await conflictSeen;
-        var second = await runs.NextRunCompletesAsync(previous: first);
-        await EventuallyAsync(async () => (await runs.ListAsync()).Count == 1, "history limit of 1 prunes the first run");
-
-        await Client.Resource(DataMoverResources.Restores).CreateAsync(new DataMoverRestore
+        try
         {
-            Metadata = new ObjectMeta { Name = "restore", Namespace = ns },
-            Spec = new DataMoverRestoreSpec
+            var runs = new ScheduledRuns(fixture, ns);
+            await runs.ApplyAsync("""
+                apiVersion: datamover.a-cup-of.coffee/v1alpha1
+                kind: DataMoverSchedule
+                metadata:
+                  name: every-minute
+                spec:
+                  schedule: "* * * * *"
+                  sourcePvc: data
+                  secretName: storage-credentials
+                  addTimestampPrefix: true
+                  deletePvcAfterBackup: true
+                  successfulJobsHistoryLimit: 1
+                  startingDeadlineSeconds: 300
+                """);
+            var first = await runs.NextRunCompletesAsync(previous: null);
+            await conflictSeen;
+            var second = await runs.NextRunCompletesAsync(previous: first);
+            await EventuallyAsync(async () => (await runs.ListAsync()).Count == 1, "history limit of 1 prunes the first run");
+
+            await Client.Resource(DataMoverResources.Restores).CreateAsync(new DataMoverRestore
             {
-                Source = new DataMoverRestoreSource { FromDataMover = second },
-                Target = new DataMoverRestoreTarget { Pvc = new DataMoverRestorePvc { Name = "restored" } },
-            },
-        });
-        await EventuallyAsync(async () => (await Client.Resource(DataMoverResources.Restores).GetAsync(ns, "restore")).Status?.Phase == "Completed", "the restore completes");
+                Metadata = new ObjectMeta { Name = "restore", Namespace = ns },
+                Spec = new DataMoverRestoreSpec
+                {
+                    Source = new DataMoverRestoreSource { FromDataMover = second },
+                    Target = new DataMoverRestoreTarget { Pvc = new DataMoverRestorePvc { Name = "restored" } },
+                },
+            });
+            await EventuallyAsync(async () => (await Client.Resource(DataMoverResources.Restores).GetAsync(ns, "restore")).Status?.Phase == "Completed", "the restore completes");
+        }
+        catch (Exception e) when (Refused() is { Length: > 0 } refused)
+        {
+            // A missing rule shows as the operator's 403s, whatever the step that then timed out.
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nrefused to the operator (403): {refused}");
+        }
+        finally
+        {
+            Fixture.Cluster.Faults.Clear();
+        }
 
         var decisions = Fixture.Cluster.AuthorizationsOf(OperatorIdentity.User);
         Assert.DoesNotContain(decisions, d => !d.Allowed);
@@ -116,6 +128,9 @@ public sealed class OperatorRbacTests(FakeClockClusterFixture fixture) : Cluster
     /// (EventRecorderTests cover the patch).
     /// </summary>
     private static readonly HashSet<(string Group, string Resource, string Verb)> UsedOnlyElsewhere = [("", "events", "patch")];
+
+    private string Refused() => string.Join(", ", Fixture.Cluster.AuthorizationsOf(OperatorIdentity.User).Where(d => !d.Allowed)
+        .Select(d => $"{d.Verb} {d.Resource}{(d.ApiGroup.Length > 0 ? "." + d.ApiGroup : "")}{(d.Namespace.Length > 0 ? " in " + d.Namespace : "")}"));
 
     /// <summary>Every (group, resource, verb) the shipped ClusterRole grants.</summary>
     private static IEnumerable<(string Group, string Resource, string Verb)> ShippedClusterRoleGrants()
