@@ -95,7 +95,16 @@ for i in $(seq 1 200); do printf 'post %d\n' "$i" >"$data/site/posts/post-$i.md"
 head -c 5242880 /dev/urandom >"$data/site/images/banner.bin"
 printf 'résumé\n' >"$data/uploads/2024/août/mon fichier.txt"
 : >"$data/uploads/empty.txt"
-info "PVC web-app-data is Bound to $volume; wrote $(find "$data" -type f | wc -l) files ($(du -sh "$data" | cut -f1))"
+# What a faithful copy must keep: modes, symbolic links, empty directories (nested too).
+mkdir -p "$data/bin" "$data/cache/thumbnails/small" "$data/private"
+printf '#!/bin/sh\necho hello\n' >"$data/bin/hello.sh" && chmod 755 "$data/bin/hello.sh"
+printf 'db_password=not-really\n' >"$data/private/settings.ini" && chmod 600 "$data/private/settings.ini" && chmod 700 "$data/private"
+printf 'do not edit\n' >"$data/site/LICENSE" && chmod 444 "$data/site/LICENSE"
+ln -s site/index.html "$data/index.html"
+ln -s ../site/images "$data/uploads/images"
+# The application runs as uid 65534, as the mover does: its files are its own.
+chown -R 65534:65534 "$data"
+info "PVC web-app-data is Bound to $volume; wrote $(find "$data" -type f | wc -l) files, $(find "$data" -type l | wc -l) links, $(find "$data" -type d -empty | wc -l) empty folders ($(du -sh "$data" | cut -f1))"
 
 say "Creating the storage Secret (keys become the mover's environment; the operator never reads it)"
 kubectl create secret generic storage-credentials \
@@ -104,8 +113,17 @@ kubectl create secret generic storage-credentials \
   --from-literal=BUCKET_PORT="$s3port" --from-literal=BUCKET_NAME=backups --from-literal=TLS_HOST=false \
   >/dev/null
 
+say "Installing the operator's RBAC (deploy/rbac) and taking its ServiceAccount's token"
+kubectl apply -f deploy/manager/namespace.yaml >/dev/null
+kubectl apply -k deploy/rbac | sed 's/^/    /'
+token=$(kubectl create token datamover-operator-controller-manager -n datamover-operator-system --duration=2h)
+cp "$KUBECONFIG" "$work/operator.kubeconfig"
+kubectl --kubeconfig "$work/operator.kubeconfig" config set-credentials "$(kubectl config view -o jsonpath='{.users[0].name}')" --token="$token" >/dev/null
+info "the operator runs as system:serviceaccount:datamover-operator-system:datamover-operator-controller-manager"
+info "can it read Secrets? $(kubectl auth can-i get secrets --as=system:serviceaccount:datamover-operator-system:datamover-operator-controller-manager || true)"
+
 say "Starting the operator"
-dotnet "$operator_dll" --kubeconfig "$KUBECONFIG" --metrics-bind-address 127.0.0.1:0 \
+dotnet "$operator_dll" --kubeconfig "$work/operator.kubeconfig" --metrics-bind-address 127.0.0.1:0 \
   --health-probe-bind-address 127.0.0.1:0 >"$work/operator.log" 2>&1 &
 pids+=($!)
 
@@ -144,5 +162,48 @@ echo
 "${s3env[@]}" rclone size "s3:backups/$prefix" | sed 's/^/    /'
 "${s3env[@]}" rclone check "$data" "s3:backups/$prefix" --one-way 2>&1 | tail -1 | sed 's/^/    rclone check: /'
 echo
-say "${green}Done.${reset} The clone was deleted after the backup (deletePvcAfterBackup: true):"
+info "the backup's record: $("${s3env[@]}" rclone cat "s3:backups/$prefix/.datamover-manifest.json" | jq -c '{dataMover: .dataMover.name, sourcePvc, files, bytes, verified, directories: (.directories | length)}')"
+echo
+info "the clone was deleted after the backup (deletePvcAfterBackup: true):"
 kubectl get pvc -l app.kubernetes.io/created-by=datamover-operator 2>&1 | sed 's/^/    /'
+
+say "Restoring the backup into a new PVC (DataMoverRestore)"
+kubectl apply -f - >/dev/null <<YAML
+apiVersion: datamover.a-cup-of.coffee/v1alpha1
+kind: DataMoverRestore
+metadata:
+  name: restore-web-data
+spec:
+  source:
+    fromDataMover: backup-web-data-cleanup
+  target:
+    pvc:
+      name: web-app-data-restored
+YAML
+sed 's/^/    /' <<'YAML'
+apiVersion: datamover.a-cup-of.coffee/v1alpha1
+kind: DataMoverRestore
+metadata:
+  name: restore-web-data
+spec:
+  source:
+    fromDataMover: backup-web-data-cleanup
+  target:
+    pvc:
+      name: web-app-data-restored
+YAML
+if ! kubectl wait --for=condition=Complete datamoverrestore/restore-web-data --timeout=300s >/dev/null 2>&1; then
+  kubectl describe datamoverrestore restore-web-data | sed 's/^/    /'
+  fail "the restore did not complete (operator log: $work/operator.log)"
+fi
+kubectl get datamoverrestore restore-web-data | sed 's/^/    /'
+restored=$(kubectl get pv "$(kubectl get pvc web-app-data-restored -o jsonpath='{.spec.volumeName}')" -o jsonpath='{.spec.hostPath.path}')
+# One line per entry: path, type, mode, owner, size and link target; contents compared separately.
+listing() { (cd "$1" && find . -mindepth 1 -printf '%P %y %m %u:%g %s %l\n' | LC_ALL=C sort); }
+if ! diff <(listing "$data") <(listing "$restored") >"$work/restore.diff" || ! diff -r --no-dereference "$data" "$restored" >>"$work/restore.diff"; then
+  sed 's/^/    /' "$work/restore.diff" | head -20
+  fail "the restored tree differs from the source (see $work/restore.diff)"
+fi
+info "restored tree identical to the source: $(listing "$data" | wc -l) entries (contents, modes, owners, symbolic links, empty folders)"
+echo
+say "${green}Done.${reset} Backed up, restored and compared; stopping everything."

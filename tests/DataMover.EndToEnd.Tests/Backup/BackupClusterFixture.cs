@@ -78,10 +78,11 @@ public sealed class BackupClusterFixture : IAsyncLifetime
         await InstallCrdAsync("datamovers.yaml", "datamovers");
         await InstallCrdAsync("datamoverrestores.yaml", "datamoverrestores");
 
+        var operatorKubeconfig = await global::DataMover.Operator.Tests.Support.OperatorIdentity.InstallAsync(_cluster);
         _operatorLoggers = LoggerFactory.Create(b => b.AddProvider(_operatorLogs).SetMinimumLevel(LogLevel.Trace));
         _operator = await OperatorHost.StartAsync(new OperatorOptions
         {
-            KubeconfigPath = _cluster.KubeconfigPath,
+            KubeconfigPath = operatorKubeconfig,
             MetricsBindAddress = "127.0.0.1:0",
             HealthProbeBindAddress = "127.0.0.1:0",
             LoggerFactory = _operatorLoggers,

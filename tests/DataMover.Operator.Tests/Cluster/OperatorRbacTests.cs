@@ -122,6 +122,29 @@ public sealed class OperatorRbacTests(FakeClockClusterFixture fixture) : Cluster
         Assert.True(listed.SetEquals(shipped), $"kubectl auth can-i --list:\n{table}\nshipped: {string.Join(", ", shipped.Order())}");
     }
 
+    [Fact]
+    public async Task Namespace_users_manage_datamovers_through_the_built_in_edit_and_view_roles()
+    {
+        var ns = await Fixture.NewNamespaceAsync();
+        var admin = Fixture.Cluster.KubeconfigPath;
+        await Kubectl.RunAsync(admin, "create", "rolebinding", "jane-edits", "--clusterrole=edit", "--user=jane", "-n", ns);
+        await Kubectl.RunAsync(admin, "create", "rolebinding", "joe-views", "--clusterrole=view", "--user=joe", "-n", ns);
+
+        async Task<bool> CanAsync(string user, string verb, string resource, string subresource = "") =>
+            (await Kubectl.TryRunAsync(admin, ["auth", "can-i", verb, resource, "-n", ns, "--as", user, .. subresource.Length > 0 ? new[] { "--subresource", subresource } : []])).ExitCode == 0;
+
+        foreach (var kind in new[] { "datamovers", "datamoverschedules", "datamoverrestores" })
+        {
+            Assert.True(await CanAsync("jane", "create", $"{kind}.datamover.a-cup-of.coffee"), $"edit may create {kind}");
+            Assert.True(await CanAsync("jane", "delete", $"{kind}.datamover.a-cup-of.coffee"), $"edit may delete {kind}");
+            Assert.True(await CanAsync("joe", "list", $"{kind}.datamover.a-cup-of.coffee"), $"view may list {kind}");
+            Assert.False(await CanAsync("joe", "create", $"{kind}.datamover.a-cup-of.coffee"), $"view may not create {kind}");
+        }
+
+        // Status is the operator's: namespace users do not write it.
+        Assert.False(await CanAsync("jane", "update", "datamovers.datamover.a-cup-of.coffee", "status"));
+    }
+
     /// <summary>
     /// Grants this flow cannot provoke, with where they are used: the event recorder patches the count of an Event it
     /// sends again (client-go's correlator), which needs the same warning twice for one object

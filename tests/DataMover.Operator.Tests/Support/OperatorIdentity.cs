@@ -5,7 +5,7 @@ namespace DataMover.Operator.Tests.Support;
 /// <summary>
 /// The identity the operator really runs under: deploy/rbac applied by an administrator with kubectl, and a token of
 /// the operator's ServiceAccount from `kubectl create token`. Operator tests run under it, so a rule missing from
-/// deploy/rbac is a 403 in some test, as it would be on a cluster.
+/// deploy/rbac is a 403 in some test, as it would be on a cluster. Shared with the end-to-end tests (linked there).
 /// </summary>
 internal static class OperatorIdentity
 {
@@ -17,8 +17,8 @@ internal static class OperatorIdentity
     public static async Task<string> InstallAsync(SandboxCluster cluster)
     {
         var admin = cluster.KubeconfigPath;
-        await Kubectl.RunAsync(admin, "apply", "-f", Sandbox.SandboxFixture.RepoFile("deploy/manager/namespace.yaml"));
-        await Kubectl.RunAsync(admin, "apply", "-k", Path.GetDirectoryName(Sandbox.SandboxFixture.RepoFile("deploy/rbac/kustomization.yaml"))!);
+        await Kubectl.RunAsync(admin, "apply", "-f", RepoFile("deploy/manager/namespace.yaml"));
+        await Kubectl.RunAsync(admin, "apply", "-k", Path.GetDirectoryName(RepoFile("deploy/rbac/kustomization.yaml"))!);
         var token = (await Kubectl.RunAsync(admin, "create", "token", ServiceAccount, "-n", Namespace, "--duration=24h")).Trim();
         var path = Path.Combine(cluster.DataDir, "operator-" + Guid.NewGuid().ToString("n")[..6] + ".kubeconfig");
         cluster.WriteKubeconfig(path, token);
@@ -33,7 +33,7 @@ internal static class OperatorIdentity
     {
         foreach (var file in new[] { "deploy/rbac/leader_election_role.yaml", "deploy/rbac/leader_election_role_binding.yaml" })
         {
-            var yaml = await File.ReadAllTextAsync(Sandbox.SandboxFixture.RepoFile(file));
+            var yaml = await File.ReadAllTextAsync(RepoFile(file));
             // Only the object's own namespace moves: the binding's subject stays the operator's ServiceAccount.
             var moved = yaml.Replace("  namespace: " + Namespace + "\nroleRef", "  namespace: " + ns + "\nroleRef", StringComparison.Ordinal)
                 .Replace("  namespace: " + Namespace + "\nrules", "  namespace: " + ns + "\nrules", StringComparison.Ordinal);
@@ -43,5 +43,18 @@ internal static class OperatorIdentity
             await Kubectl.RunAsync(cluster.KubeconfigPath, "apply", "-f", temp);
             File.Delete(temp);
         }
+    }
+
+    private static string RepoFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "DataMover.sln")))
+            {
+                return Path.Combine(dir.FullName, relative);
+            }
+        }
+
+        throw new FileNotFoundException(relative);
     }
 }
