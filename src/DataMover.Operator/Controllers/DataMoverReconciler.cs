@@ -28,7 +28,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
     private readonly OwnedObjects<PersistentVolumeClaim> _clones;
     private readonly OwnedObjects<Job> _jobs;
     private readonly ResourceClient<Pod> _pods;
-    private readonly StatusCommitter _status;
+    private readonly StatusCommitter<Dm, DataMoverStatus> _status;
     private readonly IEventSink _events;
     private readonly DataMoverMetrics _metrics;
     private readonly BackupDefaults _defaults;
@@ -45,7 +45,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         _clones = new OwnedObjects<PersistentVolumeClaim>(client.Resource(KubeResources.PersistentVolumeClaims), caches.Pvcs, ClonePlanner.Component);
         _jobs = new OwnedObjects<Job>(client.Resource(KubeResources.Jobs), caches.Jobs, MoverJobBuilder.Component);
         _pods = client.Resource(KubeResources.Pods);
-        _status = new StatusCommitter(client, events, metrics, time, logger);
+        _status = new StatusCommitter<Dm, DataMoverStatus>(client, new DataMoverStatusKind(metrics, time), events, logger);
         _events = events;
         _metrics = metrics;
         _defaults = defaults;

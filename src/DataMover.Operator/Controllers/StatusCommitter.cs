@@ -1,101 +1,68 @@
 using System.Text.Json;
 using DataMover.Kube.Client;
+using DataMover.Kube.Models;
 using DataMover.Operator.Api;
 using DataMover.Operator.Events;
-using DataMover.Operator.Metrics;
-using Dm = DataMover.Operator.Api.DataMover;
 
 namespace DataMover.Operator.Controllers;
 
 /// <summary>
-/// The one place a DataMover's status is written. The write carries the resourceVersion the status was computed from;
-/// only a write that changed something counts the transition's metrics, logs it and sends its Event, so each is
-/// counted once however often a reconcile repeats. A conflict propagates: the loop retries with backoff on the
-/// latest object, never ending the reconcile as if it had succeeded.
+/// The one place the status of a DataMover or a restore is written. The write carries the resourceVersion the status
+/// was computed from; only a write that changed something counts the transition's metrics, logs it and sends its
+/// Event, so each is counted once however often a reconcile repeats. A conflict propagates: the loop retries with
+/// backoff on the latest object, never ending the reconcile as if it had succeeded.
 /// </summary>
-internal sealed partial class StatusCommitter(KubeClient client, IEventSink events, DataMoverMetrics metrics, TimeProvider time, ILogger logger)
+internal sealed partial class StatusCommitter<T, TStatus>(KubeClient client, IStatusKind<T, TStatus> kind, IEventSink events, ILogger logger)
+    where T : KubeObject
+    where TStatus : class
 {
-    private readonly ResourceClient<Dm> _dataMovers = client.Resource(DataMoverResources.DataMovers);
+    private readonly ResourceClient<T> _objects = client.Resource(kind.Resource);
 
-    /// <summary>The DataMover as written, or the same instance when <paramref name="next"/> changes nothing.</summary>
-    public async Task<Dm> CommitAsync(Dm dm, DataMoverStatus next, Notice? notice, CancellationToken cancellationToken)
+    /// <summary>The object as written, or the same instance when <paramref name="next"/> changes nothing.</summary>
+    public async Task<T> CommitAsync(T obj, TStatus next, Notice? notice, CancellationToken cancellationToken)
     {
-        if (Serialize(dm.Status) == Serialize(next))
+        if (Serialize(kind.StatusOf(obj)) == Serialize(next))
         {
-            return dm;
+            return obj;
         }
 
-        var written = await _dataMovers.ReplaceStatusAsync(dm with { Status = next }, cancellationToken);
-        var ns = dm.Metadata.Namespace!;
-        var name = dm.Metadata.Name!;
-        var previous = dm.Status?.Phase ?? DataMoverPhase.Pending;
-        var current = next.Phase ?? DataMoverPhase.Pending;
+        var written = await _objects.ReplaceStatusAsync(kind.WithStatus(obj, next), cancellationToken);
+        var ns = obj.Metadata.Namespace!;
+        var name = obj.Metadata.Name!;
+        var previous = kind.PhaseOf(kind.StatusOf(obj));
+        var current = kind.PhaseOf(next);
         if (current != previous)
         {
-            CountTransition(dm, previous, current);
-            LogPhase(logger, ns, name, DataMoverPhase.Label(previous), DataMoverPhase.Label(current));
+            kind.CountTransition(obj, next, previous, current);
+            LogPhase(logger, kind.Kind, ns, name, kind.Label(previous), kind.Label(current));
         }
 
         if (notice is not null)
         {
             if (notice.IsWarning)
             {
-                metrics.Error(notice.Reason, DataMoverPhase.Label(current), ns);
-                events.Warning(dm, notice.Reason, notice.Message);
-                LogWarning(logger, ns, name, DataMoverPhase.Label(current), notice.Reason, notice.Message);
+                kind.CountWarning(notice.Reason, kind.Label(current), ns);
+                events.Warning(obj, notice.Reason, notice.Message);
+                LogWarning(logger, kind.Kind, ns, name, kind.Label(current), notice.Reason, notice.Message);
             }
             else
             {
-                events.Normal(dm, notice.Reason, notice.Message);
-                LogNormal(logger, ns, name, DataMoverPhase.Label(current), notice.Reason, notice.Message);
+                events.Normal(obj, notice.Reason, notice.Message);
+                LogNormal(logger, kind.Kind, ns, name, kind.Label(current), notice.Reason, notice.Message);
             }
         }
 
-        return written with { ApiVersion = DataMoverResources.ApiVersion, Kind = "DataMover" };
+        return written with { ApiVersion = DataMoverResources.ApiVersion, Kind = kind.Kind };
     }
 
-    /// <summary>The phase families and the per-step outcomes docs/metrics.md lists, all derived from the transition.</summary>
-    private void CountTransition(Dm dm, string previous, string current)
-    {
-        var ns = dm.Metadata.Namespace!;
-        var since = dm.Status?.PhaseStartTime ?? dm.Metadata.CreationTimestamp;
-        if (since is { } start)
-        {
-            metrics.PhaseDuration.Observe(Math.Max(0, (time.GetUtcNow() - start).TotalSeconds), DataMoverPhase.Label(previous), ns);
-        }
+    private string Serialize(TStatus? status) => status is null ? "" : JsonSerializer.Serialize(status, kind.StatusJson);
 
-        var failed = current == DataMoverPhase.Failed;
-        metrics.Operations.Increment(1, DataMoverPhase.Label(previous), failed ? DataMoverMetrics.Failure : DataMoverMetrics.Success, ns);
-        if (!DataMoverPhase.IsTerminal(current))
-        {
-            metrics.Operations.Increment(1, DataMoverPhase.Label(current), DataMoverMetrics.Started, ns);
-        }
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} {Namespace}/{Name}: phase {From} -> {To}")]
+    private static partial void LogPhase(ILogger logger, string kind, string @namespace, string name, string from, string to);
 
-        metrics.CurrentPhase.Set(DataMoverPhase.Index(current), dm.Metadata.Name!, ns);
-        var outcome = failed ? DataMoverMetrics.Failure : DataMoverMetrics.Success;
-        switch (previous)
-        {
-            case DataMoverPhase.CreatingClonedPvc:
-                metrics.CloneOperations.Increment(1, outcome, ns);
-                break;
-            case DataMoverPhase.CreatingPod:
-                metrics.DataSyncs.Increment(1, outcome, ns);
-                break;
-            case DataMoverPhase.CleaningUp:
-                metrics.Cleanups.Increment(1, outcome, ns);
-                break;
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} {Namespace}/{Name} in phase {Phase}: {Reason}: {Message}")]
+    private static partial void LogNormal(ILogger logger, string kind, string @namespace, string name, string phase, string reason, string message);
 
-    private static string Serialize(DataMoverStatus? status) =>
-        status is null ? "" : JsonSerializer.Serialize(status, OperatorJsonContext.Default.DataMoverStatus);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: phase {From} -> {To}")]
-    private static partial void LogPhase(ILogger logger, string @namespace, string name, string from, string to);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name} in phase {Phase}: {Reason}: {Message}")]
-    private static partial void LogNormal(ILogger logger, string @namespace, string name, string phase, string reason, string message);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "DataMover {Namespace}/{Name} in phase {Phase}: {Reason}: {Message}")]
-    private static partial void LogWarning(ILogger logger, string @namespace, string name, string phase, string reason, string message);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} {Namespace}/{Name} in phase {Phase}: {Reason}: {Message}")]
+    private static partial void LogWarning(ILogger logger, string kind, string @namespace, string name, string phase, string reason, string message);
 }

@@ -30,7 +30,7 @@ internal sealed partial class RestoreReconciler : IReconciler
     private readonly OwnedObjects<Job> _jobs;
     private readonly ResourceClient<PersistentVolumeClaim> _pvcs;
     private readonly ResourceClient<Pod> _pods;
-    private readonly RestoreStatusCommitter _status;
+    private readonly StatusCommitter<DataMoverRestore, DataMoverRestoreStatus> _status;
     private readonly IEventSink _events;
     private readonly DataMoverMetrics _metrics;
     private readonly RestoreDefaults _defaults;
@@ -46,7 +46,7 @@ internal sealed partial class RestoreReconciler : IReconciler
         _jobs = new OwnedObjects<Job>(client.Resource(KubeResources.Jobs), caches.Jobs, RestoreLabels.JobComponent);
         _pvcs = client.Resource(KubeResources.PersistentVolumeClaims);
         _pods = client.Resource(KubeResources.Pods);
-        _status = new RestoreStatusCommitter(client, events, metrics, time, logger);
+        _status = new StatusCommitter<DataMoverRestore, DataMoverRestoreStatus>(client, new RestoreStatusKind(metrics, time), events, logger);
         _events = events;
         _metrics = metrics;
         _defaults = defaults;

@@ -38,6 +38,9 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     public KubeClient Client { get; private set; } = null!;
 
+    /// <summary>The operator's own identity (deploy/rbac's ServiceAccount) for the controller under test; tests use <see cref="Client"/>.</summary>
+    public KubeClient OperatorClient { get; private set; } = null!;
+
     /// <summary>For the real kubectl.</summary>
     public string KubeconfigPath => _cluster!.KubeconfigPath;
 
@@ -67,6 +70,7 @@ public sealed class SandboxFixture : IAsyncLifetime
         var crds = Client.Resource(KubeResources.CustomResourceDefinitions);
         await crds.CreateAsync(JsonSerializer.Deserialize(YamlToJson(RepoFile("deploy/crds/datamoverschedules.yaml")), KubeJsonContext.Default.CustomResourceDefinition)!);
         await crds.CreateAsync(JsonSerializer.Deserialize(DataMoverCrd, KubeJsonContext.Default.CustomResourceDefinition)!);
+        OperatorClient = new KubeClient(KubeConfigLoader.Load(await Support.OperatorIdentity.InstallAsync(_cluster)));
 
         // Served once the CRD controller has established both.
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -96,6 +100,7 @@ public sealed class SandboxFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Client?.Dispose();
+        OperatorClient?.Dispose();
         if (_cluster is not null)
         {
             await _cluster.DisposeAsync();

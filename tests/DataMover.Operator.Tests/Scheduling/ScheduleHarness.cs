@@ -12,13 +12,15 @@ namespace DataMover.Operator.Tests.Scheduling;
 internal sealed class ScheduleHarness : IAsyncDisposable
 {
     private readonly KubeClient _client;
+    private readonly KubeClient _operatorClient;
     private ScheduleController? _controller;
     private CancellationTokenSource? _stop;
     private Task _running = Task.CompletedTask;
 
-    private ScheduleHarness(KubeClient client, string ns)
+    private ScheduleHarness(KubeClient client, KubeClient operatorClient, string ns)
     {
         _client = client;
+        _operatorClient = operatorClient;
         Namespace = ns;
     }
 
@@ -35,7 +37,7 @@ internal sealed class ScheduleHarness : IAsyncDisposable
     /// <summary>Creates the schedule, starts the fake clock just after its creation time and starts the controller.</summary>
     public static async Task<ScheduleHarness> StartAsync(SandboxFixture sandbox, DataMoverScheduleSpec spec, string name = "backup")
     {
-        var harness = new ScheduleHarness(sandbox.Client, await sandbox.NewNamespaceAsync());
+        var harness = new ScheduleHarness(sandbox.Client, sandbox.OperatorClient, await sandbox.NewNamespaceAsync());
         var created = await harness.Schedules.CreateAsync(new DataMoverSchedule
         {
             Metadata = new ObjectMeta { Name = name, Namespace = harness.Namespace },
@@ -51,7 +53,7 @@ internal sealed class ScheduleHarness : IAsyncDisposable
     public void StartController()
     {
         _stop = new CancellationTokenSource();
-        _controller = new ScheduleController(_client, new ScheduleControllerOptions
+        _controller = new ScheduleController(_operatorClient, new ScheduleControllerOptions
         {
             Namespace = Namespace,
             Time = Time,
