@@ -178,16 +178,22 @@ fail() {
 
 # The result object (docs/mover-protocol.md), one line of ASCII JSON of at most 4096 bytes: a
 # long ignored-key list is shortened, the JSON never cut.
-# Arguments: mode path folder destination files bytes verified message
+# Arguments: mode path folder destination files bytes verified message [extra]; an empty
+# destination or verified is left out (inspect mode has neither), extra is a JSON object of
+# mode-specific fields (inspect: sourceCapacity).
 result_json() {
-  local keep="${#IGNORED_SECRET_KEYS[@]}" json message="$8"
+  local keep="${#IGNORED_SECRET_KEYS[@]}" json message="$8" extra="${9:-"{}"}"
   while :; do
     json="$(jq -cna \
       --arg mode "$1" --arg path "$2" --arg folder "$3" --arg destination "$4" \
       --argjson files "$5" --argjson bytes "$6" --arg verified "$7" --arg message "${message}" \
+      --argjson extra "${extra}" \
       '{kind: "DataMoverResult", formatVersion: 1, mode: $mode, outcome: "Succeeded", path: $path,
-        folder: $folder, destination: $destination, files: $files, bytes: $bytes, verified: $verified,
-        ignoredSecretKeys: $ARGS.positional, message: $message}' \
+        folder: $folder, destination: $destination}
+        | if $destination == "" then del(.destination) else . end
+        | . + $extra + {files: $files, bytes: $bytes, verified: $verified}
+        | if $verified == "" then del(.verified) else . end
+        | . + {ignoredSecretKeys: $ARGS.positional, message: $message}' \
       --args "${IGNORED_SECRET_KEYS[@]:0:${keep}}")"
     if ((${#json} <= RESULT_LIMIT)); then
       printf '%s' "${json}"
@@ -752,12 +758,51 @@ restore_directories() {
   done < <(jq -j '.[] | .path + "\u0000" + (.mtime // "") + "\u0000"' "${entries}")
 }
 
-run_restore() {
-  local path folder requested source display verify delete manifest_file="" status=0
+# Resolves the backup to restore or inspect, as DATAMOVER_PATH and DATAMOVER_RESTORE_FOLDER ask
+# (latest: the newest complete backup), and reads its manifest. Sets BACKUP_PATH, BACKUP_FOLDER
+# (what latest resolved to), BACKUP_SOURCE (rclone location), BACKUP_DISPLAY and BACKUP_MANIFEST
+# (a local copy of the manifest; empty for a mirror-mode prefix without one, which a restore
+# takes as it is). Shared by restore and inspect mode, so both resolve the same folder.
+BACKUP_PATH=""
+BACKUP_FOLDER=""
+BACKUP_SOURCE=""
+BACKUP_DISPLAY=""
+BACKUP_MANIFEST=""
+resolve_backup() {
+  local path folder
   path="$(relative_path DATAMOVER_PATH)"
+  if [[ "${DATAMOVER_RESTORE_FOLDER:-}" == latest ]]; then
+    latest_folder "${path}"
+    folder="${LATEST}"
+  else
+    folder="$(relative_path DATAMOVER_RESTORE_FOLDER)"
+  fi
+  BACKUP_PATH="${path}"
+  BACKUP_FOLDER="${folder}"
+  BACKUP_SOURCE="$(location "${path}" "${folder}")"
+  BACKUP_DISPLAY="$(display_location "${path}" "${folder}")"
+
+  BACKUP_MANIFEST="${WORK_DIR}/restore-manifest.json"
+  if ! capture_rclone_unfiltered cat "$(location "${path}" "${folder}" "${MANIFEST_NAME}")" >"${BACKUP_MANIFEST}" ||
+    ! jq -s -e 'length == 1 and (.[0] | type) == "object" and .[0].kind == "DataMoverBackup" and .[0].formatVersion == 1' \
+      "${BACKUP_MANIFEST}" >/dev/null 2>&1; then
+    # (-s: jq 1.6 -e exits 0 on empty input, which is what a missing object gives.)
+    BACKUP_MANIFEST=""
+    if [[ -n "${folder}" ]]; then
+      if location_has_objects "${BACKUP_SOURCE}"; then
+        fail "${EXIT_CONFIG}" "folder ${folder} under $(display_location "${path}") has no ${MANIFEST_NAME}: not a complete backup"
+      fi
+      fail "${EXIT_CONFIG}" "folder ${folder} not found under $(display_location "${path}")"
+    fi
+    location_has_objects "${BACKUP_SOURCE}" || fail "${EXIT_CONFIG}" "nothing to restore at ${BACKUP_DISPLAY}"
+  fi
+}
+
+run_restore() {
+  local path folder source display verify delete manifest_file="" status=0
+  relative_path DATAMOVER_PATH >/dev/null
   verify="$(verify_mode)"
   delete="$(parse_bool DATAMOVER_RESTORE_DELETE false)" || fail "${EXIT_CONFIG}" "DATAMOVER_RESTORE_DELETE must be true or false"
-  requested="${DATAMOVER_RESTORE_FOLDER:-}"
 
   [[ -d "${SOURCE_DIR}" ]] || fail "${EXIT_CONFIG}" "target directory ${SOURCE_DIR} does not exist (is the volume mounted?)"
   [[ -w "${SOURCE_DIR}" && -x "${SOURCE_DIR}" ]] || fail "${EXIT_CONFIG}" "target directory ${SOURCE_DIR} is not writable by uid $(id -u)"
@@ -765,28 +810,13 @@ run_restore() {
   log "$(rclone version 2>/dev/null | head -n 1)"
   probe_bucket
 
-  if [[ "${requested}" == latest ]]; then
-    latest_folder "${path}"
-    folder="${LATEST}"
-  else
-    folder="$(relative_path DATAMOVER_RESTORE_FOLDER)"
-  fi
-  source="$(location "${path}" "${folder}")"
-  display="$(display_location "${path}" "${folder}")"
-
-  manifest_file="${WORK_DIR}/restore-manifest.json"
-  if ! capture_rclone_unfiltered cat "$(location "${path}" "${folder}" "${MANIFEST_NAME}")" >"${manifest_file}" ||
-    ! jq -s -e 'length == 1 and (.[0] | type) == "object" and .[0].kind == "DataMoverBackup" and .[0].formatVersion == 1' \
-      "${manifest_file}" >/dev/null 2>&1; then
-    # (-s: jq 1.6 -e exits 0 on empty input, which is what a missing object gives.)
-    manifest_file=""
-    if [[ -n "${folder}" ]]; then
-      if location_has_objects "${source}"; then
-        fail "${EXIT_CONFIG}" "folder ${folder} under $(display_location "${path}") has no ${MANIFEST_NAME}: not a complete backup"
-      fi
-      fail "${EXIT_CONFIG}" "folder ${folder} not found under $(display_location "${path}")"
-    fi
-    location_has_objects "${source}" || fail "${EXIT_CONFIG}" "nothing to restore at ${display}"
+  resolve_backup
+  path="${BACKUP_PATH}"
+  folder="${BACKUP_FOLDER}"
+  source="${BACKUP_SOURCE}"
+  display="${BACKUP_DISPLAY}"
+  manifest_file="${BACKUP_MANIFEST}"
+  if [[ -z "${manifest_file}" ]]; then
     log "warning: ${display} has no ${MANIFEST_NAME} (a mirror-mode backup from an older mover?): restoring what is there, without directory metadata"
   fi
 
@@ -834,6 +864,32 @@ run_restore() {
     "restore of ${source} complete: ${summary}; ${verified_text}${metadata_text}"
 }
 
+# --- inspect ----------------------------------------------------------------------------------------
+
+# Reports what a restore with the same variables would restore, from the backup's manifest, without
+# touching any volume: the operator sizes a new target PVC from it (docs/mover-protocol.md).
+run_inspect() {
+  local files bytes capacity
+  relative_path DATAMOVER_PATH >/dev/null
+  log "$(rclone version 2>/dev/null | head -n 1)"
+  probe_bucket
+
+  resolve_backup
+  [[ -n "${BACKUP_MANIFEST}" ]] ||
+    fail "${EXIT_CONFIG}" "${BACKUP_DISPLAY} has no ${MANIFEST_NAME}: not a complete backup, nothing to inspect"
+  files="$(jq -r '.files | if type == "number" then floor else 0 end' "${BACKUP_MANIFEST}")" ||
+    fail "${EXIT_FAILED}" "cannot read the manifest of ${BACKUP_DISPLAY} (jq failed)"
+  bytes="$(jq -r '.bytes | if type == "number" then floor else 0 end' "${BACKUP_MANIFEST}")" ||
+    fail "${EXIT_FAILED}" "cannot read the manifest of ${BACKUP_DISPLAY} (jq failed)"
+  capacity="$(jq -c '{sourceCapacity: (.sourceCapacity | if type == "string" then . else "" end)}' "${BACKUP_MANIFEST}")" ||
+    fail "${EXIT_FAILED}" "cannot read the manifest of ${BACKUP_DISPLAY} (jq failed)"
+
+  report_ignored_keys
+  succeed inspect "${BACKUP_PATH}" "${BACKUP_FOLDER}" "" "${files}" "${bytes}" "" \
+    "backup ${BACKUP_DISPLAY}: ${files} files, ${bytes} bytes, source capacity $(jq -r '.sourceCapacity | if . == "" then "unknown" else . end' <<<"${capacity}")" \
+    "${capacity}"
+}
+
 # --- main ---------------------------------------------------------------------------------------
 
 MODE=""
@@ -842,8 +898,8 @@ main() {
   collect_secrets
   MODE="${MOVER_MODE:-backup}"
   case "${MODE}" in
-    backup | restore) ;;
-    *) fail "${EXIT_CONFIG}" "MOVER_MODE must be backup or restore" ;;
+    backup | restore | inspect) ;;
+    *) fail "${EXIT_CONFIG}" "MOVER_MODE must be backup, restore or inspect" ;;
   esac
   if ((${#DENIED_PLAIN[@]} > 0)); then
     log "warning: not passed to rclone (not allowed by the protocol): ${DENIED_PLAIN[*]}"
@@ -861,6 +917,8 @@ main() {
 
   if [[ "${MODE}" == restore ]]; then
     run_restore
+  elif [[ "${MODE}" == inspect ]]; then
+    run_inspect
   else
     run_backup
   fi

@@ -5,7 +5,7 @@ namespace DataMover.Operator.Api;
 /// <summary>Observed progress of a DataMoverRestore. Every decision is recorded here before it is acted on.</summary>
 public sealed record DataMoverRestoreStatus : KubeModel
 {
-    /// <summary>"" (pending), PreparingTarget, Restoring, Completed or Failed.</summary>
+    /// <summary>"" (pending), Inspecting, PreparingTarget, Restoring, Completed or Failed.</summary>
     public string? Phase { get; init; }
     public IReadOnlyList<Condition>? Conditions { get; init; }
     public long? ObservedGeneration { get; init; }
@@ -28,6 +28,8 @@ public sealed record DataMoverRestoreStatus : KubeModel
     /// <summary>True when the restore creates the target PVC (target.pvc), false when it restores into an existing one.</summary>
     public bool? TargetPvcCreated { get; init; }
     public string? JobName { get; init; }
+    /// <summary>The inspect Job (<c>&lt;restore&gt;-inspect</c>) that reads the backup's manifest to size a new PVC; deleted once read.</summary>
+    public string? InspectJobName { get; init; }
     /// <summary>Mover pod attempts so far.</summary>
     public int? Attempts { get; init; }
     /// <summary>Files and bytes of the restored tree, as the mover reported them.</summary>

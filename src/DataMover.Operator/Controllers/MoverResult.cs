@@ -17,6 +17,8 @@ internal sealed record MoverResult
     public string? Path { get; init; }
     public string? Folder { get; init; }
     public string? Destination { get; init; }
+    /// <summary>Inspect mode: the backed-up PVC's capacity from the manifest ("" when it records none).</summary>
+    public string? SourceCapacity { get; init; }
     public long? Files { get; init; }
     public long? Bytes { get; init; }
     public string? Verified { get; init; }

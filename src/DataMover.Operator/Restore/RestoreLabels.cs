@@ -15,6 +15,9 @@ internal static class RestoreLabels
     /// <summary>The component label of the restore's mover Job and pods.</summary>
     public const string JobComponent = "restore-mover";
 
+    /// <summary>The component label of the restore's inspect Job and pods.</summary>
+    public const string InspectComponent = "restore-inspect";
+
     /// <summary>The component label of a PVC a restore created.</summary>
     public const string PvcComponent = "restored-pvc";
 

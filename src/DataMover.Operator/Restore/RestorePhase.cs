@@ -4,6 +4,8 @@ namespace DataMover.Operator.Restore;
 internal static class RestorePhase
 {
     public const string Pending = "";
+    /// <summary>An inspect Job reads the backup's manifest to size the new target PVC (secretName + path without size).</summary>
+    public const string Inspecting = "Inspecting";
     public const string PreparingTarget = "PreparingTarget";
     public const string Restoring = "Restoring";
     public const string Completed = "Completed";

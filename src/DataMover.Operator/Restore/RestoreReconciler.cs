@@ -5,7 +5,6 @@ using DataMover.Operator.Api;
 using DataMover.Operator.Controllers;
 using DataMover.Operator.Events;
 using DataMover.Operator.Metrics;
-using DataMover.Operator.Naming;
 using DataMover.Operator.Security;
 
 namespace DataMover.Operator.Restore;
@@ -28,6 +27,7 @@ internal sealed partial class RestoreReconciler : IReconciler
     private readonly OperatorCaches _caches;
     private readonly RestoreCaches _restoreCaches;
     private readonly OwnedObjects<Job> _jobs;
+    private readonly OwnedObjects<Job> _inspectJobs;
     private readonly ResourceClient<PersistentVolumeClaim> _pvcs;
     private readonly ResourceClient<Pod> _pods;
     private readonly StatusCommitter<DataMoverRestore, DataMoverRestoreStatus> _status;
@@ -44,6 +44,7 @@ internal sealed partial class RestoreReconciler : IReconciler
         _caches = caches;
         _restoreCaches = restoreCaches;
         _jobs = new OwnedObjects<Job>(client.Resource(KubeResources.Jobs), caches.Jobs, RestoreLabels.JobComponent);
+        _inspectJobs = new OwnedObjects<Job>(client.Resource(KubeResources.Jobs), caches.Jobs, RestoreLabels.InspectComponent);
         _pvcs = client.Resource(KubeResources.PersistentVolumeClaims);
         _pods = client.Resource(KubeResources.Pods);
         _status = new StatusCommitter<DataMoverRestore, DataMoverRestoreStatus>(client, new RestoreStatusKind(metrics, time), events, logger);
@@ -78,6 +79,7 @@ internal sealed partial class RestoreReconciler : IReconciler
             return phase switch
             {
                 RestorePhase.Pending => await AcceptAsync(restore, cancellationToken),
+                RestorePhase.Inspecting => await EnsureInspectionAsync(restore, cancellationToken),
                 RestorePhase.PreparingTarget => await EnsureTargetAsync(restore, cancellationToken),
                 RestorePhase.Restoring => await EnsureJobAsync(restore, cancellationToken),
                 _ => await FailAsync(restore, "UnknownPhase", $"unknown phase \"{phase}\"", cancellationToken),
@@ -178,6 +180,17 @@ internal sealed partial class RestoreReconciler : IReconciler
             Attempts = 0,
         };
         var into = target.Pvc is not null ? $"new PVC {targetName}" : $"PVC {targetName}";
+        if (target.Pvc is not null && size is null)
+        {
+            // Only secretName + path gets here (fromDataMover has its source PVC's size or failed above): the mover
+            // reads the backup's manifest first, and the folder it resolves is kept for the restore.
+            var inspectJob = status.InspectJobName ?? RestoreJobNamer.InspectName(restore.Metadata.Name!);
+            var inspecting = RestoreStatusTransitions.Advance(status with { InspectJobName = inspectJob }, restore, now, RestorePhase.Inspecting, "CreatingInspectJob",
+                $"creating inspect Job {inspectJob} to read the size of {RestoreStatusTransitions.What(status)} for {into}");
+            var recorded = await _status.CommitAsync(restore, inspecting, null, ct);
+            return await EnsureInspectionAsync(recorded, ct);
+        }
+
         var next = RestoreStatusTransitions.Advance(status, restore, now, RestorePhase.PreparingTarget, "PreparingTarget",
             $"restoring {RestoreStatusTransitions.What(status)} into {into}; preparing the target");
         var written = await _status.CommitAsync(restore, next, null, ct);
@@ -221,6 +234,7 @@ internal sealed partial class RestoreReconciler : IReconciler
         var timeouts = Timeouts(restore);
         var deadline = new Deadline(status.PhaseStartTime ?? _time.GetUtcNow(), timeouts.TargetReady, "TargetReadyTimeout");
         var name = status.TargetPvc!;
+        await RemoveInspectJobsAsync(restore, ct);
         var pvc = _caches.Pvcs.Get(ns, name);
         if (status.TargetPvcCreated == true)
         {
@@ -321,24 +335,13 @@ internal sealed partial class RestoreReconciler : IReconciler
         var status = restore.Status!;
         var spec = status.AcceptedSpec ?? restore.Spec!;
         var timeouts = Timeouts(restore);
-        if (_jobs.Get(ns, status.JobName!) is null && !_jobs.OwnedBy(restore).Any())
+        if (_jobs.Get(ns, status.JobName!) is null && !_jobs.OwnedBy(restore).Any() && await EnsureServiceAccountAsync(restore, ct) is { } refused)
         {
-            // The pod names it, and the API server refuses a pod whose ServiceAccount does not exist.
-            try
-            {
-                if (await _serviceAccounts.EnsureAsync(ns, ct))
-                {
-                    LogCreated(_logger, ns, restore.Metadata.Name!, "ServiceAccount", MoverServiceAccounts.Name);
-                }
-            }
-            catch (KubeApiException e) when (e.IsForbidden)
-            {
-                return await FailAsync(restore, "Forbidden", $"cannot create serviceaccounts in namespace {ns}: {e.Status.Message ?? e.Message}", ct);
-            }
+            return refused;
         }
 
         IReadOnlyList<string> dropped = [];
-        var (job, next) = await EnsureJobObjectAsync(restore, name =>
+        var (job, next) = await EnsureJobObjectAsync(restore, _jobs, RestoreJobSlot.Restore, name =>
         {
             var plan = RestoreJobBuilder.Build(restore, new RestoreJobPlan(name, _defaults.MoverImage, timeouts.MoverRun, spec.RestoreOwnership == true && _defaults.AllowPrivilegedRestore));
             dropped = plan.Dropped;
@@ -399,28 +402,41 @@ internal sealed partial class RestoreReconciler : IReconciler
                 : await FailAsync(restore, "MoverFailed", $"restore Job {jobName} failed{(failed.Reason is { } r ? $" ({r})" : "")} after {attempts} attempt(s); PVC {status.TargetPvc} may be partly restored: {Quote(message)}", ct);
         }
 
+        var running = $"restore Job {jobName} is restoring {RestoreStatusTransitions.What(status)} into PVC {status.TargetPvc} (attempt {Math.Max(attempts, 1)})";
+        return await WaitForMoverAsync(restore, job, pods, new MoverWatch("restore", running, "MoverStartTimeout", "MoverRunTimeout"), ct);
+    }
+
+    /// <summary>
+    /// The wait for a mover Job that has not finished: running (bounded by moverRun past the phase's start, behind the
+    /// Job's own activeDeadlineSeconds), or not started yet (bounded by moverStart, naming what blocks its pod).
+    /// </summary>
+    private async Task<ReconcileResult> WaitForMoverAsync(DataMoverRestore restore, Job job, IReadOnlyList<Pod> pods, MoverWatch watch, CancellationToken ct)
+    {
+        var status = restore.Status!;
+        var timeouts = Timeouts(restore);
+        var now = _time.GetUtcNow();
         if (pods.Any(p => p.Status?.Phase is "Running" or "Succeeded" or "Failed"))
         {
             // The Job's activeDeadlineSeconds ends a hung mover; this backstop covers a job controller that does not.
-            var backstop = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverRun + JobDeadlineGrace, "MoverRunTimeout", Cleanup: job);
-            return await WaitAsync(restore, Wait.Progressing("MoverRunning", $"restore Job {jobName} is restoring {RestoreStatusTransitions.What(status)} into PVC {status.TargetPvc} (attempt {Math.Max(attempts, 1)})"), backstop, ct);
+            var backstop = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverRun + JobDeadlineGrace, watch.RunTimeoutReason, Cleanup: job);
+            return await WaitAsync(restore, Wait.Progressing("MoverRunning", watch.Running), backstop, ct);
         }
 
-        var deadline = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverStart, "MoverStartTimeout", Cleanup: job);
+        var deadline = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverStart, watch.StartTimeoutReason, Cleanup: job);
         foreach (var pod in pods.Where(p => p.Status?.Phase is null or "Pending"))
         {
             if (PodDiagnostics.Blocked(pod) is { } blocked)
             {
-                return await WaitAsync(restore, Wait.Blocked("MoverPodBlocked", $"restore pod {pod.Metadata.Name} cannot start: {blocked.Reason}: {blocked.Message}"), deadline, ct);
+                return await WaitAsync(restore, Wait.Blocked("MoverPodBlocked", $"{watch.Noun} pod {pod.Metadata.Name} cannot start: {blocked.Reason}: {blocked.Message}"), deadline, ct);
             }
 
             if (PodDiagnostics.Unschedulable(pod) is { } why)
             {
-                return await WaitAsync(restore, Wait.Progressing("MoverPodPending", $"restore pod {pod.Metadata.Name} is not scheduled yet: {why}"), deadline, ct);
+                return await WaitAsync(restore, Wait.Progressing("MoverPodPending", $"{watch.Noun} pod {pod.Metadata.Name} is not scheduled yet: {why}"), deadline, ct);
             }
         }
 
-        return await WaitAsync(restore, Wait.Progressing("MoverPending", $"waiting for restore Job {jobName} to start"), deadline, ct);
+        return await WaitAsync(restore, Wait.Progressing("MoverPending", $"waiting for {watch.Noun} Job {job.Metadata.Name} to start"), deadline, ct);
     }
 
     /// <summary>The Job's pods read from the API server, once, at the terminal transition (the pod informer may lag the Job's).</summary>
@@ -437,20 +453,20 @@ internal sealed partial class RestoreReconciler : IReconciler
     /// and moves to the restore's own fallback name when someone else's Job holds the plain one. The name is always
     /// recorded before the create, so a restart never creates a second Job.
     /// </summary>
-    private async Task<(Job? Job, Progress Next)> EnsureJobObjectAsync(DataMoverRestore restore, Func<string, Job> build, CancellationToken ct)
+    private async Task<(Job? Job, Progress Next)> EnsureJobObjectAsync(DataMoverRestore restore, OwnedObjects<Job> jobs, RestoreJobSlot slot, Func<string, Job> build, CancellationToken ct)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var name = restore.Status!.JobName!;
+            var name = slot.Recorded(restore.Status!);
             Ensured<Job> ensured;
             try
             {
-                ensured = await _jobs.EnsureAsync(restore, name, build, ct);
+                ensured = await jobs.EnsureAsync(restore, name, build, ct);
             }
             catch (KubeApiException e) when (e.IsInvalid || e.IsForbidden)
             {
                 // No retry can change the answer: the Job as built is refused (quota, policy, RBAC, admission).
-                return (null, new Progress(restore, await FailAsync(restore, "JobCreationFailed", $"Failed to create restore Job {name}: {e.Status.Message ?? e.Message}", ct), StepOutcome.Stopped));
+                return (null, new Progress(restore, await FailAsync(restore, "JobCreationFailed", $"Failed to create {slot.Noun} {name}: {e.Status.Message ?? e.Message}", ct), StepOutcome.Stopped));
             }
 
             switch (ensured.Outcome)
@@ -461,21 +477,40 @@ internal sealed partial class RestoreReconciler : IReconciler
                     LogCreated(_logger, restore.Metadata.Namespace!, restore.Metadata.Name!, "Job", name);
                     return (ensured.Object, new Progress(restore, ReconcileResult.Done, StepOutcome.Created));
                 case EnsureOutcome.OwnedElsewhere:
-                    restore = await _status.CommitAsync(restore, restore.Status with { JobName = ensured.Object.Metadata.Name }, null, ct);
+                    restore = await _status.CommitAsync(restore, slot.Record(restore.Status!, ensured.Object.Metadata.Name!), null, ct);
                     break;
                 default:
-                    var fallback = RestoreJobNamer.Name(restore.Metadata.Name!, CloneNamer.DisambiguatorFor(restore.Metadata.Uid!));
+                    var fallback = slot.Fallback(restore);
                     if (fallback == name)
                     {
                         return (null, new Progress(restore, await FailAsync(restore, "JobNameTaken", $"Job {name} exists and is not owned by this restore", ct), StepOutcome.Stopped));
                     }
 
-                    restore = await _status.CommitAsync(restore, restore.Status with { JobName = fallback }, Notice.Warning("JobNameTaken", $"Job {name} belongs to someone else; using {fallback}"), ct);
+                    restore = await _status.CommitAsync(restore, slot.Record(restore.Status!, fallback), Notice.Warning("JobNameTaken", $"Job {name} belongs to someone else; using {fallback}"), ct);
                     break;
             }
         }
 
         throw new InvalidOperationException($"Job name of DataMoverRestore {restore.Metadata.Name} did not settle");
+    }
+
+    /// <summary>Ensures the mover's ServiceAccount (a pod naming a missing one is refused); the reconcile's answer when it cannot.</summary>
+    private async Task<ReconcileResult?> EnsureServiceAccountAsync(DataMoverRestore restore, CancellationToken ct)
+    {
+        var ns = restore.Metadata.Namespace!;
+        try
+        {
+            if (await _serviceAccounts.EnsureAsync(ns, ct))
+            {
+                LogCreated(_logger, ns, restore.Metadata.Name!, "ServiceAccount", MoverServiceAccounts.Name);
+            }
+
+            return null;
+        }
+        catch (KubeApiException e) when (e.IsForbidden)
+        {
+            return await FailAsync(restore, "Forbidden", $"cannot create serviceaccounts in namespace {ns}: {e.Status.Message ?? e.Message}", ct);
+        }
     }
 
     /// <summary>Reports the wait; past its deadline fails the restore instead, removing the Job that would otherwise run on.</summary>
@@ -539,6 +574,9 @@ internal sealed partial class RestoreReconciler : IReconciler
         Created,
         Stopped,
     }
+
+    /// <summary>What a mover Job is called in messages ("restore", "inspect"), what it does while running, and the reasons its bounds fail with.</summary>
+    private sealed record MoverWatch(string Noun, string Running, string StartTimeoutReason, string RunTimeoutReason);
 
     /// <summary>A wait's start and bound, the failure reason when it runs out, and the Job to remove then.</summary>
     private sealed record Deadline(DateTimeOffset Since, TimeSpan Limit, string Reason, Job? Cleanup = null);

@@ -10,9 +10,6 @@ namespace DataMover.Operator.Restore;
 /// </summary>
 internal static partial class RestoreSpecValidator
 {
-    public const string SizeRequiredMessage =
-        "target.pvc.size is required when the source is source.secretName and source.path: the operator never reads the bucket, so it cannot know the backup's size";
-
     /// <summary>Every problem of <paramref name="spec"/>, each naming its field; empty when it can be acted on.</summary>
     public static IReadOnlyList<string> Problems(DataMoverRestoreSpec spec)
     {
@@ -63,16 +60,10 @@ internal static partial class RestoreSpecValidator
                 problems.Add($"spec.target.pvc.name: \"{name}\" is not a valid object name");
             }
 
-            if (pvc.Size is { } size)
+            // No size is fine: fromDataMover takes the source PVC's, secretName + path the backup's (an inspect Job).
+            if (pvc.Size is { } size && (!Quantity.TryParse(size, out var bytes) || bytes <= 0))
             {
-                if (!Quantity.TryParse(size, out var bytes) || bytes <= 0)
-                {
-                    problems.Add($"spec.target.pvc.size: \"{size}\" is not a positive quantity (examples: 10Gi, 500Mi)");
-                }
-            }
-            else if (!fromDataMover)
-            {
-                problems.Add(SizeRequiredMessage);
+                problems.Add($"spec.target.pvc.size: \"{size}\" is not a positive quantity (examples: 10Gi, 500Mi)");
             }
         }
 

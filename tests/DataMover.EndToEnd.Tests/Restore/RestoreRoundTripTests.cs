@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using DataMover.EndToEnd.Tests.Backup;
 using DataMover.EndToEnd.Tests.Support;
+using DataMover.Kube.Models;
 using DataMover.Operator.Api;
 
 namespace DataMover.EndToEnd.Tests.Restore;
@@ -89,5 +90,43 @@ public sealed class RestoreRoundTripTests(BackupClusterFixture cluster) : IClass
         Assert.Equal("latest", restore.Status.RequestedFolder);
         var restored = await scenario.VolumePathAsync("restored");
         Assert.Equal(tree.FileHashes.OrderBy(e => e.Key, StringComparer.Ordinal), VolumeFiles.Hash(restored).OrderBy(e => e.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Latest_without_a_size_gets_the_source_capacity_from_the_manifest()
+    {
+        var scenario = await cluster.NewScenarioAsync("inspect");
+        var bucket = await scenario.NewBucketAsync("inspect");
+        await scenario.CreateStorageSecretAsync("storage", bucket);
+        // Not 1Gi: a size computed from the (small) data would give 1Gi, so only the manifest's capacity gives 3Gi.
+        await scenario.Pvcs.CreateAsync(new PersistentVolumeClaim
+        {
+            Metadata = new ObjectMeta { Name = "app-data", Namespace = scenario.Namespace },
+            Spec = new PersistentVolumeClaimSpec
+            {
+                StorageClassName = "standard",
+                AccessModes = ["ReadWriteOnce"],
+                Resources = new ResourceRequirements { Requests = new Dictionary<string, string> { ["storage"] = "3Gi" } },
+            },
+        });
+        var volume = await scenario.VolumePathAsync("app-data");
+        FaithfulTree.Create(volume);
+        var source = FaithfulTree.Snapshot(volume);
+        await scenario.CreateDataMoverAsync("backup", "app-data", "storage", addTimestampPrefix: true, path: "team-c");
+        var dm = await scenario.WaitForEndAsync("backup", "Completed");
+
+        await scenario.CreateRestoreAsync("restore", new DataMoverRestoreSource { SecretName = "storage", Path = "team-c/latest" }, "restored");
+        var restore = await scenario.WaitForRestoreCompletedAsync("restore");
+
+        var sourceCapacity = (await scenario.Pvcs.GetAsync(scenario.Namespace, "app-data")).Status!.Capacity!["storage"];
+        Assert.Equal("3Gi", sourceCapacity);
+        var target = await scenario.Pvcs.GetAsync(scenario.Namespace, "restored");
+        Assert.Equal(sourceCapacity, target.Spec!.Resources!.Requests!["storage"]);
+        Assert.Equal(dm.Status!.DestinationPrefix, restore.Status!.Folder);
+        Assert.Equal(dm.Status.DestinationPrefix, restore.Status.RequestedFolder);
+        Assert.Equal("restore-inspect", restore.Status.InspectJobName);
+        Assert.Null(await scenario.Jobs.TryGetAsync(scenario.Namespace, "restore-inspect"));
+        var restored = await scenario.VolumePathAsync("restored");
+        Assert.Equal(string.Join('\n', source), string.Join('\n', FaithfulTree.Snapshot(restored)));
     }
 }

@@ -16,7 +16,7 @@ namespace DataMover.Operator.Tests.Cluster;
 /// provisioners and a kubelet) with the operator in-process. The mover image is mapped to a quick script that
 /// behaves like the mover: reads /data, writes $HOME, reports its result as docs/mover-protocol.md says (one line of
 /// JSON as the termination message); in restore mode it writes a file into /data
-/// and reports a restore result (tests/DataMover.Operator.Tests/Restore). Tests steer it through keys of the storage Secret (MOVER_TEST_*, which reach it
+/// and reports a restore result, in inspect mode it reports a backup of sourceCapacity 2Gi (restores named *inspect-fail* fail) (tests/DataMover.Operator.Tests/Restore). Tests steer it through keys of the storage Secret (MOVER_TEST_*, which reach it
 /// as DATAMOVER_SECRET_MOVER_TEST_*; MOVER_TEST_SLEEP_FOR limits the sleep to the DataMovers whose name matches that
 /// glob): additionalEnv may not name them.
 /// </summary>
@@ -30,6 +30,14 @@ public class ClusterFixture : IAsyncLifetime
     private const string MoverScript = """
         #!/bin/sh
         set -e
+        if [ "$MOVER_MODE" = inspect ]; then
+          case "$DATAMOVER_NAME" in *inspect-fail*) printf 'no complete backup under s3://bucket/%s/ (no folder with a .datamover-manifest.json)' "$DATAMOVER_PATH" > /dev/termination-log; exit 2 ;; esac
+          folder="$DATAMOVER_RESTORE_FOLDER"
+          [ "$folder" = latest ] && folder=2026-11-30-085704
+          printf '{"kind":"DataMoverResult","formatVersion":1,"mode":"inspect","outcome":"Succeeded","path":"%s","folder":"%s","sourceCapacity":"2Gi","files":1,"bytes":100,"message":"inspected"}' \
+            "$DATAMOVER_PATH" "$folder" > /dev/termination-log
+          exit 0
+        fi
         if [ "$MOVER_MODE" = restore ]; then
           folder="$DATAMOVER_RESTORE_FOLDER"
           [ "$folder" = latest ] && folder=2026-11-30-085704

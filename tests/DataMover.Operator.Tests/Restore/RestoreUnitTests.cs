@@ -47,7 +47,9 @@ public sealed class RestoreUnitTests
             Source = new DataMoverRestoreSource { SecretName = "s", Path = "team-a/latest" },
             Target = new DataMoverRestoreTarget { Pvc = new DataMoverRestorePvc() },
         };
-        Assert.Equal([RestoreSpecValidator.SizeRequiredMessage], RestoreSpecValidator.Problems(noSize));
+        // The size comes from the backup's manifest (an inspect Job).
+        Assert.Empty(RestoreSpecValidator.Problems(noSize));
+        Assert.NotEmpty(RestoreSpecValidator.Problems(noSize with { Target = new DataMoverRestoreTarget { Pvc = new DataMoverRestorePvc { Size = "0" } } }));
 
         var fromDataMover = noSize with { Source = new DataMoverRestoreSource { FromDataMover = "backup" } };
         Assert.Empty(RestoreSpecValidator.Problems(fromDataMover));
