@@ -168,7 +168,7 @@ info "the clone was deleted after the backup (deletePvcAfterBackup: true):"
 kubectl get pvc -l app.kubernetes.io/created-by=datamover-operator 2>&1 | sed 's/^/    /'
 
 say "Restoring the backup into a new PVC (DataMoverRestore)"
-kubectl apply -f - >/dev/null <<YAML
+cat >"$work/restore.yaml" <<'YAML'
 apiVersion: datamover.a-cup-of.coffee/v1alpha1
 kind: DataMoverRestore
 metadata:
@@ -180,18 +180,8 @@ spec:
     pvc:
       name: web-app-data-restored
 YAML
-sed 's/^/    /' <<'YAML'
-apiVersion: datamover.a-cup-of.coffee/v1alpha1
-kind: DataMoverRestore
-metadata:
-  name: restore-web-data
-spec:
-  source:
-    fromDataMover: backup-web-data-cleanup
-  target:
-    pvc:
-      name: web-app-data-restored
-YAML
+sed 's/^/    /' "$work/restore.yaml"
+kubectl apply -f "$work/restore.yaml" >/dev/null
 if ! kubectl wait --for=condition=Complete datamoverrestore/restore-web-data --timeout=300s >/dev/null 2>&1; then
   kubectl describe datamoverrestore restore-web-data | sed 's/^/    /'
   fail "the restore did not complete (operator log: $work/operator.log)"
