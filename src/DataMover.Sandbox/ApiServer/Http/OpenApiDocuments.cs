@@ -8,9 +8,12 @@ namespace DataMover.Sandbox.ApiServer.Http;
 /// A minimal /openapi/v3: per group/version documents listing each resource's paths with the
 /// x-kubernetes-group-version-kind extension and the query parameters the server supports.
 /// kubectl reads it to learn that fieldValidation is server-side (so it sends
-/// fieldValidation=Strict instead of validating client-side). Schemas are not published, and
-/// strategic-merge-patch is deliberately not advertised so kubectl computes strategic patches
-/// from its compiled-in types. /openapi/v2 is absent (404), as kubectl 1.32 only falls back to it.
+/// fieldValidation=Strict instead of validating client-side), and kubectl explain reads the
+/// custom resources' schemas from components.schemas, published as the apiextensions server does
+/// (named by the reverse-DNS group, version and kind, tagged with x-kubernetes-group-version-kind).
+/// Built-in kinds publish no schema, and strategic-merge-patch is deliberately not advertised so
+/// kubectl computes strategic patches from its compiled-in types. /openapi/v2 is absent (404), as
+/// kubectl 1.32 only falls back to it.
 /// </summary>
 internal sealed class OpenApiDocuments
 {
@@ -54,8 +57,14 @@ internal sealed class OpenApiDocuments
     private JsonObject Document(string group, string version)
     {
         var paths = new JsonObject();
+        var schemas = new JsonObject();
         foreach (var type in _registry.All.Where(t => t.Group == group && t.Version == version).OrderBy(t => t.Plural, StringComparer.Ordinal))
         {
+            if (type.Custom?.Schema is { } schema)
+            {
+                schemas[CustomResourceSchemas.ModelName(type)] = CustomResourceSchemas.Published(type, schema);
+            }
+
             var prefix = group.Length == 0 ? $"/api/{version}" : $"/apis/{group}/{version}";
             var collection = type.Namespaced ? $"{prefix}/namespaces/{{namespace}}/{type.Plural}" : $"{prefix}/{type.Plural}";
             paths[collection] = PathItem(type, false, "post");
@@ -71,7 +80,7 @@ internal sealed class OpenApiDocuments
             ["openapi"] = "3.0.0",
             ["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = "v1.32.0" },
             ["paths"] = paths,
-            ["components"] = new JsonObject { ["schemas"] = new JsonObject() },
+            ["components"] = new JsonObject { ["schemas"] = schemas },
         };
     }
 
