@@ -147,6 +147,7 @@ internal sealed partial class SchemaValidator
             }
         }
 
+        ListMapKeys.Check(arr, schema, path, errors);
         if (schema["items"] is JsonObject items)
         {
             for (var i = 0; i < arr.Count; i++)
