@@ -73,6 +73,9 @@ public sealed partial class ExplainTests : IClassFixture<SandboxFixture>
         Assert.Contains("FIELD: deletePvcAfterBackup <boolean>", delete);
         Assert.Contains("Delete each run's clone of the source PVC after a successful backup; the source PVC itself is never deleted.", delete);
 
+        var oneOff = Flat(await K.OkAsync("explain", "datamover.spec.deletePvcAfterBackup"));
+        Assert.Contains("Delete the clone after a successful backup; the source PVC itself is never deleted.", oneOff);
+
         var conditions = Flat(await K.OkAsync("explain", "dms.status.conditions"));
         Assert.Contains("FIELD: conditions <[]Object>", conditions);
         Assert.Contains("lastTransitionTime <string> -required-", conditions);
