@@ -1,3 +1,6 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
 namespace DataMover.Operator.Hosting;
 
 /// <summary>
@@ -18,8 +21,9 @@ internal static class OperatorLogging
                 o.IncludeScopes = true;
                 o.UseUtcTimestamp = true;
                 o.TimestampFormat = JsonTimestamp;
-                // One object per line: log shippers split on newlines.
-                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+                // One object per line: log shippers split on newlines. Messages stay greppable ("->", not "\u003E"):
+                // the lines go to a log stream, never into HTML.
+                o.JsonWriterOptions = new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
             });
         }
         else
