@@ -1,3 +1,4 @@
+using DataMover.Kube.Client;
 using Microsoft.Extensions.Logging;
 
 namespace DataMover.Kube.Runtime;
@@ -66,9 +67,12 @@ public sealed partial class ControllerLoop : IDisposable
                 continue;
             }
 
+            using var scope = _logger.BeginScope(new ReconcileScope(_name, key));
             try
             {
+                LogReconciling(_logger, _name, key);
                 var result = await _reconciler.ReconcileAsync(key, abandonInFlight);
+                LogReconciled(_logger, _name, key);
                 Queue.Forget(key);
                 if (result.RequeueAfter is { } delay)
                 {
@@ -91,7 +95,8 @@ public sealed partial class ControllerLoop : IDisposable
             catch (Exception e)
             {
                 // Any type, not only API errors: a bug or an unexpected answer must lead to a retry, never to a lost key.
-                LogFailed(_logger, _name, key, Queue.NumRequeues(key) + 1, e);
+                // This is the one line a failed reconcile writes; reconcilers let errors propagate without logging them.
+                LogFailure(key, Queue.NumRequeues(key) + 1, e);
                 Queue.AddRateLimited(key);
                 CountFinished(stopTakingWork);
             }
@@ -109,6 +114,28 @@ public sealed partial class ControllerLoop : IDisposable
             Interlocked.Increment(ref _finishedAfterStop);
         }
     }
+
+    private void LogFailure(string key, int attempt, Exception e)
+    {
+        if (e is KubeApiException api)
+        {
+            // The server's answer says all there is; a stack trace through the client would only bury it.
+            LogApiFailed(_logger, _name, key, attempt, (int)api.StatusCode, api.Reason ?? api.StatusCode.ToString(), api.Status.Message ?? "");
+        }
+        else
+        {
+            LogFailed(_logger, _name, key, attempt, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Controller}: reconciling {Key}")]
+    private static partial void LogReconciling(ILogger logger, string controller, string key);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Controller}: reconcile of {Key} succeeded")]
+    private static partial void LogReconciled(ILogger logger, string controller, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Controller}: reconcile of {Key} failed (attempt {Attempt}); retrying with backoff: API error {StatusCode} {Reason}: {Error}")]
+    private static partial void LogApiFailed(ILogger logger, string controller, string key, int attempt, int statusCode, string reason, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Controller}: reconcile of {Key} failed (attempt {Attempt}); retrying with backoff")]
     private static partial void LogFailed(ILogger logger, string controller, string key, int attempt, Exception exception);

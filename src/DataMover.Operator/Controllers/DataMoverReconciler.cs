@@ -89,9 +89,8 @@ internal sealed partial class DataMoverReconciler : IReconciler
         }
         catch (KubeApiException e) when (!cancellationToken.IsCancellationRequested)
         {
-            // The loop retries with backoff on the latest object; nothing is taken as done.
+            // The loop retries with backoff on the latest object; nothing is taken as done. It also logs the error, once.
             _metrics.Error(e.IsForbidden ? ForbiddenReason : e.IsConflict ? "Conflict" : "ApiError", DataMoverPhase.Label(phase), ns ?? "");
-            LogApiError(_logger, ns, name, DataMoverPhase.Label(phase), e.Message);
             if (e.IsForbidden)
             {
                 // Typically the status write itself was refused, so status cannot say it: the event (if allowed) does.
@@ -606,7 +605,4 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: deleting clone PVC {Clone}")]
     private static partial void LogCloneDeleting(ILogger logger, string @namespace, string name, string clone);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "DataMover {Namespace}/{Name} in phase {Phase}: API error, will retry: {Error}")]
-    private static partial void LogApiError(ILogger logger, string? @namespace, string name, string phase, string error);
 }

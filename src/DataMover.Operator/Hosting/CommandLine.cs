@@ -62,6 +62,31 @@ internal static class CommandLine
         var cleanup = Duration("--cleanup-timeout", "DATAMOVER_CLEANUP_TIMEOUT", "Default bound on waiting for the clone to be gone after its delete", defaults.Cleanup);
         var unhealthyAfter = Duration("--informer-unhealthy-after", "DATAMOVER_INFORMER_UNHEALTHY_AFTER", "Fail /readyz once an informer has been unable to list or watch for this long", TimeSpan.FromMinutes(1));
         var shutdownGrace = Duration("--shutdown-grace", "DATAMOVER_SHUTDOWN_GRACE", "On SIGTERM, how long reconciles in flight may finish before they are cancelled", TimeSpan.FromSeconds(10));
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "Log lines as text or json, one JSON object per line (env DATAMOVER_LOG_FORMAT)",
+            DefaultValueFactory = _ => Env("DATAMOVER_LOG_FORMAT") ?? "text",
+        };
+        logFormat.Validators.Add(r =>
+        {
+            if (ParseLogFormat(r.GetValueOrDefault<string>()) is null)
+            {
+                r.AddError($"--log-format: unknown format \"{r.GetValueOrDefault<string>()}\"; use text or json");
+            }
+        });
+        var logLevel = new Option<string>("--log-level")
+        {
+            Description = "Least severe level logged: trace, debug, info, warn, error; optionally per category, " +
+                "e.g. info,DataMover.Kube.Runtime.Informer=debug (env DATAMOVER_LOG_LEVEL)",
+            DefaultValueFactory = _ => Env("DATAMOVER_LOG_LEVEL") ?? "info",
+        };
+        logLevel.Validators.Add(r =>
+        {
+            if (LogLevels.TryParse(r.GetValueOrDefault<string>(), out var error) is null)
+            {
+                r.AddError($"--log-level: {error}");
+            }
+        });
         workers.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 1)
@@ -72,7 +97,7 @@ internal static class CommandLine
 
         var root = new RootCommand("DataMover operator: backs up PVCs by cloning them and syncing the clone to S3")
         {
-            kubeconfig, ns, metrics, health, workers, image, allowedImages, leaderElect, allowPrivilegedRestore, sourceReady, cloneReady, moverStart, moverRun, cleanup, unhealthyAfter, shutdownGrace,
+            kubeconfig, ns, metrics, health, workers, image, allowedImages, leaderElect, allowPrivilegedRestore, sourceReady, cloneReady, moverStart, moverRun, cleanup, unhealthyAfter, shutdownGrace, logFormat, logLevel,
         };
         root.SetAction((result, ct) => run(new OperatorOptions
         {
@@ -95,6 +120,8 @@ internal static class CommandLine
             },
             InformerUnhealthyAfter = Parse(result.GetValue(unhealthyAfter)!),
             ShutdownGrace = Parse(result.GetValue(shutdownGrace)!),
+            LogFormat = ParseLogFormat(result.GetValue(logFormat)) ?? throw new FormatException(result.GetValue(logFormat)),
+            LogLevels = LogLevels.TryParse(result.GetValue(logLevel), out _) ?? throw new FormatException(result.GetValue(logLevel)),
         }, ct));
         return root;
     }
@@ -116,6 +143,13 @@ internal static class CommandLine
         });
         return option;
     }
+
+    private static LogFormat? ParseLogFormat(string? text) => text?.ToLowerInvariant() switch
+    {
+        "text" => LogFormat.Text,
+        "json" => LogFormat.Json,
+        _ => null,
+    };
 
     private static TimeSpan Parse(string duration) => Api.KubeDuration.TryParse(duration, out _) ?? throw new FormatException(duration);
 

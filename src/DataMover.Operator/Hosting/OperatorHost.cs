@@ -58,12 +58,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
     public static async Task<OperatorHost> StartAsync(OperatorOptions options, CancellationToken cancellationToken = default)
     {
         var ownsLoggers = options.LoggerFactory is null;
-        var loggers = options.LoggerFactory ?? LoggerFactory.Create(b => b.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        }));
+        var loggers = options.LoggerFactory ?? OperatorLogging.CreateFactory(options.LogFormat, options.LogLevels);
         var client = new KubeClient(options.ResolveClientSettings());
         var host = new OperatorHost(options, client, loggers, ownsLoggers);
         try

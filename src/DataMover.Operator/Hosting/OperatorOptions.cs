@@ -49,8 +49,14 @@ public sealed record OperatorOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>Logging; null logs to the console.</summary>
+    /// <summary>Logging; null logs to the console in <see cref="LogFormat"/> at <see cref="LogLevels"/>.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Text or JSON lines on the console, when <see cref="LoggerFactory"/> is null.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    /// <summary>What the console logs, when <see cref="LoggerFactory"/> is null.</summary>
+    public LogLevels LogLevels { get; init; } = LogLevels.Information;
 
     /// <summary>/readyz fails once any informer has been out of sync (unable to list or watch) for this long.</summary>
     public TimeSpan InformerUnhealthyAfter { get; init; } = TimeSpan.FromMinutes(1);

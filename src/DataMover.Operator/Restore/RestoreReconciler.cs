@@ -87,10 +87,9 @@ internal sealed partial class RestoreReconciler : IReconciler
         }
         catch (KubeApiException e) when (!cancellationToken.IsCancellationRequested)
         {
-            // The loop retries with backoff on the latest object; nothing is taken as done.
-            var (ns, name) = ObjectKey.Split(key);
+            // The loop retries with backoff on the latest object; nothing is taken as done. It also logs the error, once.
+            var (ns, _) = ObjectKey.Split(key);
             _metrics.RestoreErrors.Increment(1, e.IsConflict ? "Conflict" : "ApiError", RestorePhase.Label(phase), ns ?? "");
-            LogApiError(_logger, ns, name, RestorePhase.Label(phase), e.Message);
             throw;
         }
     }
@@ -583,7 +582,4 @@ internal sealed partial class RestoreReconciler : IReconciler
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DataMoverRestore {Namespace}/{Name}: created {Kind} {Object}")]
     private static partial void LogCreated(ILogger logger, string @namespace, string name, string kind, string @object);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "DataMoverRestore {Namespace}/{Name} in phase {Phase}: API error, will retry: {Error}")]
-    private static partial void LogApiError(ILogger logger, string? @namespace, string name, string phase, string error);
 }

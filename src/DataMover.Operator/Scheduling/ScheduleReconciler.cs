@@ -69,7 +69,11 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
         if (!pass.Ready.IsTrue && ScheduleReadiness.IsWarning(pass.Ready.Reason) && !pass.Ready.IsStatedBy(previousReady))
         {
             events.Warning(schedule, pass.Ready.Reason, pass.Ready.Message);
-            LogNotReady(logger, schedule.Key(), pass.Ready.Reason, pass.Ready.Message);
+            if (pass.Ready.Reason != ScheduleReasons.RunCreationFailed)
+            {
+                // A refused create was logged where it happened, with the API's status: an API error is logged once.
+                LogNotReady(logger, schedule.Key(), pass.Ready.Reason, pass.Ready.Message);
+            }
         }
 
         status = WithConditions(pass.Status, schedule, now, pass.Valid, pass.Ready);
@@ -208,7 +212,7 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
             // Refused (RBAC, an invalid template, a terminating namespace, an overloaded server): the time stays due
             // and is retried with backoff; the caller reports it. e.Message carries the API's own words, which for
             // RBAC name the verb, the resource and the account.
-            LogCreateFailed(logger, schedule.Key(), name, due, e);
+            LogCreateFailed(logger, schedule.Key(), name, due, (int)e.StatusCode, e.Reason ?? e.StatusCode.ToString(), e.Status.Message ?? "");
             return new RunStartResult(status, runs, RunStartOutcome.Failed,
                 $"cannot create DataMover {name} for the run scheduled at {Rfc3339Converter.Format(due)}: {e.Message}");
         }
@@ -303,8 +307,8 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
     [LoggerMessage(Level = LogLevel.Information, Message = "{Key}: created run {Run} scheduled at {ScheduledTime}")]
     private static partial void LogCreated(ILogger logger, string key, string run, DateTimeOffset scheduledTime);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Key}: could not create run {Run} scheduled at {ScheduledTime}; retrying with backoff")]
-    private static partial void LogCreateFailed(ILogger logger, string key, string run, DateTimeOffset scheduledTime, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Key}: could not create run {Run} scheduled at {ScheduledTime}; retrying with backoff: API error {StatusCode} {Reason}: {Error}")]
+    private static partial void LogCreateFailed(ILogger logger, string key, string run, DateTimeOffset scheduledTime, int statusCode, string reason, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Key}: not ready: {Reason}: {Message}")]
     private static partial void LogNotReady(ILogger logger, string key, string reason, string message);

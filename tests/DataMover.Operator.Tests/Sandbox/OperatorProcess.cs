@@ -10,7 +10,11 @@ internal sealed class OperatorProcess : IDisposable
 
     private OperatorProcess(Process process) => _process = process;
 
+    /// <summary>Every line of stdout and stderr, in arrival order.</summary>
     public ConcurrentQueue<string> Output { get; } = new();
+
+    /// <summary>The lines of stdout alone (the logs).</summary>
+    public ConcurrentQueue<string> StandardOutput { get; } = new();
 
     public int Id => _process.Id;
 
@@ -39,8 +43,12 @@ internal sealed class OperatorProcess : IDisposable
 
         var process = new Process { StartInfo = psi };
         var wrapper = new OperatorProcess(process);
-        process.OutputDataReceived += (_, e) => Collect(wrapper, e.Data);
-        process.ErrorDataReceived += (_, e) => Collect(wrapper, e.Data);
+        process.OutputDataReceived += (_, e) =>
+        {
+            Collect(wrapper.Output, e.Data);
+            Collect(wrapper.StandardOutput, e.Data);
+        };
+        process.ErrorDataReceived += (_, e) => Collect(wrapper.Output, e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -71,11 +79,11 @@ internal sealed class OperatorProcess : IDisposable
         _process.Dispose();
     }
 
-    private static void Collect(OperatorProcess wrapper, string? line)
+    private static void Collect(ConcurrentQueue<string> lines, string? line)
     {
         if (line is not null)
         {
-            wrapper.Output.Enqueue(line);
+            lines.Enqueue(line);
         }
     }
 
