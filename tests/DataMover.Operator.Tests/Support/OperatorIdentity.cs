@@ -51,9 +51,9 @@ internal static class OperatorIdentity
             """);
         var rendered = await Kubectl.RunAsync(admin, "kustomize", overlay);
         var documents = rendered.Split("\n---\n");
-        // The sandbox serves no Deployments or Services (nothing would run them): the objects an operator needs to
-        // authenticate and be authorized are applied, the Deployment is read for the namespace it was given.
-        var applied = documents.Where(d => !d.Contains("\nkind: Deployment\n", StringComparison.Ordinal) && !d.Contains("\nkind: Service\n", StringComparison.Ordinal));
+        // The sandbox serves no Deployments (it has no controller to run one): everything else is applied, and the
+        // Deployment is read for the namespace it was given; the operator runs in-process with that namespace.
+        var applied = documents.Where(d => !d.Contains("\nkind: Deployment\n", StringComparison.Ordinal));
         var manifest = Path.Combine(overlay, "applied.yaml");
         await File.WriteAllTextAsync(manifest, string.Join("\n---\n", applied));
         await Kubectl.RunAsync(admin, "apply", "-f", manifest);
