@@ -128,7 +128,7 @@ public sealed class TlsAndAuthTests : IDisposable
     {
         var tokenFile = _dir.Write("token", "first");
         var stamp = File.GetLastWriteTimeUtc(tokenFile);
-        var time = new AdjustableTimeProvider();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var source = TokenSource.FromFile(tokenFile, time);
         Assert.Equal("first", source.GetToken());
 
@@ -137,7 +137,7 @@ public sealed class TlsAndAuthTests : IDisposable
         File.SetLastWriteTimeUtc(tokenFile, stamp);
         Assert.Equal("first", source.GetToken());
 
-        time.WallClockOffset = TimeSpan.FromSeconds(61);
+        time.Advance(TimeSpan.FromSeconds(61));
         Assert.Equal("second", source.GetToken());
     }
 

@@ -177,7 +177,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
             }, cancellationToken);
         }
 
-        LogStarted(_logger, _options.Namespace ?? "(all)", MetricsUrl?.ToString() ?? "disabled", HealthUrl?.ToString() ?? "disabled", _options.MoverImage);
+        LogStarted(_logger, OperatorVersion.Current, _options.Namespace ?? "(all)", MetricsUrl?.ToString() ?? "disabled", HealthUrl?.ToString() ?? "disabled", _options.MoverImage);
     }
 
     /// <summary>The informers out of sync longer than the limit, described for the probe; empty when all are fine.</summary>
@@ -294,8 +294,8 @@ public sealed partial class OperatorHost : IAsyncDisposable
         return await restores.RunAsync(stopTakingWork, abandonInFlight);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover operator starting: namespace {Namespace}, metrics {Metrics}, probes {Health}, mover image {Image}")]
-    private static partial void LogStarted(ILogger logger, string @namespace, string metrics, string health, string image);
+    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover operator {Version} starting: namespace {Namespace}, metrics {Metrics}, probes {Health}, mover image {Image}")]
+    private static partial void LogStarted(ILogger logger, string version, string @namespace, string metrics, string health, string image);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Informer caches synced; reconciling DataMovers")]
     private static partial void LogSynced(ILogger logger);

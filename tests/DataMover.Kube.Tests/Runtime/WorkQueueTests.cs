@@ -94,7 +94,7 @@ public sealed class WorkQueueTests
     [Fact]
     public void Per_item_backoff_doubles_from_5ms_and_forget_resets_it()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var limiter = new RateLimiter<string>(new RateLimiterOptions(), time);
 
         Assert.Equal(TimeSpan.FromMilliseconds(5), limiter.When("a"));
@@ -110,7 +110,7 @@ public sealed class WorkQueueTests
     [Fact]
     public void Per_item_backoff_is_capped()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var limiter = new RateLimiter<string>(new RateLimiterOptions { MaxDelay = TimeSpan.FromSeconds(1) }, time);
         TimeSpan last = default;
         for (var i = 0; i < 100; i++)
@@ -124,7 +124,7 @@ public sealed class WorkQueueTests
     [Fact]
     public void Overall_bucket_limits_bursts_across_keys()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var limiter = new RateLimiter<int>(new RateLimiterOptions { Qps = 10, Burst = 2 }, time);
 
         Assert.Equal(TimeSpan.FromMilliseconds(5), limiter.When(1));
@@ -138,7 +138,7 @@ public sealed class WorkQueueTests
     [Fact]
     public void AddAfter_fires_only_when_the_clock_reaches_it_and_the_earliest_wins()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         using var queue = new WorkQueue<string>(time: time);
 
         queue.AddAfter("a", TimeSpan.FromSeconds(10));
@@ -157,7 +157,7 @@ public sealed class WorkQueueTests
     [Fact]
     public async Task AddRateLimited_waits_the_backoff()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         using var queue = new WorkQueue<string>(time: time);
 
         queue.AddRateLimited("a");

@@ -97,6 +97,12 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>The operator's clock; the cluster itself always runs on real time.</summary>
     protected virtual TimeProvider Time => TimeProvider.System;
 
+    /// <summary>The operator's --namespace; null watches all namespaces.</summary>
+    protected virtual string? WatchedNamespace => null;
+
+    /// <summary>Installs the operator's RBAC as an administrator would; a kubeconfig with its ServiceAccount's token.</summary>
+    protected virtual Task<string> InstallOperatorIdentityAsync() => Support.OperatorIdentity.InstallAsync(Cluster);
+
     public async Task InitializeAsync()
     {
         // Not under /tmp: pods get a private /tmp, while the rest of the host file system is visible read-only.
@@ -127,7 +133,7 @@ public class ClusterFixture : IAsyncLifetime
             await WaitServedAsync(crd);
         }
 
-        OperatorKubeconfigPath = await Support.OperatorIdentity.InstallAsync(Cluster);
+        OperatorKubeconfigPath = await InstallOperatorIdentityAsync();
         _operatorLoggers = LoggerFactory.Create(b => b.AddProvider(OperatorLog).SetMinimumLevel(LogLevel.Information));
         await StartOperatorAsync();
     }
@@ -144,6 +150,7 @@ public class ClusterFixture : IAsyncLifetime
         Operator = await Hosting.OperatorHost.StartAsync(new Hosting.OperatorOptions
         {
             KubeconfigPath = OperatorKubeconfigPath,
+            Namespace = WatchedNamespace,
             MetricsBindAddress = "127.0.0.1:0",
             HealthProbeBindAddress = "127.0.0.1:0",
             MoverImage = MoverImage,

@@ -1,5 +1,3 @@
-using DataMover.Operator.Tests.Scheduling;
-
 namespace DataMover.Operator.Tests.Cluster;
 
 /// <summary>The full cluster with the operator on a manual clock, so scheduled times arrive when a test says so.</summary>

@@ -26,6 +26,7 @@ public sealed class ShutdownTests(SandboxFixture fixture) : OperatorTestBase(fix
         await leader.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(0, leader.ExitCode);
+        Assert.Single(leader.Output, l => l.Contains($"DataMover operator {Hosting.OperatorVersion.Current} starting", StringComparison.Ordinal));
         var shutdown = Assert.Single(leader.Output, l => l.Contains("Shutting down", StringComparison.Ordinal));
         Assert.Contains("stopped taking work", shutdown, StringComparison.Ordinal);
         Assert.Contains("lease released", shutdown, StringComparison.Ordinal);

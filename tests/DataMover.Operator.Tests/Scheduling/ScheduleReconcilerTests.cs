@@ -53,7 +53,7 @@ public sealed class ScheduleReconcilerTests
             _store.FinishAll();
         }
 
-        _time.AdvanceTo(At(hhmmss));
+        _time.SetUtcNow(At(hhmmss));
         return await ReconcileAsync();
     }
 
@@ -108,7 +108,7 @@ public sealed class ScheduleReconcilerTests
         for (var i = 0; i < phases.Length; i++)
         {
             var time = At("10:00:00").AddMinutes(i + 1);
-            _time.AdvanceTo(time);
+            _time.SetUtcNow(time);
             await ReconcileAsync();
             _store.SetPhase(ScheduledNameBuilder.RunName("backup", time), phases[i]);
         }
@@ -223,7 +223,7 @@ public sealed class ScheduleReconcilerTests
         var ready = Status.Conditions!.Single(c => c.Type == ScheduleReasons.ReadyCondition);
         Assert.Equal(("False", ScheduleReasons.Suspended), (ready.Status, ready.Reason));
 
-        _time.AdvanceTo(At("10:03:30"));
+        _time.SetUtcNow(At("10:03:30"));
         _store.UpdateSpec("backup", s => s with { Suspend = false });
         result = await ReconcileAsync();
         await ReconcileAsync();
@@ -320,7 +320,7 @@ public sealed class ScheduleReconcilerTests
     public async Task A_run_created_before_a_lost_status_write_is_adopted_not_duplicated()
     {
         _store.AddSchedule("backup", Spec());
-        _time.AdvanceTo(At("10:01:00"));
+        _time.SetUtcNow(At("10:01:00"));
         var schedule = _store.Schedule("backup");
         await _store.CreateRunAsync(ScheduledRunFactory.Build(schedule, At("10:01:00")), CancellationToken.None);
 

@@ -101,7 +101,7 @@ public sealed class ScheduleSandboxTests(SandboxFixture sandbox) : IClassFixture
         await h.WaitForAsync(s => s.Status?.ActiveJobs == 0, "first run finished");
 
         await h.StopControllerAsync();
-        h.Time.AdvanceTo(first.AddMinutes(3).AddSeconds(30)); // missed first+1, +2, +3
+        h.Time.SetUtcNow(first.AddMinutes(3).AddSeconds(30)); // missed first+1, +2, +3
         h.StartController();
 
         var catchUp = first.AddMinutes(3);
@@ -120,7 +120,7 @@ public sealed class ScheduleSandboxTests(SandboxFixture sandbox) : IClassFixture
         await h.FinishAllAsync();
 
         await h.StopControllerAsync();
-        h.Time.AdvanceTo(first.AddMinutes(3).AddSeconds(30));
+        h.Time.SetUtcNow(first.AddMinutes(3).AddSeconds(30));
         h.StartController();
 
         await h.WaitForAsync(s => s.Status?.LastSkippedTime == first.AddMinutes(3) && s.Status.NextScheduleTime == first.AddMinutes(4), "missed runs recorded");
@@ -174,7 +174,7 @@ public sealed class ScheduleSandboxTests(SandboxFixture sandbox) : IClassFixture
 
         // 03:15 in Kolkata (UTC+05:30, no DST) is 21:45 UTC.
         Assert.Equal((21, 45, 0), (next.UtcDateTime.Hour, next.UtcDateTime.Minute, next.UtcDateTime.Second));
-        h.Time.AdvanceTo(next);
+        h.Time.SetUtcNow(next);
         await h.WaitForAsync(s => s.Status?.LastScheduleTime == next, "run at 03:15 IST");
     }
 

@@ -19,6 +19,53 @@ internal static class OperatorIdentity
         var admin = cluster.KubeconfigPath;
         await Kubectl.RunAsync(admin, "apply", "-f", RepoFile("deploy/manager/namespace.yaml"));
         await Kubectl.RunAsync(admin, "apply", "-k", Path.GetDirectoryName(RepoFile("deploy/rbac/kustomization.yaml"))!);
+        return await TokenKubeconfigAsync(cluster);
+    }
+
+    /// <summary>
+    /// deploy/rbac and deploy/manager with deploy/components/namespaced watching <paramref name="watched"/>, rendered
+    /// with `kubectl kustomize` as a user's overlay would (deploy/overlays/namespaced with the namespace set); its
+    /// RBAC objects applied. Returns the kubeconfig and the manager's DATAMOVER_NAMESPACE as rendered.
+    /// </summary>
+    public static async Task<(string Kubeconfig, string RenderedNamespace)> InstallNamespacedAsync(SandboxCluster cluster, string watched)
+    {
+        var admin = cluster.KubeconfigPath;
+        var overlay = Directory.CreateDirectory(Path.Combine(cluster.DataDir, "namespaced-" + Guid.NewGuid().ToString("n")[..6])).FullName;
+        await File.WriteAllTextAsync(Path.Combine(overlay, "watch-namespace.yaml"), $"""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: datamover-watch-namespace
+              annotations:
+                config.kubernetes.io/local-config: "true"
+            data:
+              namespace: {watched}
+            """);
+        await File.WriteAllTextAsync(Path.Combine(overlay, "kustomization.yaml"), $"""
+            resources:
+              - {Path.GetRelativePath(overlay, RepoFile("deploy/rbac"))}
+              - {Path.GetRelativePath(overlay, RepoFile("deploy/manager"))}
+              - watch-namespace.yaml
+            components:
+              - {Path.GetRelativePath(overlay, RepoFile("deploy/components/namespaced"))}
+            """);
+        var rendered = await Kubectl.RunAsync(admin, "kustomize", overlay);
+        var documents = rendered.Split("\n---\n");
+        // The sandbox serves no Deployments (it has no controller to run one): everything else is applied, and the
+        // Deployment is read for the namespace it was given; the operator runs in-process with that namespace.
+        var applied = documents.Where(d => !d.Contains("\nkind: Deployment\n", StringComparison.Ordinal));
+        var manifest = Path.Combine(overlay, "applied.yaml");
+        await File.WriteAllTextAsync(manifest, string.Join("\n---\n", applied));
+        await Kubectl.RunAsync(admin, "apply", "-f", manifest);
+        var deployment = documents.Single(d => d.Contains("\nkind: Deployment\n", StringComparison.Ordinal));
+        var env = System.Text.RegularExpressions.Regex.Match(deployment, @"- name: DATAMOVER_NAMESPACE\n\s+value: (\S+)");
+        Assert.True(env.Success, "the rendered Deployment sets no DATAMOVER_NAMESPACE:\n" + deployment);
+        return (await TokenKubeconfigAsync(cluster), env.Groups[1].Value);
+    }
+
+    private static async Task<string> TokenKubeconfigAsync(SandboxCluster cluster)
+    {
+        var admin = cluster.KubeconfigPath;
         var token = (await Kubectl.RunAsync(admin, "create", "token", ServiceAccount, "-n", Namespace, "--duration=24h")).Trim();
         var path = Path.Combine(cluster.DataDir, "operator-" + Guid.NewGuid().ToString("n")[..6] + ".kubeconfig");
         cluster.WriteKubeconfig(path, token);

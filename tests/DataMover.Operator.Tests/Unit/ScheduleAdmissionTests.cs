@@ -31,7 +31,7 @@ public sealed class ScheduleAdmissionTests
 
     private async Task ReconcileAtAsync(string hhmmss)
     {
-        _time.AdvanceTo(At(hhmmss));
+        _time.SetUtcNow(At(hhmmss));
         await _reconciler.ReconcileAsync("default/backup", CancellationToken.None);
     }
 
