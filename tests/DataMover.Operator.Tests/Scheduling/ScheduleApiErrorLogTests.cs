@@ -26,9 +26,9 @@ public sealed class ScheduleApiErrorLogTests
         store.CreateFailure = new KubeApiException(new Status { Reason = "InternalError", Message = Refusal }, HttpStatusCode.InternalServerError);
 
         // The first attempt also turns Ready False (an event); the second only retries.
-        time.AdvanceTo(At("10:01:00"));
+        time.SetUtcNow(At("10:01:00"));
         await reconciler.ReconcileAsync("default/backup", CancellationToken.None);
-        time.AdvanceTo(At("10:01:01"));
+        time.SetUtcNow(At("10:01:01"));
         await reconciler.ReconcileAsync("default/backup", CancellationToken.None);
 
         var lines = logs.Lines.Where(l => l.Contains(Refusal, StringComparison.Ordinal)).ToList();
