@@ -49,7 +49,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         _events = events;
         _metrics = metrics;
         _defaults = defaults;
-        _admission = new MoverAdmission(new MoverImagePolicy(defaults.MoverImage, defaults.AllowedMoverImages));
+        _admission = new MoverAdmission(new MoverImagePolicy(defaults.MoverImage, defaults.AllowedMoverImages), MoverPodSettingsPolicy.For(defaults.AllowMoverRoot));
         _serviceAccounts = new MoverServiceAccounts(client, caches.ServiceAccounts);
         _time = time;
         _logger = logger;
@@ -118,7 +118,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         }
 
         // Before anything exists: a mover that could be steered by its creator is never started (docs/security.md).
-        if (_admission.Check(spec.AdditionalEnv, spec.Image) is { } refused)
+        if (_admission.Check(spec.AdditionalEnv, spec.Image, spec.MoverPod) is { } refused)
         {
             return await FailAsync(dm, refused.Reason, refused.Message, ct);
         }
@@ -295,9 +295,11 @@ internal sealed partial class DataMoverReconciler : IReconciler
             return await FailAsync(dm, "CloneMissing", $"clone {status.RestoredPvcName} was deleted before the mover Job was created", ct);
         }
 
-        if (_jobs.Get(ns, status.JobName!) is null && !_jobs.OwnedBy(dm).Any())
+        var podSettings = MoverPodSettingsResolver.Resolve(_defaults.MoverPod, spec.MoverPod);
+        if (_jobs.Get(ns, status.JobName!) is null && !_jobs.OwnedBy(dm).Any() && string.IsNullOrEmpty(podSettings.ServiceAccountName))
         {
-            // The pod names it, and the API server refuses a pod whose ServiceAccount does not exist.
+            // The pod names it, and the API server refuses a pod whose ServiceAccount does not exist. A user's own
+            // ServiceAccount (workload identity) is never created or changed: a missing one shows as the Job's FailedCreate.
             try
             {
                 if (await _serviceAccounts.EnsureAsync(ns, ct))
@@ -315,7 +317,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         IReadOnlyList<string> dropped = [];
         var (job, next) = await EnsureOwnedAsync(dm, _jobs, OwnedSlot.Job, name =>
         {
-            var plan = MoverJobBuilder.Build(dm, spec, new MoverJobPlan(name, status.RestoredPvcName!, status.DestinationPrefix ?? "", _defaults.MoverImage, timeouts.MoverRun, capacity));
+            var plan = MoverJobBuilder.Build(dm, spec, new MoverJobPlan(name, status.RestoredPvcName!, status.DestinationPrefix ?? "", _defaults.MoverImage, timeouts.MoverRun, capacity, podSettings));
             dropped = plan.Dropped;
             return plan.Job;
         }, ct);
