@@ -422,6 +422,13 @@ internal sealed partial class DataMoverReconciler : IReconciler
             }
         }
 
+        if (pods.Count == 0 && LatestFailedCreate(job) is { } refused)
+        {
+            // The API server refused the pod (a spec.moverPod.serviceAccountName that does not exist, say): the job
+            // controller retries, but only the user can fix it.
+            return await WaitAsync(dm, Wait.Blocked("MoverPodNotCreated", $"the job controller cannot create the pod of mover Job {jobName}: {PodDiagnostics.Quote(refused.Message ?? "")}"), deadline, ct);
+        }
+
         return await WaitAsync(dm, Wait.Progressing("MoverPending", $"waiting for mover Job {jobName} to start"), deadline, ct);
     }
 
@@ -580,6 +587,14 @@ internal sealed partial class DataMoverReconciler : IReconciler
             ? null
             : _caches.Events.ByIndex(OperatorCaches.ByInvolvedUid, uid)
                 .Where(e => e.Type == "Warning")
+                .OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
+                .FirstOrDefault();
+
+    private Event? LatestFailedCreate(Job job) =>
+        job.Metadata.Uid is not { } uid
+            ? null
+            : _caches.JobEvents.ByIndex(OperatorCaches.ByInvolvedUid, uid)
+                .Where(e => e.Reason == "FailedCreate")
                 .OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
                 .FirstOrDefault();
 
