@@ -97,6 +97,9 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>The operator's clock; the cluster itself always runs on real time.</summary>
     protected virtual TimeProvider Time => TimeProvider.System;
 
+    /// <summary>The operator's flags beyond the fixture's own (a fixture for a flag overrides this).</summary>
+    protected virtual Hosting.OperatorOptions Configure(Hosting.OperatorOptions options) => options;
+
     public async Task InitializeAsync()
     {
         // Not under /tmp: pods get a private /tmp, while the rest of the host file system is visible read-only.
@@ -141,7 +144,7 @@ public class ClusterFixture : IAsyncLifetime
 
     private async Task StartOperatorAsync()
     {
-        Operator = await Hosting.OperatorHost.StartAsync(new Hosting.OperatorOptions
+        Operator = await Hosting.OperatorHost.StartAsync(Configure(new Hosting.OperatorOptions
         {
             KubeconfigPath = OperatorKubeconfigPath,
             MetricsBindAddress = "127.0.0.1:0",
@@ -149,7 +152,7 @@ public class ClusterFixture : IAsyncLifetime
             MoverImage = MoverImage,
             LoggerFactory = _operatorLoggers,
             Time = Time,
-        });
+        }));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await Operator.WaitUntilReadyAsync(cts.Token);
     }
