@@ -184,13 +184,14 @@ public sealed class PodSettingsClusterTests(ClusterFixture fixture) : RestoreTes
         var ns = await Fixture.NewNamespaceAsync();
         await SourceAsync(ns, "db-data");
         await SecretAsync(ns, "storage-credentials");
-        await CreateAsync(ns, "no-sa", new DataMoverSpec { SourcePvc = "db-data", SecretName = "storage-credentials", MoverPod = Settings("""{"serviceAccountName":"not-there"}""") });
+        // Each in a folder of its own, so that neither waits for the other's mirror destination.
+        await CreateAsync(ns, "no-sa", new DataMoverSpec { SourcePvc = "db-data", SecretName = "storage-credentials", AddTimestampPrefix = true, MoverPod = Settings("""{"serviceAccountName":"not-there"}""") });
         var blocked = await ProgressingAsync(ns, "no-sa", "MoverPodNotCreated");
         Assert.Contains("serviceaccount \"not-there\" not found", blocked.Message, StringComparison.Ordinal);
         await EventuallyAsync(async () => (await Client.Resource(KubeResources.Events).ListAsync(ns)).Items.Any(e => e is { Reason: "MoverPodNotCreated", Type: "Warning" }), "MoverPodNotCreated event");
 
         await SourceAsync(ns, "db-data-2");
-        await CreateAsync(ns, "no-pc", new DataMoverSpec { SourcePvc = "db-data-2", SecretName = "storage-credentials", MoverPod = Settings("""{"priorityClassName":"not-there"}""") });
+        await CreateAsync(ns, "no-pc", new DataMoverSpec { SourcePvc = "db-data-2", SecretName = "storage-credentials", AddTimestampPrefix = true, MoverPod = Settings("""{"priorityClassName":"not-there"}""") });
         blocked = await ProgressingAsync(ns, "no-pc", "MoverPodNotCreated");
         Assert.Contains("no PriorityClass with name not-there was found", blocked.Message, StringComparison.Ordinal);
     }
@@ -253,9 +254,22 @@ public sealed class PodSettingsClusterTests(ClusterFixture fixture) : RestoreTes
         File.SetUnixFileMode(path, mode);
     }
 
-    private async Task<Condition> ProgressingAsync(string ns, string name, string reason) =>
-        await EventuallyAsync(async () =>
-            Conditions.Find((await DataMovers.GetAsync(ns, name)).Status?.Conditions, ConditionTypes.Progressing) is { Reason: var r } c && r == reason ? c : null, $"{name} Progressing {reason}");
+    private async Task<Condition> ProgressingAsync(string ns, string name, string reason)
+    {
+        Condition? last = null;
+        try
+        {
+            return await EventuallyAsync(async () =>
+            {
+                last = Conditions.Find((await DataMovers.GetAsync(ns, name)).Status?.Conditions, ConditionTypes.Progressing);
+                return last?.Reason == reason ? last : null;
+            }, $"{name} Progressing {reason}");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; last Progressing: {last?.Reason}: {last?.Message}", e);
+        }
+    }
 
     private async Task<string> ManifestAsync(string ns, string yaml)
     {
