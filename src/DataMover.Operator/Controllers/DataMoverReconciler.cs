@@ -422,7 +422,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
             }
         }
 
-        if (pods.Count == 0 && LatestFailedCreate(job) is { } refused)
+        if (pods.Count == 0 && PodDiagnostics.FailedCreate(job, _caches) is { } refused)
         {
             // The API server refused the pod (a spec.moverPod.serviceAccountName that does not exist, say): the job
             // controller retries, but only the user can fix it.
@@ -587,14 +587,6 @@ internal sealed partial class DataMoverReconciler : IReconciler
             ? null
             : _caches.Events.ByIndex(OperatorCaches.ByInvolvedUid, uid)
                 .Where(e => e.Type == "Warning")
-                .OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
-                .FirstOrDefault();
-
-    private Event? LatestFailedCreate(Job job) =>
-        job.Metadata.Uid is not { } uid
-            ? null
-            : _caches.JobEvents.ByIndex(OperatorCaches.ByInvolvedUid, uid)
-                .Where(e => e.Reason == "FailedCreate")
                 .OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
                 .FirstOrDefault();
 

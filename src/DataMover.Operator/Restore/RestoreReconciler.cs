@@ -436,6 +436,11 @@ internal sealed partial class RestoreReconciler : IReconciler
             }
         }
 
+        if (pods.Count == 0 && PodDiagnostics.FailedCreate(job, _caches) is { } refused)
+        {
+            return await WaitAsync(restore, Wait.Blocked("MoverPodNotCreated", $"the job controller cannot create the pod of {watch.Noun} Job {job.Metadata.Name}: {PodDiagnostics.Quote(refused.Message ?? "")}"), deadline, ct);
+        }
+
         return await WaitAsync(restore, Wait.Progressing("MoverPending", $"waiting for {watch.Noun} Job {job.Metadata.Name} to start"), deadline, ct);
     }
 

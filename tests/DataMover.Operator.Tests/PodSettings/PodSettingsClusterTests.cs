@@ -197,6 +197,16 @@ public sealed class PodSettingsClusterTests(ClusterFixture fixture) : RestoreTes
     }
 
     [Fact]
+    public async Task ARestoreUnderAMissingServiceAccountShowsAsMoverPodNotCreated()
+    {
+        var ns = await Fixture.NewNamespaceAsync();
+        await SecretAsync(ns, "storage-credentials");
+        await CreateRestoreAsync(ns, "no-sa", FromPath("team-a/2026-11-30-085704", NewPvc("restored")) with { MoverPod = Settings("""{"serviceAccountName":"not-there"}""") });
+        var restore = await ProgressingReasonAsync(ns, "no-sa", "MoverPodNotCreated");
+        Assert.Contains("serviceaccount \"not-there\" not found", Conditions.Find(restore.Status!.Conditions, ConditionTypes.Progressing)!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnUnsatisfiableNodeSelectorLeavesThePodPendingUntilTheStartTimeout()
     {
         var ns = await Fixture.NewNamespaceAsync();
