@@ -460,10 +460,10 @@ classify_failure() {
     denied="$(printf '%s\n' "${log}" | grep -o "${SOURCE_DIR}/[^:]*: permission denied" | sort -u | wc -l | tr -d ' ' || true)"
     first="$(printf '%s\n' "${log}" | grep -m 1 -o "${SOURCE_DIR}/[^:]*: permission denied" | sed 's/: permission denied$//' || true)"
     if [[ "${MODE}" == restore ]]; then
-      fail "${EXIT_CONFIG}" "cannot write ${denied} paths in ${SOURCE_DIR} as uid $(id -u) (permission denied, e.g. ${first:-?}); run the restore with the volume's runAsUser/fsGroup"
+      fail "${EXIT_CONFIG}" "cannot write ${denied} paths in ${SOURCE_DIR} as uid $(id -u) (permission denied, e.g. ${first:-?}); set the restore's spec.moverPod.securityContext.runAsUser/fsGroup to the volume's owner"
     fi
     # Typical for database volumes (files owned by the database's uid, mode 0600/0700).
-    fail "${EXIT_CONFIG}" "cannot read ${denied} paths in ${SOURCE_DIR} as uid $(id -u) (permission denied, e.g. ${first:-?}); run the mover with the volume's runAsUser/fsGroup"
+    fail "${EXIT_CONFIG}" "cannot read ${denied} paths in ${SOURCE_DIR} as uid $(id -u) (permission denied, e.g. ${first:-?}); set spec.moverPod.securityContext.runAsUser/fsGroup to the volume's owner"
   fi
   for detail in "connection refused" "no such host" "i/o timeout" "network is unreachable" \
     "no route to host" "context deadline exceeded" "connection reset by peer" \

@@ -30,6 +30,9 @@ public sealed record PodSpec : KubeModel
     public long? TerminationGracePeriodSeconds { get; init; }
     public long? ActiveDeadlineSeconds { get; init; }
     public IReadOnlyDictionary<string, string>? NodeSelector { get; init; }
+    public IReadOnlyList<Toleration>? Tolerations { get; init; }
+    public Affinity? Affinity { get; init; }
+    public IReadOnlyList<LocalObjectReference>? ImagePullSecrets { get; init; }
     public string? PriorityClassName { get; init; }
     public string? SchedulerName { get; init; }
     public bool? EnableServiceLinks { get; init; }
@@ -163,6 +166,9 @@ public sealed record PodSecurityContext : KubeModel
     public long? RunAsUser { get; init; }
     public long? RunAsGroup { get; init; }
     public long? FsGroup { get; init; }
+    public IReadOnlyList<long>? SupplementalGroups { get; init; }
+    /// <summary>OnRootMismatch or Always (the default).</summary>
+    public string? FsGroupChangePolicy { get; init; }
     public SeccompProfile? SeccompProfile { get; init; }
 }
 

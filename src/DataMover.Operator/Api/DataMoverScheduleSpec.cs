@@ -17,6 +17,8 @@ public sealed record DataMoverScheduleSpec : KubeModel
     public bool? DeletePvcAfterBackup { get; init; }
     public IReadOnlyList<EnvVar>? AdditionalEnv { get; init; }
     public MoverImage? Image { get; init; }
+    /// <summary>How the mover's pod is placed and whom it runs as; unset fields take the operator's defaults.</summary>
+    public MoverPodSettings? MoverPod { get; init; }
     /// <summary>Bounds on each wait of every run, copied into each DataMover; unset fields take the operator's defaults.</summary>
     public DataMoverTimeouts? Timeouts { get; init; }
     public bool? Suspend { get; init; }

@@ -13,6 +13,8 @@ public sealed record DataMoverSpec : KubeModel
     public bool? DeletePvcAfterBackup { get; init; }
     public IReadOnlyList<EnvVar>? AdditionalEnv { get; init; }
     public MoverImage? Image { get; init; }
+    /// <summary>How the mover's pod is placed and whom it runs as; unset fields take the operator's defaults.</summary>
+    public MoverPodSettings? MoverPod { get; init; }
     /// <summary>Bounds on each wait; unset fields take the operator's defaults.</summary>
     public DataMoverTimeouts? Timeouts { get; init; }
 }

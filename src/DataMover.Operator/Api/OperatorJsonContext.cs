@@ -18,4 +18,5 @@ namespace DataMover.Operator.Api;
 [JsonSerializable(typeof(DataMoverRestore))]
 [JsonSerializable(typeof(KubeList<DataMoverRestore>))]
 [JsonSerializable(typeof(DataMoverRestoreStatus))]
+[JsonSerializable(typeof(MoverPodSettings))]
 internal sealed partial class OperatorJsonContext : JsonSerializerContext;

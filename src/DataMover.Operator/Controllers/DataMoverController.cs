@@ -31,6 +31,7 @@ internal sealed class DataMoverController : IDisposable
         caches.Jobs.AddHandler(InformerHandler<Job>.Any(EnqueueOwner));
         caches.Pods.AddHandler(InformerHandler<Pod>.Any(OnPod));
         caches.Events.AddHandler(new InformerHandler<Event>(OnEvent, (_, e) => OnEvent(e)));
+        caches.JobEvents.AddHandler(new InformerHandler<Event>(OnJobEvent, (_, e) => OnJobEvent(e)));
     }
 
     public Task RunAsync(CancellationToken cancellationToken) => _loop.RunAsync(cancellationToken);
@@ -75,6 +76,14 @@ internal sealed class DataMoverController : IDisposable
             && _caches.Pvcs.Get(involved.Namespace ?? evt.Metadata.Namespace, name) is { } pvc)
         {
             EnqueueOwner(pvc);
+        }
+    }
+
+    private void OnJobEvent(Event evt)
+    {
+        if (evt.InvolvedObject is { Name: { } name } involved && _caches.Jobs.Get(involved.Namespace ?? evt.Metadata.Namespace, name) is { } job)
+        {
+            EnqueueOwner(job);
         }
     }
 

@@ -49,7 +49,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         _events = events;
         _metrics = metrics;
         _defaults = defaults;
-        _admission = new MoverAdmission(new MoverImagePolicy(defaults.MoverImage, defaults.AllowedMoverImages));
+        _admission = new MoverAdmission(new MoverImagePolicy(defaults.MoverImage, defaults.AllowedMoverImages), MoverPodSettingsPolicy.For(defaults.AllowMoverRoot));
         _serviceAccounts = new MoverServiceAccounts(client, caches.ServiceAccounts);
         _time = time;
         _logger = logger;
@@ -117,7 +117,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         }
 
         // Before anything exists: a mover that could be steered by its creator is never started (docs/security.md).
-        if (_admission.Check(spec.AdditionalEnv, spec.Image) is { } refused)
+        if (_admission.Check(spec.AdditionalEnv, spec.Image, spec.MoverPod) is { } refused)
         {
             return await FailAsync(dm, refused.Reason, refused.Message, ct);
         }
@@ -294,9 +294,11 @@ internal sealed partial class DataMoverReconciler : IReconciler
             return await FailAsync(dm, "CloneMissing", $"clone {status.RestoredPvcName} was deleted before the mover Job was created", ct);
         }
 
-        if (_jobs.Get(ns, status.JobName!) is null && !_jobs.OwnedBy(dm).Any())
+        var podSettings = MoverPodSettingsResolver.Resolve(_defaults.MoverPod, spec.MoverPod);
+        if (_jobs.Get(ns, status.JobName!) is null && !_jobs.OwnedBy(dm).Any() && string.IsNullOrEmpty(podSettings.ServiceAccountName))
         {
-            // The pod names it, and the API server refuses a pod whose ServiceAccount does not exist.
+            // The pod names it, and the API server refuses a pod whose ServiceAccount does not exist. A user's own
+            // ServiceAccount (workload identity) is never created or changed: a missing one shows as the Job's FailedCreate.
             try
             {
                 if (await _serviceAccounts.EnsureAsync(ns, ct))
@@ -314,7 +316,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         IReadOnlyList<string> dropped = [];
         var (job, next) = await EnsureOwnedAsync(dm, _jobs, OwnedSlot.Job, name =>
         {
-            var plan = MoverJobBuilder.Build(dm, spec, new MoverJobPlan(name, status.RestoredPvcName!, status.DestinationPrefix ?? "", _defaults.MoverImage, timeouts.MoverRun, capacity));
+            var plan = MoverJobBuilder.Build(dm, spec, new MoverJobPlan(name, status.RestoredPvcName!, status.DestinationPrefix ?? "", _defaults.MoverImage, timeouts.MoverRun, capacity, podSettings));
             dropped = plan.Dropped;
             return plan.Job;
         }, ct);
@@ -417,6 +419,13 @@ internal sealed partial class DataMoverReconciler : IReconciler
                 var detail = cloneWarning is null ? why : $"{why}; clone {status.RestoredPvcName}: {cloneWarning.Reason}: {cloneWarning.Message}";
                 return await WaitAsync(dm, Wait.Progressing("MoverPodPending", $"mover pod {pod.Metadata.Name} is not scheduled yet: {detail}"), deadline, ct);
             }
+        }
+
+        if (pods.Count == 0 && PodDiagnostics.FailedCreate(job, _caches) is { } refused)
+        {
+            // The API server refused the pod (a spec.moverPod.serviceAccountName that does not exist, say): the job
+            // controller retries, but only the user can fix it.
+            return await WaitAsync(dm, Wait.Blocked("MoverPodNotCreated", $"the job controller cannot create the pod of mover Job {jobName}: {PodDiagnostics.Quote(refused.Message ?? "")}"), deadline, ct);
         }
 
         return await WaitAsync(dm, Wait.Progressing("MoverPending", $"waiting for mover Job {jobName} to start"), deadline, ct);

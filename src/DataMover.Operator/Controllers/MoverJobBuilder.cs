@@ -28,7 +28,7 @@ internal static class MoverJobBuilder
     /// <summary>The backup Job, and the additionalEnv names dropped because the policy does not allow them.</summary>
     public static (Job Job, IReadOnlyList<string> Dropped) Build(Dm dm, DataMoverSpec spec, MoverJobPlan plan)
     {
-        var (jobName, cloneName, destinationPrefix, defaultImage, runDeadline, sourceCapacity) = plan;
+        var (jobName, cloneName, destinationPrefix, defaultImage, runDeadline, sourceCapacity, podSettings) = plan;
         var labels = DataMoverLabels.For(dm, Component);
         List<EnvVar> operatorEnv =
         [
@@ -47,7 +47,7 @@ internal static class MoverJobBuilder
             operatorEnv.Add(new EnvVar { Name = SourceCapacityVar, Value = sourceCapacity });
         }
 
-        var (template, dropped) = MoverPodTemplate.Build(new MoverPodPlan(labels, spec.Image, defaultImage, operatorEnv, spec.AdditionalEnv, spec.SecretName!, cloneName, DataVolumeAccess.ReadOnly));
+        var (template, dropped) = MoverPodTemplate.Build(new MoverPodPlan(labels, spec.Image, defaultImage, operatorEnv, spec.AdditionalEnv, spec.SecretName!, cloneName, DataVolumeAccess.ReadOnly, podSettings));
         var meta = new ObjectMeta
         {
             Name = jobName,

@@ -7,4 +7,5 @@ namespace DataMover.Operator.Controllers;
 /// <param name="DefaultImage">The operator's mover image, for what spec.image leaves unset.</param>
 /// <param name="RunDeadline">The Job's activeDeadlineSeconds.</param>
 /// <param name="SourceCapacity">The clone's size (as the source's), for the backup's manifest; null when unknown.</param>
-internal sealed record MoverJobPlan(string JobName, string CloneName, string DestinationPrefix, string DefaultImage, TimeSpan RunDeadline, string? SourceCapacity = null);
+/// <param name="PodSettings">spec.moverPod over the operator's defaults.</param>
+internal sealed record MoverJobPlan(string JobName, string CloneName, string DestinationPrefix, string DefaultImage, TimeSpan RunDeadline, string? SourceCapacity = null, Api.MoverPodSettings? PodSettings = null);

@@ -12,6 +12,7 @@ namespace DataMover.Operator.Controllers;
 /// <param name="SecretName">The storage Secret.</param>
 /// <param name="ClaimName">The PVC mounted at /data.</param>
 /// <param name="DataAccess">Read-only for a backup, read-write for a restore.</param>
+/// <param name="Settings">The owner's spec.moverPod over the operator's defaults (<see cref="MoverPodSettingsResolver"/>), already admitted.</param>
 internal sealed record MoverPodPlan(
     IReadOnlyDictionary<string, string> Labels,
     MoverImage? Image,
@@ -20,4 +21,5 @@ internal sealed record MoverPodPlan(
     IReadOnlyList<EnvVar>? AdditionalEnv,
     string SecretName,
     string ClaimName,
-    DataVolumeAccess DataAccess);
+    DataVolumeAccess DataAccess,
+    MoverPodSettings? Settings = null);

@@ -1,4 +1,5 @@
 using DataMover.Kube.Models;
+using DataMover.Operator.Api;
 
 namespace DataMover.Operator.Controllers;
 
@@ -7,7 +8,8 @@ namespace DataMover.Operator.Controllers;
 /// is the operator's variables, the allowed spec.additionalEnv entries (refused objects never get here; any other
 /// entry is dropped and reported, as a second line of defence) and the storage Secret under the prefix
 /// DATAMOVER_SECRET_, so no Secret key can name a variable the shell, the loader or the mover reads. It runs under a
-/// ServiceAccount without token or bindings.
+/// ServiceAccount without token or bindings. spec.moverPod (admitted by MoverPodSettingsPolicy) places the pod and
+/// chooses its identity here and only here; the hardening fields are written after it and cannot be overridden.
 /// </summary>
 internal static class MoverPodTemplate
 {
@@ -38,21 +40,38 @@ internal static class MoverPodTemplate
 
         var readOnly = plan.DataAccess == DataVolumeAccess.ReadOnly;
         var (image, pullPolicy) = MoverImageRef.Resolve(plan.Image, plan.DefaultImage);
+        var settings = plan.Settings ?? new MoverPodSettings();
+        var identity = settings.SecurityContext ?? new MoverPodSecurityContext();
+        var uid = identity.RunAsUser ?? NobodyId;
+        var gid = identity.RunAsGroup ?? NobodyId;
         var template = new PodTemplateSpec
         {
-            Metadata = new ObjectMeta { Labels = new Dictionary<string, string>(plan.Labels) },
+            Metadata = new ObjectMeta
+            {
+                Labels = Overlay(settings.PodLabels, plan.Labels),
+                Annotations = settings.PodAnnotations is { Count: > 0 } annotations ? new Dictionary<string, string>(annotations) : null,
+            },
             Spec = new PodSpec
             {
                 RestartPolicy = "Never",
-                ServiceAccountName = ServiceAccountName,
+                ServiceAccountName = string.IsNullOrEmpty(settings.ServiceAccountName) ? ServiceAccountName : settings.ServiceAccountName,
+                // Also under a user's ServiceAccount: workload identity webhooks (IRSA, GKE) project their own token.
                 AutomountServiceAccountToken = false,
                 EnableServiceLinks = false,
+                NodeSelector = settings.NodeSelector is { Count: > 0 } selector ? new Dictionary<string, string>(selector) : null,
+                Tolerations = settings.Tolerations is { Count: > 0 } tolerations ? tolerations : null,
+                Affinity = settings.Affinity,
+                PriorityClassName = string.IsNullOrEmpty(settings.PriorityClassName) ? null : settings.PriorityClassName,
+                ImagePullSecrets = settings.ImagePullSecrets is { Count: > 0 } pullSecrets ? pullSecrets : null,
                 SecurityContext = new PodSecurityContext
                 {
-                    RunAsNonRoot = true,
-                    RunAsUser = NobodyId,
-                    RunAsGroup = NobodyId,
-                    FsGroup = NobodyId,
+                    // Root only gets here when the operator allows it (--allow-mover-root); the kubelet refuses uid 0 under runAsNonRoot.
+                    RunAsNonRoot = uid != 0,
+                    RunAsUser = uid,
+                    RunAsGroup = gid,
+                    FsGroup = identity.FsGroup ?? NobodyId,
+                    SupplementalGroups = identity.SupplementalGroups is { Count: > 0 } groups ? groups : null,
+                    FsGroupChangePolicy = identity.FsGroupChangePolicy,
                     SeccompProfile = new SeccompProfile { Type = "RuntimeDefault" },
                 },
                 Containers =
@@ -70,11 +89,12 @@ internal static class MoverPodTemplate
                             new VolumeMount { Name = "data", MountPath = DataMountPath, ReadOnly = readOnly ? true : null },
                             new VolumeMount { Name = "config", MountPath = ConfigMountPath },
                         ],
+                        Resources = settings.Resources,
                         SecurityContext = new SecurityContext
                         {
-                            RunAsNonRoot = true,
-                            RunAsUser = NobodyId,
-                            RunAsGroup = NobodyId,
+                            RunAsNonRoot = uid != 0,
+                            RunAsUser = uid,
+                            RunAsGroup = gid,
                             ReadOnlyRootFilesystem = true,
                             AllowPrivilegeEscalation = false,
                             Privileged = false,
@@ -93,5 +113,17 @@ internal static class MoverPodTemplate
             },
         };
         return (template, dropped);
+    }
+
+    /// <summary>The user's pod labels under the operator's: a key both set keeps the operator's value (the policy refuses such keys first).</summary>
+    private static Dictionary<string, string> Overlay(IReadOnlyDictionary<string, string>? user, IReadOnlyDictionary<string, string> own)
+    {
+        var labels = new Dictionary<string, string>(user ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (key, value) in own)
+        {
+            labels[key] = value;
+        }
+
+        return labels;
     }
 }

@@ -37,6 +37,10 @@ internal sealed class OperatorCaches
         Events = new Informer<Event>(client, KubeResources.Events, Scoped(fieldSelector: "involvedObject.kind=PersistentVolumeClaim"), loggers.CreateLogger("Informer.Event"), time);
         Events.AddIndex(ByInvolvedUid, e => e.InvolvedObject?.Uid is { } uid ? [uid] : []);
 
+        // The job controller's warnings on the movers' Jobs (FailedCreate: a missing ServiceAccount, a refused pod).
+        JobEvents = new Informer<Event>(client, KubeResources.Events, Scoped(fieldSelector: "involvedObject.kind=Job,type=Warning"), loggers.CreateLogger("Informer.JobEvent"), time);
+        JobEvents.AddIndex(ByInvolvedUid, e => e.InvolvedObject?.Uid is { } uid ? [uid] : []);
+
         StorageClasses = new Informer<StorageClass>(client, KubeResources.StorageClasses, new InformerOptions(), loggers.CreateLogger("Informer.StorageClass"), time);
 
         // The movers' ServiceAccounts (Security.MoverServiceAccounts): only those the operator labelled.
@@ -48,24 +52,25 @@ internal sealed class OperatorCaches
     public Informer<Job> Jobs { get; }
     public Informer<Pod> Pods { get; }
     public Informer<Event> Events { get; }
+    public Informer<Event> JobEvents { get; }
     public Informer<StorageClass> StorageClasses { get; }
     public Informer<Security.ServiceAccount> ServiceAccounts { get; }
 
     /// <summary>Every informer, for health probes.</summary>
-    public IReadOnlyList<IInformer> All => [DataMovers, Pvcs, Jobs, Pods, Events, StorageClasses, ServiceAccounts];
+    public IReadOnlyList<IInformer> All => [DataMovers, Pvcs, Jobs, Pods, Events, JobEvents, StorageClasses, ServiceAccounts];
 
     public bool HasSynced =>
-        DataMovers.HasSynced && Pvcs.HasSynced && Jobs.HasSynced && Pods.HasSynced && Events.HasSynced && StorageClasses.HasSynced && ServiceAccounts.HasSynced;
+        DataMovers.HasSynced && Pvcs.HasSynced && Jobs.HasSynced && Pods.HasSynced && Events.HasSynced && JobEvents.HasSynced && StorageClasses.HasSynced && ServiceAccounts.HasSynced;
 
     public IEnumerable<Task> Run(CancellationToken cancellationToken) =>
     [
         DataMovers.RunAsync(cancellationToken), Pvcs.RunAsync(cancellationToken), Jobs.RunAsync(cancellationToken),
-        Pods.RunAsync(cancellationToken), Events.RunAsync(cancellationToken), StorageClasses.RunAsync(cancellationToken), ServiceAccounts.RunAsync(cancellationToken),
+        Pods.RunAsync(cancellationToken), Events.RunAsync(cancellationToken), JobEvents.RunAsync(cancellationToken), StorageClasses.RunAsync(cancellationToken), ServiceAccounts.RunAsync(cancellationToken),
     ];
 
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => Task.WhenAll(
         DataMovers.WaitForSyncAsync(cancellationToken), Pvcs.WaitForSyncAsync(cancellationToken), Jobs.WaitForSyncAsync(cancellationToken),
-        Pods.WaitForSyncAsync(cancellationToken), Events.WaitForSyncAsync(cancellationToken), StorageClasses.WaitForSyncAsync(cancellationToken),
+        Pods.WaitForSyncAsync(cancellationToken), Events.WaitForSyncAsync(cancellationToken), JobEvents.WaitForSyncAsync(cancellationToken), StorageClasses.WaitForSyncAsync(cancellationToken),
         ServiceAccounts.WaitForSyncAsync(cancellationToken));
 
     /// <summary>The source the DataMover acted on (recorded), else the one its spec names.</summary>

@@ -54,6 +54,32 @@ internal static class CommandLine
             Description = "Let DataMoverRestores with spec.restoreOwnership run the mover as root with CAP_CHOWN, CAP_FOWNER and CAP_DAC_OVERRIDE (env DATAMOVER_ALLOW_PRIVILEGED_RESTORE)",
             DefaultValueFactory = _ => Env("DATAMOVER_ALLOW_PRIVILEGED_RESTORE") is { } v && bool.TryParse(v, out var b) && b,
         };
+        var allowMoverRoot = new Option<bool>("--allow-mover-root")
+        {
+            Description = "Let spec.moverPod.securityContext name uid or gid 0 (the mover then runs as root, still without capabilities) (env DATAMOVER_ALLOW_MOVER_ROOT)",
+            DefaultValueFactory = _ => AllowMoverRootFromEnv(),
+        };
+        var moverPodDefaults = new Option<string?>("--mover-pod-defaults")
+        {
+            Description = "JSON file of spec.moverPod settings every mover pod gets where its object leaves them unset (env DATAMOVER_MOVER_POD_DEFAULTS)",
+            DefaultValueFactory = _ => Env("DATAMOVER_MOVER_POD_DEFAULTS"),
+        };
+        moverPodDefaults.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is not { Length: > 0 } path)
+            {
+                return;
+            }
+
+            try
+            {
+                Api.MoverPodSettingsFile.Load(path, Security.MoverPodSettingsPolicy.For(r.GetResult(allowMoverRoot)?.GetValueOrDefault<bool>() ?? AllowMoverRootFromEnv()));
+            }
+            catch (InvalidDataException e)
+            {
+                r.AddError(e.Message);
+            }
+        });
         var defaults = Controllers.BackupTimeouts.Defaults;
         var sourceReady = Duration("--source-ready-timeout", "DATAMOVER_SOURCE_READY_TIMEOUT", "Default bound on waiting for the source PVC to exist and be Bound", defaults.SourceReady);
         var cloneReady = Duration("--clone-ready-timeout", "DATAMOVER_CLONE_READY_TIMEOUT", "Default bound on waiting for a clone to be Bound (or created, on WaitForFirstConsumer classes)", defaults.CloneReady);
@@ -97,7 +123,7 @@ internal static class CommandLine
 
         var root = new RootCommand("DataMover operator: backs up PVCs by cloning them and syncing the clone to S3")
         {
-            kubeconfig, ns, metrics, health, workers, image, allowedImages, leaderElect, allowPrivilegedRestore, sourceReady, cloneReady, moverStart, moverRun, cleanup, unhealthyAfter, shutdownGrace, logFormat, logLevel,
+            kubeconfig, ns, metrics, health, workers, image, allowedImages, leaderElect, allowPrivilegedRestore, allowMoverRoot, moverPodDefaults, sourceReady, cloneReady, moverStart, moverRun, cleanup, unhealthyAfter, shutdownGrace, logFormat, logLevel,
         };
         root.SetAction((result, ct) => run(new OperatorOptions
         {
@@ -110,6 +136,10 @@ internal static class CommandLine
             AllowedMoverImages = Security.MoverImagePolicy.ParseList(result.GetValue(allowedImages)),
             LeaderElect = result.GetValue(leaderElect),
             AllowPrivilegedRestore = result.GetValue(allowPrivilegedRestore),
+            AllowMoverRoot = result.GetValue(allowMoverRoot),
+            MoverPodDefaults = result.GetValue(moverPodDefaults) is { Length: > 0 } podDefaults
+                ? Api.MoverPodSettingsFile.Load(podDefaults, Security.MoverPodSettingsPolicy.For(result.GetValue(allowMoverRoot)))
+                : null,
             Timeouts = new Controllers.BackupTimeouts
             {
                 SourceReady = Parse(result.GetValue(sourceReady)!),
@@ -152,6 +182,8 @@ internal static class CommandLine
     };
 
     private static TimeSpan Parse(string duration) => Api.KubeDuration.TryParse(duration, out _) ?? throw new FormatException(duration);
+
+    private static bool AllowMoverRootFromEnv() => Env("DATAMOVER_ALLOW_MOVER_ROOT") is { } v && bool.TryParse(v, out var b) && b;
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
 }

@@ -227,7 +227,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         await using var recorder = new EventRecorder(_client, "datamover-operator", Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName, _options.Time, _loggers.CreateLogger<EventRecorder>());
         var events = new EventRecorderSink(recorder);
         var workers = Math.Max(1, _options.MaxConcurrentReconciles);
-        using var controller = new DataMoverController(caches, _client, events, Metrics, new BackupDefaults { MoverImage = _options.MoverImage, Timeouts = _options.Timeouts, AllowedMoverImages = _options.AllowedMoverImages }, workers, _options.Time, _loggers);
+        using var controller = new DataMoverController(caches, _client, events, Metrics, new BackupDefaults { MoverImage = _options.MoverImage, Timeouts = _options.Timeouts, AllowedMoverImages = _options.AllowedMoverImages, MoverPod = _options.MoverPodDefaults, AllowMoverRoot = _options.AllowMoverRoot }, workers, _options.Time, _loggers);
         var restoreCaches = new RestoreCaches(_client, _options.Namespace, _loggers, _options.Time);
         using var restores = new RestoreController(caches, restoreCaches, _client, events, Metrics, new RestoreDefaults
         {
@@ -235,6 +235,8 @@ public sealed partial class OperatorHost : IAsyncDisposable
             Timeouts = _options.Timeouts,
             AllowedMoverImages = _options.AllowedMoverImages,
             AllowPrivilegedRestore = _options.AllowPrivilegedRestore,
+            MoverPod = _options.MoverPodDefaults,
+            AllowMoverRoot = _options.AllowMoverRoot,
         }, workers, _options.Time, _loggers);
         using var schedules = new ScheduleController(_client, new ScheduleControllerOptions
         {
@@ -243,7 +245,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
             LoggerFactory = _loggers,
             Events = events,
             Workers = workers,
-            Admission = new Security.MoverAdmission(new Security.MoverImagePolicy(_options.MoverImage, _options.AllowedMoverImages)),
+            Admission = new Security.MoverAdmission(new Security.MoverImagePolicy(_options.MoverImage, _options.AllowedMoverImages), Security.MoverPodSettingsPolicy.For(_options.AllowMoverRoot)),
         });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var informers = caches.Run(linked.Token).Concat(restoreCaches.Run(linked.Token)).ToList();

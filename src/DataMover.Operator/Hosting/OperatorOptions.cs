@@ -42,6 +42,18 @@ public sealed record OperatorOptions
     /// </summary>
     public bool AllowPrivilegedRestore { get; init; }
 
+    /// <summary>
+    /// Mover pod settings every DataMover, schedule and restore gets where its spec.moverPod leaves a field unset
+    /// (--mover-pod-defaults, a JSON file of the spec.moverPod shape).
+    /// </summary>
+    public DataMover.Operator.Api.MoverPodSettings? MoverPodDefaults { get; init; }
+
+    /// <summary>
+    /// Lets spec.moverPod.securityContext (and the defaults) name uid or gid 0, running the mover as root (still
+    /// without capabilities, on a read-only root); without it such objects fail with PodSettingsNotAllowed.
+    /// </summary>
+    public bool AllowMoverRoot { get; init; }
+
     /// <summary>Namespace of the leader-election Lease; defaults to the watched or the pod's namespace.</summary>
     public string? LeaderElectionNamespace { get; init; }
 

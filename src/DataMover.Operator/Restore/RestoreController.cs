@@ -34,6 +34,7 @@ internal sealed class RestoreController : IDisposable
         caches.Jobs.AddHandler(InformerHandler<Job>.Any(EnqueueOwner));
         caches.Pods.AddHandler(InformerHandler<Pod>.Any(OnMoverPod));
         caches.Events.AddHandler(new InformerHandler<Event>(OnEvent, (_, e) => OnEvent(e)));
+        caches.JobEvents.AddHandler(new InformerHandler<Event>(OnJobEvent, (_, e) => OnJobEvent(e)));
         restoreCaches.AllPods.AddHandler(InformerHandler<Pod>.Any(OnAnyPod));
     }
 
@@ -46,6 +47,14 @@ internal sealed class RestoreController : IDisposable
     private void OnMoverPod(Pod pod)
     {
         if (pod.Metadata.ControllerReference() is { Kind: "Job" } owner && _caches.Jobs.Get(pod.Metadata.Namespace, owner.Name) is { } job)
+        {
+            EnqueueOwner(job);
+        }
+    }
+
+    private void OnJobEvent(Event evt)
+    {
+        if (evt.InvolvedObject is { Name: { } name } involved && _caches.Jobs.Get(involved.Namespace ?? evt.Metadata.Namespace, name) is { } job)
         {
             EnqueueOwner(job);
         }

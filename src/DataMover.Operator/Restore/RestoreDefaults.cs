@@ -14,4 +14,10 @@ internal sealed record RestoreDefaults
 
     /// <summary>--allow-privileged-restore: spec.restoreOwnership may run the mover as root with chown capabilities.</summary>
     public bool AllowPrivilegedRestore { get; init; }
+
+    /// <summary>The operator-wide mover pod settings (--mover-pod-defaults), under each spec.moverPod.</summary>
+    public Api.MoverPodSettings? MoverPod { get; init; }
+
+    /// <summary>--allow-mover-root: spec.moverPod.securityContext may name uid or gid 0.</summary>
+    public bool AllowMoverRoot { get; init; }
 }

@@ -14,7 +14,7 @@ internal static class RestoreInspectJobBuilder
     public const string InspectMode = "inspect";
 
     /// <summary>The inspect Job, and the additionalEnv names dropped because the operator sets them.</summary>
-    public static (Job Job, IReadOnlyList<string> Dropped) Build(DataMoverRestore restore, string jobName, string defaultImage, TimeSpan runDeadline)
+    public static (Job Job, IReadOnlyList<string> Dropped) Build(DataMoverRestore restore, string jobName, string defaultImage, TimeSpan runDeadline, MoverPodSettings? podSettings = null)
     {
         var status = restore.Status!;
         var spec = status.AcceptedSpec ?? restore.Spec!;
@@ -31,7 +31,7 @@ internal static class RestoreInspectJobBuilder
         ];
         // The shared template always mounts a claim; the name given here is removed with the volume below.
         var (template, dropped) = MoverPodTemplate.Build(new MoverPodPlan(
-            labels, spec.Image, defaultImage, operatorEnv, spec.AdditionalEnv, status.SecretName!, status.TargetPvc!, DataVolumeAccess.ReadOnly));
+            labels, spec.Image, defaultImage, operatorEnv, spec.AdditionalEnv, status.SecretName!, status.TargetPvc!, DataVolumeAccess.ReadOnly, podSettings));
         var meta = new ObjectMeta
         {
             Name = jobName,

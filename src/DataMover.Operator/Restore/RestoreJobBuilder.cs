@@ -41,7 +41,7 @@ internal static class RestoreJobBuilder
             new() { Name = DeleteVar, Value = spec.DeleteExtraFiles == true ? "true" : "false" },
         ];
         var (template, dropped) = MoverPodTemplate.Build(new MoverPodPlan(
-            labels, spec.Image, plan.DefaultImage, operatorEnv, spec.AdditionalEnv, status.SecretName!, status.TargetPvc!, DataVolumeAccess.ReadWrite));
+            labels, spec.Image, plan.DefaultImage, operatorEnv, spec.AdditionalEnv, status.SecretName!, status.TargetPvc!, DataVolumeAccess.ReadWrite, plan.PodSettings));
         if (plan.RestoreOwnership)
         {
             template = AsOwnerRestoring(template);
@@ -77,7 +77,7 @@ internal static class RestoreJobBuilder
         {
             Spec = podSpec with
             {
-                SecurityContext = podSpec.SecurityContext! with { RunAsNonRoot = false, RunAsUser = 0, RunAsGroup = 0, FsGroup = null },
+                SecurityContext = podSpec.SecurityContext! with { RunAsNonRoot = false, RunAsUser = 0, RunAsGroup = 0, FsGroup = null, FsGroupChangePolicy = null },
                 Containers = [container with { SecurityContext = security }, .. podSpec.Containers.Skip(1)],
             },
         };

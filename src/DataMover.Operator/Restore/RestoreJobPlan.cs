@@ -5,4 +5,5 @@ namespace DataMover.Operator.Restore;
 /// <param name="DefaultImage">The operator's mover image, for what spec.image leaves unset.</param>
 /// <param name="RunDeadline">The Job's activeDeadlineSeconds.</param>
 /// <param name="RestoreOwnership">Run as root with the capabilities that restoring owners needs (opted in and allowed).</param>
-internal sealed record RestoreJobPlan(string JobName, string DefaultImage, TimeSpan RunDeadline, bool RestoreOwnership);
+/// <param name="PodSettings">spec.moverPod over the operator's defaults.</param>
+internal sealed record RestoreJobPlan(string JobName, string DefaultImage, TimeSpan RunDeadline, bool RestoreOwnership, Api.MoverPodSettings? PodSettings = null);

@@ -26,7 +26,7 @@ internal sealed partial class RestoreReconciler
         IReadOnlyList<string> dropped = [];
         var (job, next) = await EnsureJobObjectAsync(restore, _inspectJobs, RestoreJobSlot.Inspect, name =>
         {
-            var built = RestoreInspectJobBuilder.Build(restore, name, _defaults.MoverImage, timeouts.MoverRun);
+            var built = RestoreInspectJobBuilder.Build(restore, name, _defaults.MoverImage, timeouts.MoverRun, PodSettings(restore));
             dropped = built.Dropped;
             return built.Job;
         }, ct);

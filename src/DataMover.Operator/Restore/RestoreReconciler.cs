@@ -51,7 +51,7 @@ internal sealed partial class RestoreReconciler : IReconciler
         _events = events;
         _metrics = metrics;
         _defaults = defaults;
-        _admission = new MoverAdmission(new MoverImagePolicy(defaults.MoverImage, defaults.AllowedMoverImages));
+        _admission = new MoverAdmission(new MoverImagePolicy(defaults.MoverImage, defaults.AllowedMoverImages), MoverPodSettingsPolicy.For(defaults.AllowMoverRoot));
         _serviceAccounts = new MoverServiceAccounts(client, caches.ServiceAccounts);
         _time = time;
         _logger = logger;
@@ -106,7 +106,7 @@ internal sealed partial class RestoreReconciler : IReconciler
         }
 
         // The same rule as for backups: a mover its creator could steer is never started (docs/security.md).
-        if (_admission.Check(spec.AdditionalEnv, spec.Image) is { } refused)
+        if (_admission.Check(spec.AdditionalEnv, spec.Image, spec.MoverPod) is { } refused)
         {
             return await FailAsync(restore, refused.Reason, refused.Message, ct);
         }
@@ -342,7 +342,7 @@ internal sealed partial class RestoreReconciler : IReconciler
         IReadOnlyList<string> dropped = [];
         var (job, next) = await EnsureJobObjectAsync(restore, _jobs, RestoreJobSlot.Restore, name =>
         {
-            var plan = RestoreJobBuilder.Build(restore, new RestoreJobPlan(name, _defaults.MoverImage, timeouts.MoverRun, spec.RestoreOwnership == true && _defaults.AllowPrivilegedRestore));
+            var plan = RestoreJobBuilder.Build(restore, new RestoreJobPlan(name, _defaults.MoverImage, timeouts.MoverRun, spec.RestoreOwnership == true && _defaults.AllowPrivilegedRestore, PodSettings(restore)));
             dropped = plan.Dropped;
             return plan.Job;
         }, ct);
@@ -435,6 +435,11 @@ internal sealed partial class RestoreReconciler : IReconciler
             }
         }
 
+        if (pods.Count == 0 && PodDiagnostics.FailedCreate(job, _caches) is { } refused)
+        {
+            return await WaitAsync(restore, Wait.Blocked("MoverPodNotCreated", $"the job controller cannot create the pod of {watch.Noun} Job {job.Metadata.Name}: {PodDiagnostics.Quote(refused.Message ?? "")}"), deadline, ct);
+        }
+
         return await WaitAsync(restore, Wait.Progressing("MoverPending", $"waiting for {watch.Noun} Job {job.Metadata.Name} to start"), deadline, ct);
     }
 
@@ -497,6 +502,12 @@ internal sealed partial class RestoreReconciler : IReconciler
     private async Task<ReconcileResult?> EnsureServiceAccountAsync(DataMoverRestore restore, CancellationToken ct)
     {
         var ns = restore.Metadata.Namespace!;
+        if (!string.IsNullOrEmpty(PodSettings(restore).ServiceAccountName))
+        {
+            // The user's own (workload identity): never created or changed by the operator; a missing one shows as the Job's FailedCreate.
+            return null;
+        }
+
         try
         {
             if (await _serviceAccounts.EnsureAsync(ns, ct))
@@ -542,6 +553,10 @@ internal sealed partial class RestoreReconciler : IReconciler
         await _status.CommitAsync(restore, next, Notice.Warning(reason, message), ct);
         return ReconcileResult.Done;
     }
+
+    /// <summary>The accepted spec.moverPod over the operator's defaults.</summary>
+    private MoverPodSettings PodSettings(DataMoverRestore restore) =>
+        MoverPodSettingsResolver.Resolve(_defaults.MoverPod, (restore.Status?.AcceptedSpec ?? restore.Spec)?.MoverPod);
 
     private RestoreTimeouts Timeouts(DataMoverRestore restore) =>
         RestoreTimeouts.Resolve(_defaults.Timeouts, (restore.Status?.AcceptedSpec ?? restore.Spec)?.Timeouts, out _);

@@ -34,13 +34,13 @@ internal static class ScheduleReadiness
         return ConditionVerdict.True(ScheduleReasons.Scheduled, "");
     }
 
-    /// <summary>Ready=False when the schedule's mover settings are refused (additionalEnv, image): no run is started then.</summary>
+    /// <summary>Ready=False when the schedule's mover settings are refused (additionalEnv, image, moverPod): no run is started then.</summary>
     public static ConditionVerdict? Refused(Security.MoverAdmission? admission, Api.DataMoverScheduleSpec spec) =>
-        admission?.Check(spec.AdditionalEnv, spec.Image) is { } refusal ? ConditionVerdict.False(refusal.Reason, refusal.Message) : null;
+        admission?.Check(spec.AdditionalEnv, spec.Image, spec.MoverPod) is { } refusal ? ConditionVerdict.False(refusal.Reason, refusal.Message) : null;
 
     /// <summary>True for the reasons of a refused spec (see <see cref="Refused"/>).</summary>
     public static bool IsRefusal(string? reason) =>
-        reason is Security.MoverAdmission.EnvNotAllowed or Security.MoverAdmission.ImageNotAllowed;
+        reason is Security.MoverAdmission.EnvNotAllowed or Security.MoverAdmission.ImageNotAllowed or Security.MoverAdmission.PodSettingsNotAllowed;
 
     /// <summary>Ready=False reasons that need someone to act, so they are also a Warning event and a log line when they appear.</summary>
     public static bool IsWarning(string? reason) =>

@@ -51,6 +51,7 @@ internal static class ScheduledRunFactory
                 DeletePvcAfterBackup = spec.DeletePvcAfterBackup,
                 AdditionalEnv = spec.AdditionalEnv,
                 Image = spec.Image,
+                MoverPod = spec.MoverPod,
                 Timeouts = spec.Timeouts,
             },
         };

@@ -107,6 +107,11 @@ internal static class BuiltinResources
         };
         yield return new ResourceType
         {
+            Group = "scheduling.k8s.io", Version = "v1", Plural = "priorityclasses", Singular = "priorityclass", Kind = "PriorityClass",
+            Namespaced = false, ShortNames = ["pc"], Strategy = plain,
+        };
+        yield return new ResourceType
+        {
             Group = "storage.k8s.io", Version = "v1", Plural = "csidrivers", Singular = "csidriver", Kind = "CSIDriver",
             Namespaced = false, Strategy = new CsiDriverStrategy(),
         };

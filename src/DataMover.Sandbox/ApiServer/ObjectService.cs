@@ -271,6 +271,7 @@ internal sealed class ObjectService
         else if (type.Key == "/pods")
         {
             ServiceAccountAdmission.Apply(obj, _store, displayName);
+            PriorityAdmission.Apply(obj, _store, displayName);
         }
 
         var errors = new List<FieldError>();

@@ -211,7 +211,7 @@ internal sealed partial class PodScheduler : IReconciler
 
     /// <summary>
     /// The first failing filter plugin's reason for a node, in the default profile's order: NodeUnschedulable,
-    /// TaintToleration (NoSchedule and NoExecute taints), NodeAffinity (nodeSelector), VolumeBinding (bound volumes'
+    /// TaintToleration (NoSchedule and NoExecute taints), NodeAffinity (nodeSelector and required node affinity), VolumeBinding (bound volumes'
     /// node affinity). Node conditions are not looked at: since TaintNodesByCondition the scheduler sees them only as
     /// taints.
     /// </summary>
@@ -241,8 +241,8 @@ internal sealed partial class PodScheduler : IReconciler
         $"0/{nodes} nodes are available: {string.Join(", ", reasons.Order(StringComparer.Ordinal))}. preemption: 0/{nodes} nodes are available: {nodes} Preemption is not helpful for scheduling.";
 
     private static bool MatchesSelector(Pod pod, KubeNode node) =>
-        pod.Spec?.NodeSelector is not { Count: > 0 } selector
-        || selector.All(kv => node.Metadata.Label(kv.Key) == kv.Value);
+        (pod.Spec?.NodeSelector is not { Count: > 0 } selector || selector.All(kv => node.Metadata.Label(kv.Key) == kv.Value))
+        && RequiredNodeAffinity.Allows(pod, node);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Bound pod {Key} to {Node}")]
     private static partial void LogBound(ILogger logger, string key, string node);

@@ -1,9 +1,8 @@
-using System.Text.Json;
 using DataMover.Kube.Models;
 
 namespace DataMover.Sandbox.ControlPlane;
 
-/// <summary>core/v1 Toleration, read from a pod's <c>spec.tolerations</c> (the Kube models do not declare it).</summary>
+/// <summary>core/v1 Toleration as the scheduler matches it, read from a pod's <c>spec.tolerations</c>.</summary>
 internal sealed record Toleration
 {
     public string? Key { get; init; }
@@ -13,9 +12,7 @@ internal sealed record Toleration
     public long? TolerationSeconds { get; init; }
 
     public static IReadOnlyList<Toleration> Of(Pod pod) =>
-        pod.Spec?.Extra is { } extra && extra.TryGetValue("tolerations", out var json) && json.ValueKind == JsonValueKind.Array
-            ? json.Deserialize(TaintJsonContext.Default.ListToleration) ?? []
-            : [];
+        [.. (pod.Spec?.Tolerations ?? []).Select(t => new Toleration { Key = t.Key, Operator = t.Operator, Value = t.Value, Effect = t.Effect, TolerationSeconds = t.TolerationSeconds })];
 
     /// <summary>
     /// k8s.io/api core/v1 <c>Toleration.ToleratesTaint</c>: an empty effect matches every effect, an empty key (only

@@ -309,7 +309,8 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
             Mounts = mounts,
             Uid = Uid(pod, c),
             Gid = c.Spec.SecurityContext?.RunAsGroup ?? pod.Spec?.SecurityContext?.RunAsGroup ?? 0,
-            Groups = pod.Spec?.SecurityContext?.FsGroup is { } fsGroup ? [fsGroup] : [],
+            // As the runtime does: fsGroup and supplementalGroups both become supplementary groups of the process.
+            Groups = [.. new[] { pod.Spec?.SecurityContext?.FsGroup }.OfType<long>().Concat(pod.Spec?.SecurityContext?.SupplementalGroups ?? []).Distinct()],
             ReadOnlyRootFilesystem = c.Spec.SecurityContext?.ReadOnlyRootFilesystem == true,
             Hostname = PodHostname.For(pod),
             WritableDirs = [env.LastOrDefault(e => e.Key == "HOME").Value ?? "/", "/var/tmp"],

@@ -167,6 +167,7 @@ public sealed partial class MoverEntrypointTests : IClassFixture<S3ServerFixture
         var source = MoverRunner.SandboxAvailable ? "/data" : tree.Root;
         AssertFailure(result, exitCode: 2, $"cannot read 1 paths in {source} as uid ");
         Assert.Contains($"(permission denied, e.g. {source}/pgdata/base/16384)", result.TerminationMessage, StringComparison.Ordinal);
+        Assert.Contains("set spec.moverPod.securityContext.runAsUser/fsGroup to the volume's owner", result.TerminationMessage, StringComparison.Ordinal);
     }
 
     [Theory]

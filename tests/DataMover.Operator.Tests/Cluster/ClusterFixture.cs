@@ -97,11 +97,11 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>The operator's clock; the cluster itself always runs on real time.</summary>
     protected virtual TimeProvider Time => TimeProvider.System;
 
-    /// <summary>The operator's --namespace; null watches all namespaces.</summary>
-    protected virtual string? WatchedNamespace => null;
-
     /// <summary>Installs the operator's RBAC as an administrator would; a kubeconfig with its ServiceAccount's token.</summary>
     protected virtual Task<string> InstallOperatorIdentityAsync() => Support.OperatorIdentity.InstallAsync(Cluster);
+
+    /// <summary>The operator's flags beyond the fixture's own (a fixture for a flag overrides this).</summary>
+    protected virtual Hosting.OperatorOptions Configure(Hosting.OperatorOptions options) => options;
 
     public async Task InitializeAsync()
     {
@@ -147,16 +147,15 @@ public class ClusterFixture : IAsyncLifetime
 
     private async Task StartOperatorAsync()
     {
-        Operator = await Hosting.OperatorHost.StartAsync(new Hosting.OperatorOptions
+        Operator = await Hosting.OperatorHost.StartAsync(Configure(new Hosting.OperatorOptions
         {
             KubeconfigPath = OperatorKubeconfigPath,
-            Namespace = WatchedNamespace,
             MetricsBindAddress = "127.0.0.1:0",
             HealthProbeBindAddress = "127.0.0.1:0",
             MoverImage = MoverImage,
             LoggerFactory = _operatorLoggers,
             Time = Time,
-        });
+        }));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await Operator.WaitUntilReadyAsync(cts.Token);
     }

@@ -14,7 +14,7 @@ public sealed class NamespacedClusterFixture : ClusterFixture
     /// <summary>The manager's DATAMOVER_NAMESPACE as kustomize rendered it.</summary>
     public string RenderedNamespace { get; private set; } = "";
 
-    protected override string? WatchedNamespace => RenderedNamespace;
+    protected override Hosting.OperatorOptions Configure(Hosting.OperatorOptions options) => options with { Namespace = RenderedNamespace };
 
     protected override async Task<string> InstallOperatorIdentityAsync()
     {

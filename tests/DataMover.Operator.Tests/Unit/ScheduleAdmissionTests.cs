@@ -21,7 +21,7 @@ public sealed class ScheduleAdmissionTests
     public ScheduleAdmissionTests()
     {
         _store = new InMemoryScheduleStore(_time);
-        var admission = new MoverAdmission(new MoverImagePolicy("example/mover:1.0", []));
+        var admission = new MoverAdmission(new MoverImagePolicy("example/mover:1.0", []), MoverPodSettingsPolicy.For(allowMoverRoot: false));
         _reconciler = new ScheduleReconciler(_store, _events, _time, NullLogger.Instance, admission);
     }
 

@@ -5,6 +5,7 @@ using DataMover.Kube.Models;
 using DataMover.Sandbox.ControlPlane;
 using DataMover.Sandbox.Hosting;
 using KubeNode = DataMover.Kube.Models.Node;
+using Toleration = DataMover.Sandbox.ControlPlane.Toleration;
 
 namespace DataMover.Sandbox.Tests.ControlPlane;
 
