@@ -22,6 +22,7 @@ internal sealed class OperatorMetrics
 
         // process_* (as controller-runtime's process collector) and dotnet_* (as its Go collector's go_*).
         DotNetStats.Register(_registry);
+        _ = new ProcessMetrics(factory, _registry);
     }
 
     public DataMoverMetrics DataMovers { get; }
