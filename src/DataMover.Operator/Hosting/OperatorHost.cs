@@ -151,14 +151,20 @@ public sealed partial class OperatorHost : IAsyncDisposable
     {
         if (BindAddress.Parse(_options.MetricsBindAddress) is { } metrics)
         {
+            var access = _options.MetricsSecure ? new MetricsAccessCheck(_client, _loggers.CreateLogger<MetricsAccessCheck>()) : null;
             _metricsEndpoint = await HttpEndpoint.StartAsync(metrics, new Dictionary<string, Func<HttpContext, Task>>
             {
-                ["/metrics"] = ctx =>
+                ["/metrics"] = async ctx =>
                 {
+                    if (access is not null && await access.RefuseAsync(ctx) is not null)
+                    {
+                        return;
+                    }
+
                     ctx.Response.ContentType = OperatorMetrics.ContentType;
-                    return AllMetrics.WriteAsync(ctx.Response.Body, ctx.RequestAborted);
+                    await AllMetrics.WriteAsync(ctx.Response.Body, ctx.RequestAborted);
                 },
-            }, cancellationToken);
+            }, cancellationToken, _options.MetricsSecure ? MetricsCertificate.Load(_options.MetricsCertDir) : null);
         }
 
         if (BindAddress.Parse(_options.HealthProbeBindAddress) is { } health)
