@@ -35,7 +35,8 @@ internal sealed class HttpEndpoint : IAsyncDisposable
         var app = builder.Build();
         foreach (var (path, handler) in routes)
         {
-            app.MapGet(path, handler);
+            // A RequestDelegate, not a Delegate: the overload that needs no reflection (Native AOT).
+            app.MapGet(path, new RequestDelegate(handler));
         }
 
         await app.StartAsync(cancellationToken);

@@ -129,8 +129,6 @@ internal sealed class ControllerRuntimeMetrics : IControllerMetrics, IRestClient
     /// <summary>This process waits for the lease <paramref name="lease"/>, or gave it up (0).</summary>
     public void StandingBy(string lease) => _leader.WithLabels(lease).Set(0);
 
-    public double ReconcileCount(string controller, string result) => _reconciles.WithLabels(controller, result).Value;
-
     private void ReadQueues()
     {
         KeyValuePair<string, Func<WorkQueueSnapshot>>[] queues;

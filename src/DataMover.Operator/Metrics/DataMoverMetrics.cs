@@ -61,9 +61,6 @@ internal sealed class DataMoverMetrics
         _upstreamCleanups.WithLabels(outcome, ns).Inc();
     }
 
-    /// <summary>The cleanups counted so far with this outcome in this namespace (both names count the same).</summary>
-    public double Cleanups(string outcome, string ns) => _cleanups.WithLabels(outcome, ns).Value;
-
     /// <summary>What the mover reported for a backup that succeeded; a report without counts leaves the last ones.</summary>
     public void BackupSucceeded(string ns, string sourcePvc, long? bytes, long? files, DateTimeOffset at)
     {

@@ -35,15 +35,6 @@ internal sealed class ScheduleMetrics
         _period.RemoveLabelled(ns, schedule);
     }
 
-    public double? LastSuccess(string ns, string schedule) => Read(_lastSuccess, ns, schedule);
-
-    public double? NextRun(string ns, string schedule) => Read(_nextRun, ns, schedule);
-
-    public double? Period(string ns, string schedule) => Read(_period, ns, schedule);
-
-    private static double? Read(Gauge gauge, string ns, string schedule) =>
-        gauge.GetAllLabelValues().Any(v => v.Length == 2 && v[0] == ns && v[1] == schedule) ? gauge.WithLabels(ns, schedule).Value : null;
-
     private static void SetOrRemove(Gauge gauge, double? value, string ns, string schedule)
     {
         if (value is { } v)
