@@ -20,10 +20,12 @@ public sealed class KubeClient : IDisposable
     private static readonly MediaTypeWithQualityHeaderValue JsonMediaType = new("application/json");
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(60);
     private readonly HttpClient _http;
+    private readonly string _host;
 
     public KubeClient(KubeClientSettings settings)
     {
         Settings = settings;
+        _host = settings.Server.Authority;
         _http = new HttpClient(CreateHandler(settings), disposeHandler: true)
         {
             BaseAddress = settings.Server,
@@ -76,7 +78,7 @@ public sealed class KubeClient : IDisposable
             HttpResponseMessage response;
             try
             {
-                response = await _http.SendAsync(request, streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, deadline.Token);
+                response = await SendCountedAsync(request, streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, deadline.Token);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsRetryableTransportFailure(e, idempotent) && attempt < Settings.MaxAttempts)
             {
@@ -88,6 +90,7 @@ public sealed class KubeClient : IDisposable
                 throw new TimeoutException($"{method} {pathAndQuery} timed out after {Settings.RequestTimeout.TotalSeconds:0}s", e);
             }
 
+            Settings.Metrics?.RequestCompleted(((int)response.StatusCode).ToString(CultureInfo.InvariantCulture), method.Method, _host);
             if (response.IsSuccessStatusCode)
             {
                 return response;
@@ -114,6 +117,20 @@ public sealed class KubeClient : IDisposable
 
                 throw await ToExceptionAsync(response, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>One attempt; an attempt that got no answer is counted as client-go counts it, with code <c>&lt;error&gt;</c>.</summary>
+    private async Task<HttpResponseMessage> SendCountedAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, completion, cancellationToken);
+        }
+        catch
+        {
+            Settings.Metrics?.RequestCompleted("<error>", request.Method.Method, _host);
+            throw;
         }
     }
 

@@ -18,6 +18,8 @@ public static class KubeResources
     public static ResourceType<Node> Nodes { get; } = new("", "v1", "nodes", "Node", false, Ctx.Node, Ctx.KubeListNode);
     public static ResourceType<Job> Jobs { get; } = new("batch", "v1", "jobs", "Job", true, Ctx.Job, Ctx.KubeListJob);
     public static ResourceType<Lease> Leases { get; } = new("coordination.k8s.io", "v1", "leases", "Lease", true, Ctx.Lease, Ctx.KubeListLease);
+    public static ResourceType<TokenReview> TokenReviews { get; } = new("authentication.k8s.io", "v1", "tokenreviews", "TokenReview", false, Ctx.TokenReview, Ctx.KubeListTokenReview);
+    public static ResourceType<SubjectAccessReview> SubjectAccessReviews { get; } = new("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview", false, Ctx.SubjectAccessReview, Ctx.KubeListSubjectAccessReview);
     public static ResourceType<StorageClass> StorageClasses { get; } = new("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, Ctx.StorageClass, Ctx.KubeListStorageClass);
     public static ResourceType<CsiDriver> CsiDrivers { get; } = new("storage.k8s.io", "v1", "csidrivers", "CSIDriver", false, Ctx.CsiDriver, Ctx.KubeListCsiDriver);
     public static ResourceType<CustomResourceDefinition> CustomResourceDefinitions { get; } = new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, Ctx.CustomResourceDefinition, Ctx.KubeListCustomResourceDefinition);

@@ -1,5 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 
+using DataMover.Kube.Client;
+
 namespace DataMover.Kube.Config;
 
 /// <summary>How to reach and authenticate to one API server: the result of loading a kubeconfig or in-cluster config.</summary>
@@ -37,4 +39,7 @@ public sealed record KubeClientSettings
 
     /// <summary>Sent as User-Agent; shows up in audit logs.</summary>
     public string UserAgent { get; init; } = "datamover/0.1.0";
+
+    /// <summary>Counts requests by code, method and host; none when null.</summary>
+    public IRestClientMetrics? Metrics { get; init; }
 }

@@ -14,17 +14,22 @@ public sealed partial class ControllerLoop : IDisposable
     private readonly IReconciler _reconciler;
     private readonly int _workers;
     private readonly ILogger _logger;
+    private readonly IControllerMetrics? _metrics;
+    private readonly TimeProvider _time;
     private int _finishedAfterStop;
     private int _abandoned;
 
-    public ControllerLoop(string name, IReconciler reconciler, int workers, ILogger logger, RateLimiterOptions? rateLimits = null, TimeProvider? time = null)
+    public ControllerLoop(string name, IReconciler reconciler, int workers, ILogger logger, RateLimiterOptions? rateLimits = null, TimeProvider? time = null, IControllerMetrics? metrics = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         _name = name;
         _reconciler = reconciler;
         _workers = workers;
         _logger = logger;
-        Queue = new WorkQueue<string>(rateLimits, time);
+        _metrics = metrics;
+        _time = time ?? TimeProvider.System;
+        Queue = new WorkQueue<string>(rateLimits, time, name, metrics);
+        metrics?.WorkersConfigured(name, workers);
     }
 
     public WorkQueue<string> Queue { get; }
@@ -68,12 +73,16 @@ public sealed partial class ControllerLoop : IDisposable
             }
 
             using var scope = _logger.BeginScope(new ReconcileScope(_name, key));
+            _metrics?.ReconcileStarted(_name);
+            var started = _time.GetTimestamp();
+            var outcome = ReconcileOutcome.Error;
             try
             {
                 LogReconciling(_logger, _name, key);
                 var result = await _reconciler.ReconcileAsync(key, abandonInFlight);
                 LogReconciled(_logger, _name, key);
                 Queue.Forget(key);
+                outcome = result.RequeueAfter is null ? ReconcileOutcome.Success : ReconcileOutcome.RequeueAfter;
                 if (result.RequeueAfter is { } delay)
                 {
                     Queue.AddAfter(key, delay);
@@ -88,6 +97,7 @@ public sealed partial class ControllerLoop : IDisposable
             }
             catch (TerminalReconcileException e)
             {
+                outcome = ReconcileOutcome.TerminalError;
                 Queue.Forget(key);
                 LogTerminal(_logger, _name, key, e.Message);
                 CountFinished(stopTakingWork);
@@ -102,6 +112,7 @@ public sealed partial class ControllerLoop : IDisposable
             }
             finally
             {
+                _metrics?.ReconcileFinished(_name, outcome, _time.GetElapsedTime(started));
                 Queue.Done(key);
             }
         }

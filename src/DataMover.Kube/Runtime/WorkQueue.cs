@@ -14,12 +14,19 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
     private readonly Dictionary<TKey, (DateTimeOffset Due, ITimer Timer)> _waiting = [];
     private readonly SemaphoreSlim _available = new(0);
     private readonly TimeProvider _time;
+    private readonly string _name;
+    private readonly IWorkQueueMetrics? _metrics;
+    private readonly Dictionary<TKey, long> _addedAt = [];
+    private readonly Dictionary<TKey, long> _startedAt = [];
     private bool _shuttingDown;
 
-    public WorkQueue(RateLimiterOptions? rateLimits = null, TimeProvider? time = null)
+    public WorkQueue(RateLimiterOptions? rateLimits = null, TimeProvider? time = null, string name = "", IWorkQueueMetrics? metrics = null)
     {
         _time = time ?? TimeProvider.System;
+        _name = name;
+        _metrics = metrics;
         RateLimiter = new RateLimiter<TKey>(rateLimits ?? new RateLimiterOptions(), _time);
+        metrics?.Track(name, Snapshot);
     }
 
     public RateLimiter<TKey> RateLimiter { get; }
@@ -55,6 +62,12 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
             if (_shuttingDown || !_dirty.Add(key))
             {
                 return;
+            }
+
+            if (_metrics is not null)
+            {
+                _addedAt.TryAdd(key, _time.GetTimestamp());
+                _metrics.Added(_name);
             }
 
             if (_processing.Contains(key))
@@ -102,7 +115,11 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
     }
 
     /// <summary>Adds <paramref name="key"/> after its backoff, counting a failure.</summary>
-    public void AddRateLimited(TKey key) => AddAfter(key, RateLimiter.When(key));
+    public void AddRateLimited(TKey key)
+    {
+        _metrics?.Retried(_name);
+        AddAfter(key, RateLimiter.When(key));
+    }
 
     /// <summary>Clears the backoff of <paramref name="key"/> (call after a success).</summary>
     public void Forget(TKey key) => RateLimiter.Forget(key);
@@ -135,6 +152,13 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
                 var key = _queue.Dequeue();
                 _processing.Add(key);
                 _dirty.Remove(key);
+                if (_metrics is not null)
+                {
+                    var now = _time.GetTimestamp();
+                    _metrics.Handed(_name, _addedAt.Remove(key, out var added) ? _time.GetElapsedTime(added, now) : TimeSpan.Zero);
+                    _startedAt[key] = now;
+                }
+
                 return (key, false);
             }
         }
@@ -147,6 +171,11 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
         lock (_gate)
         {
             _processing.Remove(key);
+            if (_metrics is not null && _startedAt.Remove(key, out var started))
+            {
+                _metrics.Worked(_name, _time.GetElapsedTime(started));
+            }
+
             if (_dirty.Contains(key))
             {
                 _queue.Enqueue(key);
@@ -186,6 +215,24 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
     {
         ShutDown();
         _available.Dispose();
+    }
+
+    private WorkQueueSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetTimestamp();
+            var unfinished = TimeSpan.Zero;
+            var longest = TimeSpan.Zero;
+            foreach (var started in _startedAt.Values)
+            {
+                var elapsed = _time.GetElapsedTime(started, now);
+                unfinished += elapsed;
+                longest = elapsed > longest ? elapsed : longest;
+            }
+
+            return new WorkQueueSnapshot(_dirty.Count, unfinished, longest);
+        }
     }
 
     private void Fire(TKey key, DateTimeOffset due)

@@ -17,11 +17,11 @@ internal sealed class DataMoverController : IDisposable
     private readonly OperatorCaches _caches;
     private readonly ControllerLoop _loop;
 
-    public DataMoverController(OperatorCaches caches, KubeClient client, IEventSink events, DataMoverMetrics metrics, BackupDefaults defaults, int workers, TimeProvider time, ILoggerFactory loggers)
+    public DataMoverController(OperatorCaches caches, KubeClient client, IEventSink events, DataMoverMetrics metrics, BackupDefaults defaults, int workers, TimeProvider time, ILoggerFactory loggers, IControllerMetrics? loopMetrics = null)
     {
         _caches = caches;
         var reconciler = new DataMoverReconciler(caches, client, events, metrics, defaults, time, loggers.CreateLogger("DataMover.Operator.DataMoverController"));
-        _loop = new ControllerLoop("datamover", reconciler, workers, loggers.CreateLogger("DataMover.Operator.ControllerLoop"), time: time);
+        _loop = new ControllerLoop("datamover", reconciler, workers, loggers.CreateLogger("DataMover.Operator.ControllerLoop"), time: time, metrics: loopMetrics);
 
         caches.DataMovers.AddHandler(new InformerHandler<Dm>(
             dm => _loop.Enqueue(dm.Key()),

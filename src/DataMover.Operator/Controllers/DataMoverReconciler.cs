@@ -61,14 +61,14 @@ internal sealed partial class DataMoverReconciler : IReconciler
         var (ns, name) = ObjectKey.Split(key);
         if (dm is null)
         {
-            _metrics.CurrentPhase.Remove(name, ns ?? "");
+            _metrics.CurrentPhase.RemoveLabelled(name, ns ?? "");
             return ReconcileResult.Done;
         }
 
         // List items may lack apiVersion/kind; events and status writes need them.
         dm = dm with { ApiVersion = DataMoverResources.ApiVersion, Kind = "DataMover" };
         var phase = dm.Status?.Phase ?? DataMoverPhase.Pending;
-        _metrics.CurrentPhase.Set(DataMoverPhase.Index(phase), name, ns ?? "");
+        _metrics.CurrentPhase.WithLabels(name, ns ?? "").Set(DataMoverPhase.Index(phase));
         if (dm.Metadata.DeletionTimestamp is not null || DataMoverPhase.IsTerminal(phase))
         {
             // Being deleted: garbage collection removes the clone and Job through their ownerReferences.
@@ -231,7 +231,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         var cloneName = clone.Metadata.Name!;
         if (next.Outcome == StepOutcome.Created)
         {
-            _metrics.CloneOperations.Increment(1, DataMoverMetrics.Started, ns);
+            _metrics.CloneOperations.WithLabels(DataMoverMetrics.Started, ns).Inc();
             _events.Normal(dm, "CloneCreated", $"Created clone {cloneName} of PVC {spec.SourcePvc}");
         }
 
@@ -324,7 +324,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         {
             if (next.Outcome == StepOutcome.CreateRefused)
             {
-                _metrics.PodCreations.Increment(1, DataMoverMetrics.Failure, ns);
+                _metrics.PodCreations.WithLabels(DataMoverMetrics.Failure, ns).Inc();
             }
 
             return next.Result;
@@ -332,7 +332,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
         if (next.Outcome == StepOutcome.Created)
         {
-            _metrics.PodCreations.Increment(1, DataMoverMetrics.Success, ns);
+            _metrics.PodCreations.WithLabels(DataMoverMetrics.Success, ns).Inc();
             _events.Normal(dm, "JobCreated", $"Created mover Job {job.Metadata.Name} to copy clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status)}");
             if (dropped.Count > 0)
             {
@@ -373,6 +373,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
             // Only what the mover reported: the operator never reads the Secret, so it does not know the bucket.
             status = status with { Destination = result.Destination is { Length: > 0 } d ? PodDiagnostics.Quote(d) : null };
+            _metrics.BackupSucceeded(dm.Metadata.Namespace ?? "", spec.SourcePvc ?? "", result.Bytes, result.Files, now);
             var done = Notice.Normal("BackupSucceeded", $"Mover Job {jobName} copied clone {status.RestoredPvcName} to {StatusTransitions.Where(status)}" +
                 (result.Files is { } files ? $" ({files} files, {result.Bytes ?? 0} bytes, verified: {PodDiagnostics.Quote(result.Verified ?? "none")})" : ""));
             if (spec.DeletePvcAfterBackup == true)

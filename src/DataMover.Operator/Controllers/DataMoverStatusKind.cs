@@ -32,28 +32,28 @@ internal sealed class DataMoverStatusKind(DataMoverMetrics metrics, TimeProvider
         var since = obj.Status?.PhaseStartTime ?? obj.Metadata.CreationTimestamp;
         if (since is { } start)
         {
-            metrics.PhaseDuration.Observe(Math.Max(0, (time.GetUtcNow() - start).TotalSeconds), DataMoverPhase.Label(previous), ns);
+            metrics.PhaseDuration.WithLabels(DataMoverPhase.Label(previous), ns).Observe(Math.Max(0, (time.GetUtcNow() - start).TotalSeconds));
         }
 
         var failed = current == DataMoverPhase.Failed;
-        metrics.Operations.Increment(1, DataMoverPhase.Label(previous), failed ? DataMoverMetrics.Failure : DataMoverMetrics.Success, ns);
+        metrics.Operations.WithLabels(DataMoverPhase.Label(previous), failed ? DataMoverMetrics.Failure : DataMoverMetrics.Success, ns).Inc();
         if (!DataMoverPhase.IsTerminal(current))
         {
-            metrics.Operations.Increment(1, DataMoverPhase.Label(current), DataMoverMetrics.Started, ns);
+            metrics.Operations.WithLabels(DataMoverPhase.Label(current), DataMoverMetrics.Started, ns).Inc();
         }
 
-        metrics.CurrentPhase.Set(DataMoverPhase.Index(current), obj.Metadata.Name!, ns);
+        metrics.CurrentPhase.WithLabels(obj.Metadata.Name!, ns).Set(DataMoverPhase.Index(current));
         var outcome = failed ? DataMoverMetrics.Failure : DataMoverMetrics.Success;
         switch (previous)
         {
             case DataMoverPhase.CreatingClonedPvc:
-                metrics.CloneOperations.Increment(1, outcome, ns);
+                metrics.CloneOperations.WithLabels(outcome, ns).Inc();
                 break;
             case DataMoverPhase.CreatingPod:
-                metrics.DataSyncs.Increment(1, outcome, ns);
+                metrics.DataSyncs.WithLabels(outcome, ns).Inc();
                 break;
             case DataMoverPhase.CleaningUp:
-                metrics.Cleanups.Increment(1, outcome, ns);
+                metrics.Cleanup(outcome, ns);
                 break;
         }
     }

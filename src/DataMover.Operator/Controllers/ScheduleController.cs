@@ -29,10 +29,10 @@ internal sealed class ScheduleController : IDisposable
 
         var store = new KubeScheduleStore(client, _schedules, _runs);
         var events = options.Events ?? new LoggingScheduleEvents(loggers.CreateLogger("DataMover.Events"));
-        var reconciler = new ScheduleReconciler(store, events, options.Time, loggers.CreateLogger<ScheduleReconciler>(), options.Admission);
+        var reconciler = new ScheduleReconciler(store, events, options.Time, loggers.CreateLogger<ScheduleReconciler>(), options.Admission, options.Metrics);
 
         // The loop's queue takes the same clock, so After(next scheduled time) fires when a fake clock is advanced.
-        _loop = new ControllerLoop("schedule", reconciler, options.Workers, loggers.CreateLogger<ScheduleController>(), time: options.Time);
+        _loop = new ControllerLoop("schedule", reconciler, options.Workers, loggers.CreateLogger<ScheduleController>(), time: options.Time, metrics: options.LoopMetrics);
 
         _schedules.AddHandler(InformerHandler<DataMoverSchedule>.Any(s => _loop.Enqueue(s.Key())));
         _runs.AddHandler(InformerHandler<Api.DataMover>.Any(EnqueueOwner));

@@ -22,4 +22,10 @@ internal sealed record ScheduleControllerOptions
 
     /// <summary>The check a schedule's mover settings pass before any run is created; null leaves it to each run's DataMover.</summary>
     public Security.MoverAdmission? Admission { get; init; }
+
+    /// <summary>The per-schedule gauges; null keeps none.</summary>
+    public Metrics.ScheduleMetrics? Metrics { get; init; }
+
+    /// <summary>controller-runtime's controller and workqueue metrics for the loop; null measures nothing.</summary>
+    public Kube.Runtime.IControllerMetrics? LoopMetrics { get; init; }
 }

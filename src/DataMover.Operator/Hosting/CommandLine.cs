@@ -23,6 +23,16 @@ internal static class CommandLine
             Description = "Address of the /metrics endpoint, host:port or 0 to disable (env DATAMOVER_METRICS_BIND_ADDRESS)",
             DefaultValueFactory = _ => Env("DATAMOVER_METRICS_BIND_ADDRESS") ?? ":8080",
         };
+        var metricsSecure = new Option<bool>("--metrics-secure")
+        {
+            Description = "Serve /metrics over HTTPS to callers allowed to get /metrics (TokenReview and SubjectAccessReview; env DATAMOVER_METRICS_SECURE)",
+            DefaultValueFactory = _ => Env("DATAMOVER_METRICS_SECURE") is { } v && bool.TryParse(v, out var b) && b,
+        };
+        var metricsCertDir = new Option<string?>("--metrics-cert-dir")
+        {
+            Description = "With --metrics-secure: directory holding tls.crt and tls.key; a self-signed certificate is generated when unset (env DATAMOVER_METRICS_CERT_DIR)",
+            DefaultValueFactory = _ => Env("DATAMOVER_METRICS_CERT_DIR"),
+        };
         var health = new Option<string>("--health-probe-bind-address")
         {
             Description = "Address of /healthz and /readyz, host:port or 0 to disable (env DATAMOVER_HEALTH_PROBE_BIND_ADDRESS)",
@@ -123,13 +133,15 @@ internal static class CommandLine
 
         var root = new RootCommand("DataMover operator: backs up PVCs by cloning them and syncing the clone to S3")
         {
-            kubeconfig, ns, metrics, health, workers, image, allowedImages, leaderElect, allowPrivilegedRestore, allowMoverRoot, moverPodDefaults, sourceReady, cloneReady, moverStart, moverRun, cleanup, unhealthyAfter, shutdownGrace, logFormat, logLevel,
+            kubeconfig, ns, metrics, metricsSecure, metricsCertDir, health, workers, image, allowedImages, leaderElect, allowPrivilegedRestore, allowMoverRoot, moverPodDefaults, sourceReady, cloneReady, moverStart, moverRun, cleanup, unhealthyAfter, shutdownGrace, logFormat, logLevel,
         };
         root.SetAction((result, ct) => run(new OperatorOptions
         {
             KubeconfigPath = result.GetValue(kubeconfig),
             Namespace = result.GetValue(ns),
             MetricsBindAddress = result.GetValue(metrics)!,
+            MetricsSecure = result.GetValue(metricsSecure),
+            MetricsCertDir = result.GetValue(metricsCertDir),
             HealthProbeBindAddress = result.GetValue(health)!,
             MaxConcurrentReconciles = result.GetValue(workers),
             MoverImage = result.GetValue(image)!,

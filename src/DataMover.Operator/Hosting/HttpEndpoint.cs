@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace DataMover.Operator.Hosting;
 
@@ -16,18 +17,26 @@ internal sealed class HttpEndpoint : IAsyncDisposable
     /// <summary>The bound base URL (the real port when 0 was asked for).</summary>
     public Uri Url { get; }
 
-    public static async Task<HttpEndpoint> StartAsync(IPEndPoint endpoint, IReadOnlyDictionary<string, Func<HttpContext, Task>> routes, CancellationToken cancellationToken)
+    /// <summary>Starts the server; with <paramref name="certificate"/> it speaks HTTPS only.</summary>
+    public static async Task<HttpEndpoint> StartAsync(IPEndPoint endpoint, IReadOnlyDictionary<string, Func<HttpContext, Task>> routes, CancellationToken cancellationToken, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         // The default console lifetime would swallow SIGTERM/SIGINT for this embedded server; the process's own
         // command line owns the signals and stops the operator (and this server) in order.
         builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
-        builder.WebHost.UseKestrel(o => o.Listen(endpoint));
+        builder.WebHost.UseKestrel(o => o.Listen(endpoint, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         var app = builder.Build();
         foreach (var (path, handler) in routes)
         {
-            app.MapGet(path, handler);
+            // A RequestDelegate, not a Delegate: the overload that needs no reflection (Native AOT).
+            app.MapGet(path, new RequestDelegate(handler));
         }
 
         await app.StartAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using DataMover.Kube.Client;
 using DataMover.Kube.Runtime;
+using DataMover.Operator.Metrics;
 
 namespace DataMover.Operator.Hosting;
 
@@ -8,7 +9,7 @@ namespace DataMover.Operator.Hosting;
 internal static class LeaderElection
 {
     /// <summary>Returns true when the lease was released on the way out (a standby can take over at once).</summary>
-    public static async Task<bool> RunAsync(KubeClient client, OperatorOptions options, ILoggerFactory loggers, Func<CancellationToken, Task> onStartedLeading, CancellationToken cancellationToken)
+    public static async Task<bool> RunAsync(KubeClient client, OperatorOptions options, ILoggerFactory loggers, ControllerRuntimeMetrics metrics, Func<CancellationToken, Task> onStartedLeading, CancellationToken cancellationToken)
     {
         var podNamespace = Environment.GetEnvironmentVariable("POD_NAMESPACE");
         var ns = options.LeaderElectionNamespace
@@ -24,13 +25,26 @@ internal static class LeaderElection
             LeaseNamespace = ns,
             Identity = identity,
         }, options.Time, loggers.CreateLogger<LeaderElector>());
+        metrics.StandingBy(options.LeaderElectionId);
         try
         {
-            await elector.RunAsync(onStartedLeading, cancellationToken);
+            await elector.RunAsync(async leading =>
+            {
+                metrics.StartedLeading(options.LeaderElectionId);
+                try
+                {
+                    await onStartedLeading(leading);
+                }
+                finally
+                {
+                    metrics.StandingBy(options.LeaderElectionId);
+                }
+            }, cancellationToken);
         }
         finally
         {
             released = elector.LeaseReleased;
+            metrics.StandingBy(options.LeaderElectionId);
         }
 
         return released;

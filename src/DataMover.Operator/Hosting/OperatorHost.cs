@@ -30,14 +30,14 @@ public sealed partial class OperatorHost : IAsyncDisposable
     private LoopShutdown _loops = new(0, 0);
     private bool? _leaseReleased;
 
-    private OperatorHost(OperatorOptions options, KubeClient client, ILoggerFactory loggers, bool ownsLoggers)
+    private OperatorHost(OperatorOptions options, KubeClient client, OperatorMetrics metrics, ILoggerFactory loggers, bool ownsLoggers)
     {
         _options = options;
         _client = client;
         _loggers = loggers;
         _ownsLoggers = ownsLoggers;
         _logger = loggers.CreateLogger("DataMover.Operator");
-        Metrics = new DataMoverMetrics(new MetricsRegistry());
+        AllMetrics = metrics;
     }
 
     /// <summary>Base URL of the metrics server (null when disabled).</summary>
@@ -52,15 +52,19 @@ public sealed partial class OperatorHost : IAsyncDisposable
     /// <summary>Ends when the operator stops: on <see cref="StopAsync"/>, or faulted when it cannot go on (lost leadership).</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
-    internal DataMoverMetrics Metrics { get; }
+    internal DataMoverMetrics Metrics => AllMetrics.DataMovers;
+
+    /// <summary>This operator's registry: the DataMover families, controller-runtime's and the process's.</summary>
+    internal OperatorMetrics AllMetrics { get; }
 
     /// <summary>Starts the servers and, in the background, the controllers.</summary>
     public static async Task<OperatorHost> StartAsync(OperatorOptions options, CancellationToken cancellationToken = default)
     {
         var ownsLoggers = options.LoggerFactory is null;
         var loggers = options.LoggerFactory ?? OperatorLogging.CreateFactory(options.LogFormat, options.LogLevels);
-        var client = new KubeClient(options.ResolveClientSettings());
-        var host = new OperatorHost(options, client, loggers, ownsLoggers);
+        var metrics = new OperatorMetrics();
+        var client = new KubeClient(options.ResolveClientSettings() with { Metrics = metrics.Runtime });
+        var host = new OperatorHost(options, client, metrics, loggers, ownsLoggers);
         try
         {
             await host.StartServersAsync(cancellationToken);
@@ -142,14 +146,20 @@ public sealed partial class OperatorHost : IAsyncDisposable
     {
         if (BindAddress.Parse(_options.MetricsBindAddress) is { } metrics)
         {
+            var access = _options.MetricsSecure ? new MetricsAccessCheck(_client, _loggers.CreateLogger<MetricsAccessCheck>()) : null;
             _metricsEndpoint = await HttpEndpoint.StartAsync(metrics, new Dictionary<string, Func<HttpContext, Task>>
             {
-                ["/metrics"] = ctx =>
+                ["/metrics"] = async ctx =>
                 {
-                    ctx.Response.ContentType = PrometheusTextWriter.ContentType;
-                    return ctx.Response.WriteAsync(Metrics.Registry.Render());
+                    if (access is not null && await access.RefuseAsync(ctx) is not null)
+                    {
+                        return;
+                    }
+
+                    ctx.Response.ContentType = OperatorMetrics.ContentType;
+                    await AllMetrics.WriteAsync(ctx.Response.Body, ctx.RequestAborted);
                 },
-            }, cancellationToken);
+            }, cancellationToken, _options.MetricsSecure ? MetricsCertificate.Load(_options.MetricsCertDir) : null);
         }
 
         if (BindAddress.Parse(_options.HealthProbeBindAddress) is { } health)
@@ -200,7 +210,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         }
 
         _standby = true;
-        _leaseReleased = await LeaderElection.RunAsync(_client, _options, _loggers, async leading =>
+        _leaseReleased = await LeaderElection.RunAsync(_client, _options, _loggers, AllMetrics.Runtime, async leading =>
         {
             _standby = false;
             await RunControllersAsync(leading);
@@ -227,7 +237,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         await using var recorder = new EventRecorder(_client, "datamover-operator", Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName, _options.Time, _loggers.CreateLogger<EventRecorder>());
         var events = new EventRecorderSink(recorder);
         var workers = Math.Max(1, _options.MaxConcurrentReconciles);
-        using var controller = new DataMoverController(caches, _client, events, Metrics, new BackupDefaults { MoverImage = _options.MoverImage, Timeouts = _options.Timeouts, AllowedMoverImages = _options.AllowedMoverImages, MoverPod = _options.MoverPodDefaults, AllowMoverRoot = _options.AllowMoverRoot }, workers, _options.Time, _loggers);
+        using var controller = new DataMoverController(caches, _client, events, Metrics, new BackupDefaults { MoverImage = _options.MoverImage, Timeouts = _options.Timeouts, AllowedMoverImages = _options.AllowedMoverImages, MoverPod = _options.MoverPodDefaults, AllowMoverRoot = _options.AllowMoverRoot }, workers, _options.Time, _loggers, AllMetrics.Runtime);
         var restoreCaches = new RestoreCaches(_client, _options.Namespace, _loggers, _options.Time);
         using var restores = new RestoreController(caches, restoreCaches, _client, events, Metrics, new RestoreDefaults
         {
@@ -237,7 +247,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
             AllowPrivilegedRestore = _options.AllowPrivilegedRestore,
             MoverPod = _options.MoverPodDefaults,
             AllowMoverRoot = _options.AllowMoverRoot,
-        }, workers, _options.Time, _loggers);
+        }, workers, _options.Time, _loggers, AllMetrics.Runtime);
         using var schedules = new ScheduleController(_client, new ScheduleControllerOptions
         {
             Namespace = _options.Namespace,
@@ -246,6 +256,8 @@ public sealed partial class OperatorHost : IAsyncDisposable
             Events = events,
             Workers = workers,
             Admission = new Security.MoverAdmission(new Security.MoverImagePolicy(_options.MoverImage, _options.AllowedMoverImages), Security.MoverPodSettingsPolicy.For(_options.AllowMoverRoot)),
+            Metrics = Metrics.Schedules,
+            LoopMetrics = AllMetrics.Runtime,
         });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var informers = caches.Run(linked.Token).Concat(restoreCaches.Run(linked.Token)).ToList();

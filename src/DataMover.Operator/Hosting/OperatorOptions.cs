@@ -17,6 +17,16 @@ public sealed record OperatorOptions
     /// <summary>host:port for /metrics (":8080" = all interfaces; port 0 = any free port; "0" = disabled).</summary>
     public string MetricsBindAddress { get; init; } = ":8080";
 
+    /// <summary>
+    /// Serve /metrics over HTTPS and only to callers whose bearer token passes a TokenReview and whose user may
+    /// <c>get</c> the non-resource URL <c>/metrics</c> (a SubjectAccessReview), as controller-runtime's
+    /// WithAuthenticationAndAuthorization filter and kube-rbac-proxy do. Needs deploy/components/metrics-auth.
+    /// </summary>
+    public bool MetricsSecure { get; init; }
+
+    /// <summary>With <see cref="MetricsSecure"/>: a directory with tls.crt and tls.key; null generates a self-signed certificate.</summary>
+    public string? MetricsCertDir { get; init; }
+
     /// <summary>host:port for /healthz and /readyz.</summary>
     public string HealthProbeBindAddress { get; init; } = ":8081";
 

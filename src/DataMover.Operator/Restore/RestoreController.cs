@@ -18,12 +18,12 @@ internal sealed class RestoreController : IDisposable
     private readonly OperatorCaches _caches;
     private readonly ControllerLoop _loop;
 
-    public RestoreController(OperatorCaches caches, RestoreCaches restoreCaches, KubeClient client, IEventSink events, DataMoverMetrics metrics, RestoreDefaults defaults, int workers, TimeProvider time, ILoggerFactory loggers)
+    public RestoreController(OperatorCaches caches, RestoreCaches restoreCaches, KubeClient client, IEventSink events, DataMoverMetrics metrics, RestoreDefaults defaults, int workers, TimeProvider time, ILoggerFactory loggers, IControllerMetrics? loopMetrics = null)
     {
         _caches = caches;
         _restoreCaches = restoreCaches;
         var reconciler = new RestoreReconciler(caches, restoreCaches, client, events, metrics, defaults, time, loggers.CreateLogger("DataMover.Operator.RestoreController"));
-        _loop = new ControllerLoop("datamoverrestore", reconciler, workers, loggers.CreateLogger("DataMover.Operator.ControllerLoop"), time: time);
+        _loop = new ControllerLoop("datamoverrestore", reconciler, workers, loggers.CreateLogger("DataMover.Operator.ControllerLoop"), time: time, metrics: loopMetrics);
 
         restoreCaches.Restores.AddHandler(new InformerHandler<DataMoverRestore>(
             r => _loop.Enqueue(r.Key()),

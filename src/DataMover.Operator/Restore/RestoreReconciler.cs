@@ -89,7 +89,7 @@ internal sealed partial class RestoreReconciler : IReconciler
         {
             // The loop retries with backoff on the latest object; nothing is taken as done. It also logs the error, once.
             var (ns, _) = ObjectKey.Split(key);
-            _metrics.RestoreErrors.Increment(1, e.IsConflict ? "Conflict" : "ApiError", RestorePhase.Label(phase), ns ?? "");
+            _metrics.RestoreErrors.WithLabels(e.IsConflict ? "Conflict" : "ApiError", RestorePhase.Label(phase), ns ?? "").Inc();
             throw;
         }
     }

@@ -23,23 +23,23 @@ internal sealed class RestoreStatusKind(DataMoverMetrics metrics, TimeProvider t
 
     public string Label(string phase) => RestorePhase.Label(phase);
 
-    public void CountWarning(string reason, string phase, string ns) => metrics.RestoreErrors.Increment(1, reason, phase, ns);
+    public void CountWarning(string reason, string phase, string ns) => metrics.RestoreErrors.WithLabels(reason, phase, ns).Inc();
 
     public void CountTransition(DataMoverRestore obj, DataMoverRestoreStatus next, string previous, string current)
     {
         var ns = obj.Metadata.Namespace!;
         var failed = current == RestorePhase.Failed;
-        metrics.RestoreOperations.Increment(1, RestorePhase.Label(previous), failed ? DataMoverMetrics.Failure : DataMoverMetrics.Success, ns);
+        metrics.RestoreOperations.WithLabels(RestorePhase.Label(previous), failed ? DataMoverMetrics.Failure : DataMoverMetrics.Success, ns).Inc();
         if (!RestorePhase.IsTerminal(current))
         {
-            metrics.RestoreOperations.Increment(1, RestorePhase.Label(current), DataMoverMetrics.Started, ns);
+            metrics.RestoreOperations.WithLabels(RestorePhase.Label(current), DataMoverMetrics.Started, ns).Inc();
             return;
         }
 
         var since = next.StartTime ?? obj.Metadata.CreationTimestamp;
         if (since is { } start)
         {
-            metrics.RestoreDuration.Observe(Math.Max(0, (time.GetUtcNow() - start).TotalSeconds), failed ? DataMoverMetrics.Failure : DataMoverMetrics.Success, ns);
+            metrics.RestoreDuration.WithLabels(failed ? DataMoverMetrics.Failure : DataMoverMetrics.Success, ns).Observe(Math.Max(0, (time.GetUtcNow() - start).TotalSeconds));
         }
     }
 }

@@ -14,7 +14,7 @@ namespace DataMover.Operator.Scheduling;
 /// Level-triggered and idempotent: run names are derived from the scheduled time, so a repeat after a crash
 /// meets AlreadyExists instead of a second run.
 /// </summary>
-internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSink events, TimeProvider time, ILogger logger, Security.MoverAdmission? admission = null) : IReconciler
+internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSink events, TimeProvider time, ILogger logger, Security.MoverAdmission? admission = null, Metrics.ScheduleMetrics? metrics = null) : IReconciler
 {
     /// <summary>
     /// Longest sleep of a valid schedule. Wake-up timers run on the monotonic clock while schedules are wall-clock,
@@ -32,6 +32,8 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
         var schedule = store.GetCachedSchedule(key);
         if (schedule is null || schedule.Metadata.DeletionTimestamp is not null)
         {
+            var (ns, name) = ObjectKey.Split(key);
+            metrics?.Forget(ns ?? "", name);
             return ReconcileResult.Done;
         }
 
@@ -77,9 +79,15 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
         }
 
         status = WithConditions(pass.Status, schedule, now, pass.Valid, pass.Ready);
-        await WriteStatusAsync(schedule, old, WithRuns(status, pass.Runs), cancellationToken);
+        status = WithRuns(status, pass.Runs);
+        await WriteStatusAsync(schedule, old, status, cancellationToken);
+        metrics?.Observe(schedule.Metadata.Namespace ?? "", schedule.Metadata.Name!, status.LastSuccessfulTime, status.NextScheduleTime, PeriodAfter(spec, status.NextScheduleTime));
         return pass.Wake;
     }
+
+    /// <summary>The time between the next run and the one after it: the period an alert compares the last success with.</summary>
+    private static TimeSpan? PeriodAfter(DataMoverScheduleSpec spec, DateTimeOffset? next) =>
+        next is { } n && CronSchedule.Parse(spec.Schedule, spec.TimeZone).Schedule?.NextAfter(n) is { } after ? after - n : null;
 
     /// <summary>Everything a reconcile decides, before it is written: status fields, runs, both conditions and when to come back.</summary>
     private sealed record SchedulePass(DataMoverScheduleStatus Status, List<ScheduledRun> Runs, ConditionVerdict Valid, ConditionVerdict Ready, ReconcileResult Wake);

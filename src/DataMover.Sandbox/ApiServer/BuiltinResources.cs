@@ -63,6 +63,7 @@ internal static class BuiltinResources
         yield return Review("authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", true);
         yield return Review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview", false);
         yield return Review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", false);
+        yield return Review("authentication.k8s.io", "tokenreviews", "TokenReview", false);
         var rbac = new RbacStrategy();
         yield return new ResourceType
         {

@@ -99,8 +99,9 @@ public sealed partial class SandboxCluster : IAsyncDisposable
 
         SandboxContext? context = null;
         var watches = new WatchStreamer(store, options.WatchQueueCapacity);
-        var rest = new RestHandler(objects, watches, () => context?.PodLogs ?? new EmptyPodLogSource(), new ReviewHandler(authorizer), new TokenRequestHandler(objects, tokens));
-        var endpoints = new ApiEndpoints(rest, registry, new OpenApiDocuments(registry), faults, new TokenAuthenticator(token, nodeToken, tokens), authorizer, logger);
+        var authenticator = new TokenAuthenticator(token, nodeToken, tokens);
+        var rest = new RestHandler(objects, watches, () => context?.PodLogs ?? new EmptyPodLogSource(), new ReviewHandler(authorizer, authenticator), new TokenRequestHandler(objects, tokens));
+        var endpoints = new ApiEndpoints(rest, registry, new OpenApiDocuments(registry), faults, authenticator, authorizer, logger);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir, EnvironmentName = "Production" });
         builder.Logging.ClearProviders();

@@ -59,8 +59,8 @@ public sealed class RestoreClusterTests(ClusterFixture fixture) : RestoreTestBas
         Assert.Equal("Completed", Support.Kubectl.Cell(table, "PHASE"));
         Assert.Equal("team-a/2026-11-30-085704", Support.Kubectl.Cell(table, "SOURCE"));
         Assert.Equal("restored-web-data", Support.Kubectl.Cell(table, "TARGET"));
-        Assert.True(Fixture.Operator.Metrics.RestoreOperations.Value("Restoring", DataMoverMetrics.Success, ns) >= 1);
-        Assert.Equal(1, Fixture.Operator.Metrics.RestoreDuration.Count(DataMoverMetrics.Success, ns));
+        Assert.True(Fixture.Operator.Metrics.RestoreOperations.WithLabels("Restoring", DataMoverMetrics.Success, ns).Value >= 1);
+        Assert.Equal(1, Fixture.Operator.Metrics.RestoreDuration.WithLabels(DataMoverMetrics.Success, ns).Count);
 
         // Deleting the restore removes its Job, never the restored data.
         await Restores.DeleteAsync(ns, "into-new", DeleteOptions.Background);

@@ -44,7 +44,7 @@ public abstract class OperatorTestBase(SandboxFixture fixture) : IAsyncLifetime
         }
     }
 
-    protected async Task<OperatorHost> StartOperatorAsync(TimeProvider? time = null, bool leaderElect = false)
+    protected async Task<OperatorHost> StartOperatorAsync(TimeProvider? time = null, bool leaderElect = false, Func<OperatorOptions, OperatorOptions>? configure = null)
     {
         if (leaderElect)
         {
@@ -52,7 +52,7 @@ public abstract class OperatorTestBase(SandboxFixture fixture) : IAsyncLifetime
         }
 
         var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Information));
-        var host = await OperatorHost.StartAsync(new OperatorOptions
+        var options = new OperatorOptions
         {
             KubeconfigPath = Fixture.OperatorKubeconfigPath,
             Namespace = Ns,
@@ -63,7 +63,8 @@ public abstract class OperatorTestBase(SandboxFixture fixture) : IAsyncLifetime
             Time = time ?? TimeProvider.System,
             LeaderElect = leaderElect,
             LeaderElectionNamespace = Ns,
-        });
+        };
+        var host = await OperatorHost.StartAsync(configure is null ? options : configure(options));
         _hosts.Add(host);
         using var cts = new CancellationTokenSource(Timeout);
         await host.WaitUntilReadyAsync(cts.Token);

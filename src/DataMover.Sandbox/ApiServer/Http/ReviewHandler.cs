@@ -6,13 +6,19 @@ namespace DataMover.Sandbox.ApiServer.Http;
 /// <summary>
 /// The review resources, answered from the authorizer and never stored: authorization.k8s.io/v1
 /// SelfSubjectAccessReview, SubjectAccessReview, LocalSubjectAccessReview, SelfSubjectRulesReview, and
-/// authentication.k8s.io/v1 SelfSubjectReview (`kubectl auth can-i`, `can-i --list`, `auth whoami`).
+/// authentication.k8s.io/v1 SelfSubjectReview and TokenReview (`kubectl auth can-i`, `can-i --list`, `auth whoami`;
+/// a metrics endpoint checking its callers as kube-rbac-proxy does).
 /// </summary>
 internal sealed class ReviewHandler
 {
     private readonly RbacAuthorizer _authorizer;
+    private readonly TokenAuthenticator _authenticator;
 
-    public ReviewHandler(RbacAuthorizer authorizer) => _authorizer = authorizer;
+    public ReviewHandler(RbacAuthorizer authorizer, TokenAuthenticator authenticator)
+    {
+        _authorizer = authorizer;
+        _authenticator = authenticator;
+    }
 
     public async Task HandleAsync(HttpContext context, ApiRequest request)
     {
@@ -31,6 +37,7 @@ internal sealed class ReviewHandler
             "LocalSubjectAccessReview" => Local(request, spec),
             "SelfSubjectRulesReview" => Rules(spec, user),
             "SelfSubjectReview" => new JsonObject { ["userInfo"] = UserInfoJson(user) },
+            "TokenReview" => Token(request.Type, spec),
             _ => throw ApiException.MethodNotSupported(request.Type, "create"),
         };
         if (request.Type.Kind == "SelfSubjectReview")
@@ -129,6 +136,32 @@ internal sealed class ReviewHandler
         }
 
         return new UserInfo(name, groups, JsonPaths.Str(spec, "uid"));
+    }
+
+    /// <summary>
+    /// As kube-apiserver: an empty token is invalid; a token nobody knows is answered, not refused, with
+    /// authenticated unset and an empty user; the requested audiences are echoed on success.
+    /// </summary>
+    private JsonObject Token(ResourceType type, JsonObject spec)
+    {
+        var token = JsonPaths.Str(spec, "token") ?? "";
+        if (token.Length == 0)
+        {
+            throw Invalid(type, "spec.token", "token must not be empty");
+        }
+
+        if (_authenticator.Authenticate(token) is not { } user)
+        {
+            return new JsonObject { ["user"] = new JsonObject() };
+        }
+
+        var status = new JsonObject { ["authenticated"] = true, ["user"] = UserInfoJson(user) };
+        if (JsonPaths.Arr(spec, "audiences") is { Count: > 0 } audiences)
+        {
+            status["audiences"] = audiences.DeepClone();
+        }
+
+        return status;
     }
 
     private static JsonObject UserInfoJson(UserInfo user)
