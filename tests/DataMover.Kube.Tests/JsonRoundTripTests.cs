@@ -20,7 +20,9 @@ public sealed class JsonRoundTripTests
 
         Assert.Equal("10.244.0.7", pod.Status!.PodIp);
         Assert.Equal("containerd://9a8b7c", pod.Status.ContainerStatuses![0].ContainerId);
-        Assert.True(pod.Spec!.Extra!.ContainsKey("tolerations"));
+        Assert.True(pod.Spec!.Extra!.ContainsKey("preemptionPolicy"));
+        Assert.Equal(300, pod.Spec.Tolerations![0].TolerationSeconds);
+        Assert.Equal("NoExecute", written["spec"]!["tolerations"]![0]!["effect"]!.GetValue<string>());
         Assert.True(pod.Spec.Containers[0].Extra!.ContainsKey("livenessProbe"));
         Assert.True(pod.Metadata.Extra!.ContainsKey("managedFields"));
         Assert.Equal("Burstable", written["status"]!["qosClass"]!.GetValue<string>());

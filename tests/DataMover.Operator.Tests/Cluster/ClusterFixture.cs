@@ -192,6 +192,19 @@ public class ClusterFixture : IAsyncLifetime
         return name;
     }
 
+    /// <summary>A namespace with a fixed name that several tests of the shared cluster may want (a sample names it).</summary>
+    public async Task EnsureNamespaceAsync(string name)
+    {
+        try
+        {
+            await Client.Resource(KubeResources.Namespaces).CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = name } });
+        }
+        catch (KubeApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // Another test created it first.
+        }
+    }
+
     private async Task WaitServedAsync(string plural)
     {
         for (var i = 0; i < 200; i++)

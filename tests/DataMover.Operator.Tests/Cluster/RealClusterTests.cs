@@ -21,7 +21,7 @@ public sealed class RealClusterTests(ClusterFixture fixture) : ClusterTestBase(f
         await ApplySampleAsync(ns, "multiple-clones.yaml");
 
         const string crossNs = "backup-namespace";
-        await Fixture.NewNamespaceAsync(crossNs);
+        await Fixture.EnsureNamespaceAsync(crossNs);
         await SourceAsync(crossNs, "app-data");
         await SecretAsync(crossNs, "storage-credentials");
         await ApplySampleAsync(crossNs, "cross-ns-backup.yaml");

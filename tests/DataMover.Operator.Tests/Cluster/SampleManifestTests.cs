@@ -1,6 +1,3 @@
-using DataMover.Kube.Client;
-using DataMover.Kube.Models;
-
 namespace DataMover.Operator.Tests.Cluster;
 
 /// <summary>Every file of deploy/samples is accepted by the API server as written (server-side dry run, CRDs installed).</summary>
@@ -23,7 +20,7 @@ public sealed class SampleManifestTests(ClusterFixture fixture) : ClusterTestBas
     public async Task A_sample_applies_cleanly_with_a_server_side_dry_run(string file)
     {
         // Samples that name their namespace (cross-ns-backup.yaml) need it to exist; the others land in the one given.
-        await EnsureNamespaceAsync("backup-namespace");
+        await Fixture.EnsureNamespaceAsync("backup-namespace");
         var ns = await Fixture.NewNamespaceAsync();
         var path = Sandbox.SandboxFixture.RepoFile("deploy/samples/" + file);
         var namesItsNamespace = (await File.ReadAllTextAsync(path)).Contains("\n  namespace: ", StringComparison.Ordinal);
@@ -33,21 +30,5 @@ public sealed class SampleManifestTests(ClusterFixture fixture) : ClusterTestBas
 
         Assert.True(exit == 0, output);
         Assert.Contains("(server dry run)", output, StringComparison.Ordinal);
-    }
-
-    private async Task EnsureNamespaceAsync(string name)
-    {
-        var namespaces = Client.Resource(KubeResources.Namespaces);
-        if (await namespaces.TryGetAsync(null, name) is null)
-        {
-            try
-            {
-                await namespaces.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = name } });
-            }
-            catch (KubeApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
-            {
-                // Another sample's test created it first.
-            }
-        }
     }
 }
