@@ -255,7 +255,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         }
 
         // Pending: say what the provisioner last complained about, if anything.
-        var wait = LatestWarning(clone) is { } warning
+        var wait = _caches.LatestWarning(clone) is { } warning
             ? Wait.Blocked("CloneNotReady", $"waiting for clone {cloneName} to be bound: {warning.Reason}: {warning.Message}")
             : Wait.Progressing("ClonePending", $"waiting for clone {cloneName} to be bound");
         return await WaitAsync(dm, wait, deadline, ct);
@@ -416,7 +416,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
             if (PodDiagnostics.Unschedulable(pod) is { } why)
             {
                 var clone = _clones.Get(dm.Metadata.Namespace!, status.RestoredPvcName!);
-                var cloneWarning = clone is null ? null : LatestWarning(clone);
+                var cloneWarning = clone is null ? null : _caches.LatestWarning(clone);
                 var detail = cloneWarning is null ? why : $"{why}; clone {status.RestoredPvcName}: {cloneWarning.Reason}: {cloneWarning.Message}";
                 return await WaitAsync(dm, Wait.Progressing("MoverPodPending", $"mover pod {pod.Metadata.Name} is not scheduled yet: {detail}"), deadline, ct);
             }
@@ -581,14 +581,6 @@ internal sealed partial class DataMoverReconciler : IReconciler
         $"cannot {verb} {resource} in namespace {ns}: {e.Status.Message ?? e.Message}";
 
     private BackupTimeouts Timeouts(Dm dm) => _defaults.Timeouts.With((dm.Status?.AcceptedSpec ?? dm.Spec)?.Timeouts, out _);
-
-    private Event? LatestWarning(PersistentVolumeClaim clone) =>
-        clone.Metadata.Uid is not { } uid
-            ? null
-            : _caches.Events.ByIndex(OperatorCaches.ByInvolvedUid, uid)
-                .Where(e => e.Type == "Warning")
-                .OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
-                .FirstOrDefault();
 
     private static JobCondition? JobCondition(Job job, string type) =>
         job.Status?.Conditions?.FirstOrDefault(c => c.Type == type && c.Status == "True");

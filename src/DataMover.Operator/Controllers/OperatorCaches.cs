@@ -76,6 +76,20 @@ internal sealed class OperatorCaches
     /// <summary>The source the DataMover acted on (recorded), else the one its spec names.</summary>
     public static string? SourceOf(Dm dm) => dm.Status?.AcceptedSpec?.SourcePvc ?? dm.Spec?.SourcePvc;
 
+    /// <summary>The latest Warning event about a PVC (a provisioner's or a binder's complaint), or null.</summary>
+    public Event? LatestWarning(PersistentVolumeClaim pvc) => Latest(Events, pvc.Metadata.Uid, e => e.Type == "Warning");
+
+    /// <summary>The latest Warning event with this reason about a Job (e.g. the job controller's FailedCreate), or null.</summary>
+    public Event? LatestWarning(Job job, string reason) => Latest(JobEvents, job.Metadata.Uid, e => e.Reason == reason);
+
+    private static Event? Latest(Informer<Event> events, string? involvedUid, Func<Event, bool> match) =>
+        involvedUid is null
+            ? null
+            : events.ByIndex(ByInvolvedUid, involvedUid)
+                .Where(match)
+                .OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
+                .FirstOrDefault();
+
     private static IEnumerable<string> SourceKeys(Dm dm) =>
         SourceOf(dm) is { Length: > 0 } source ? [ObjectKey.Of(dm.Metadata.Namespace, source)] : [];
 }

@@ -30,13 +30,7 @@ internal static partial class PodDiagnostics
     /// The job controller's latest FailedCreate on a Job that has no pod: the API server refused the pod (a missing
     /// ServiceAccount or PriorityClass), which the controller retries but only a user can fix. Null when there is none.
     /// </summary>
-    public static Event? FailedCreate(Job job, OperatorCaches caches) =>
-        job.Metadata.Uid is not { } uid
-            ? null
-            : caches.JobEvents.ByIndex(OperatorCaches.ByInvolvedUid, uid)
-                .Where(e => e.Reason == "FailedCreate")
-                .OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
-                .FirstOrDefault();
+    public static Event? FailedCreate(Job job, OperatorCaches caches) => caches.LatestWarning(job, "FailedCreate");
 
     /// <summary>The scheduler's reason a pod is not placed yet (PodScheduled=False), or null.</summary>
     public static string? Unschedulable(Pod pod) =>

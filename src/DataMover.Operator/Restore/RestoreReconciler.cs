@@ -274,7 +274,7 @@ internal sealed partial class RestoreReconciler : IReconciler
         var storageClass = pvc.Spec?.StorageClassName is { Length: > 0 } className ? _caches.StorageClasses.Get(null, className) : null;
         if (pvc.Status?.Phase != "Bound" && storageClass?.VolumeBindingMode != "WaitForFirstConsumer")
         {
-            var pending = LatestWarning(pvc) is { } warning
+            var pending = _caches.LatestWarning(pvc) is { } warning
                 ? Wait.Blocked("TargetPVCNotReady", $"waiting for target PVC {name} to be bound: {warning.Reason}: {warning.Message}")
                 : Wait.Progressing("TargetPVCPending", $"waiting for target PVC {name} to be bound");
             return await WaitAsync(restore, pending, deadline, ct);
@@ -560,14 +560,6 @@ internal sealed partial class RestoreReconciler : IReconciler
 
     private RestoreTimeouts Timeouts(DataMoverRestore restore) =>
         RestoreTimeouts.Resolve(_defaults.Timeouts, (restore.Status?.AcceptedSpec ?? restore.Spec)?.Timeouts, out _);
-
-    private Event? LatestWarning(PersistentVolumeClaim pvc) =>
-        pvc.Metadata.Uid is not { } uid
-            ? null
-            : _caches.Events.ByIndex(OperatorCaches.ByInvolvedUid, uid)
-                .Where(e => e.Type == "Warning")
-                .OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue)
-                .FirstOrDefault();
 
     private static JobCondition? JobCondition(Job job, string type) =>
         job.Status?.Conditions?.FirstOrDefault(c => c.Type == type && c.Status == "True");
