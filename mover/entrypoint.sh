@@ -501,6 +501,7 @@ transfer_summary() {
 # of matching files. $3 is the verification mode (hash, size). Not run in a subshell: the
 # check's output belongs in the log.
 MATCHING=0
+VERIFIED_BY=""
 verify_copy() {
   local source="$1" target="$2" verify="$3" status=0
   local -a args=(check --one-way --links --exclude-from "${FILTER_FILE}")
@@ -516,6 +517,17 @@ verify_copy() {
   fi
   MATCHING="$(grep -Eo '[0-9]+ matching files' "${RCLONE_LOG}" | tail -n 1 | grep -Eo '^[0-9]+' || true)"
   MATCHING="${MATCHING:-0}"
+  # Without a hash both sides have (SFTP with hashing off, WebDAV, crypt) rclone check silently
+  # compares sizes; the result must then say "size", not "hash".
+  VERIFIED_BY="${verify}"
+  if [[ "${verify}" == hash ]]; then
+    local unchecked
+    unchecked="$(grep -Eo '[0-9]+ hashes could not be checked' "${RCLONE_LOG}" | tail -n 1 | grep -Eo '^[0-9]+' || true)"
+    if grep -q 'No common hash found' "${RCLONE_LOG}" || [[ -n "${unchecked}" && "${unchecked}" != 0 ]]; then
+      log "warning: no hash common to ${source} and ${target} for ${unchecked:-all} files: verified by size only"
+      VERIFIED_BY=size
+    fi
+  fi
 }
 
 # Prints "files bytes" of a tree as the transfers see it (same filters, symlinks as links).
@@ -617,6 +629,7 @@ run_backup() {
   else
     log "verifying (${verify})"
     verify_copy "${SOURCE_DIR}/" "${destination}" "${verify}"
+    verify="${VERIFIED_BY}"
     verified_text="verified ${MATCHING} files (${verify})"
   fi
 
@@ -838,6 +851,7 @@ run_restore() {
   else
     log "verifying (${verify})"
     verify_copy "${source}" "${SOURCE_DIR}/" "${verify}"
+    verify="${VERIFIED_BY}"
     verified_text="verified ${MATCHING} files (${verify})"
   fi
 
