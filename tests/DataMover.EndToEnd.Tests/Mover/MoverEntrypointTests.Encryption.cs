@@ -55,6 +55,9 @@ public sealed partial class MoverEntrypointTests
         Assert.True(inspect.ExitCode == 0, inspect.ToString());
         Assert.Equal(backup.Json.GetProperty("bytes").GetInt64(), inspect.Json.GetProperty("bytes").GetInt64());
 
+        // rclone's DEBUG level prints the crypt remote's options: the obscured password is reversible, so it is scrubbed too.
+        Assert.Contains("Setting password=\"***\"", backup.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Setting password2=\"***\"", backup.StandardOutput, StringComparison.Ordinal);
         foreach (var run in new[] { backup, restore, inspect })
         {
             Assert.DoesNotContain(CryptPassword, run.AllText, StringComparison.Ordinal);
