@@ -109,7 +109,13 @@ internal sealed partial class SnapshotController : IReconciler
 
         if (pv.Metadata.Annotation(WellKnown.ProvisionedBy) != SandboxDrivers.HostPath)
         {
-            _events.Warning(snapshot, "SnapshotCreationFailed", $"Failed to create snapshot: failed to get input parameters to create snapshot {snapshot.Metadata.Name}: \"driver {pv.Metadata.Annotation(WellKnown.ProvisionedBy)} does not support snapshots\"");
+            // As the csi-snapshotter: the failure is both an event and the snapshot's status.error, which stays.
+            var message = $"Failed to create snapshot: failed to get input parameters to create snapshot {snapshot.Metadata.Name}: \"driver {pv.Metadata.Annotation(WellKnown.ProvisionedBy)} does not support snapshots\"";
+            _events.Warning(snapshot, "SnapshotCreationFailed", message);
+            await ConflictRetry.UpdateAsync(_client.Resource(KubeResources.VolumeSnapshots), snapshot, s => s.Status?.Error?.Message == message ? null : s with
+            {
+                Status = (s.Status ?? new VolumeSnapshotStatus()) with { ReadyToUse = false, Error = new VolumeSnapshotError { Message = message, Time = DateTimeOffset.UtcNow } },
+            }, WriteTarget.Status, _logger, cancellationToken);
             return ReconcileResult.Done;
         }
 

@@ -80,5 +80,31 @@ public sealed class SnapshotBackupTests(ClusterFixture fixture) : ClusterTestBas
         Assert.Empty((await Snapshots.ListAsync(ns)).Items);
     }
 
+    [Fact]
+    public async Task ASnapshotTheDriverRefusesFailsWithSnapshotFailedAndItsError()
+    {
+        // A class for the no-clone driver, which takes no snapshots: the snapshotter sets status.error.
+        var className = "refusing-" + Guid.NewGuid().ToString("N")[..8];
+        await Client.Resource(KubeResources.VolumeSnapshotClasses).CreateAsync(new VolumeSnapshotClass
+        {
+            ApiVersion = "snapshot.storage.k8s.io/v1",
+            Kind = "VolumeSnapshotClass",
+            Metadata = new ObjectMeta { Name = className },
+            Driver = "noclone.csi.sandbox.datamover.dev",
+            DeletionPolicy = "Delete",
+        });
+        var ns = await Fixture.NewNamespaceAsync();
+        await SourceAsync(ns, "web-app-data", "no-clone");
+        await SecretAsync(ns, "storage-credentials");
+        await CreateAsync(ns, "refused", new DataMoverSpec { SourcePvc = "web-app-data", SecretName = "storage-credentials", CopyMethod = CopyMethods.Snapshot, VolumeSnapshotClassName = className });
+
+        var dm = await PhaseAsync(ns, "refused", DataMoverPhase.Failed);
+
+        var failed = Failed(dm);
+        Assert.Equal("SnapshotFailed", failed.Reason);
+        Assert.Contains("does not support snapshots", failed.Message, StringComparison.Ordinal);
+        await EventuallyAsync(async () => await Snapshots.TryGetAsync(ns, dm.Status!.SnapshotName!) is null, "failed VolumeSnapshot deleted");
+    }
+
     private static Condition Failed(Api.DataMover dm) => Conditions.Find(dm.Status!.Conditions, ConditionTypes.Failed)!;
 }
