@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.Versioning;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace DataMover.EndToEnd.Tests.Support;
@@ -26,9 +25,9 @@ internal sealed partial class SftpServer : IAsyncDisposable
 
     private readonly Process _process;
     private readonly string _scratch;
-    private readonly StringBuilder _output;
+    private readonly ServerProcessOutput _output;
 
-    private SftpServer(Process process, string scratch, StringBuilder output, int port, string password)
+    private SftpServer(Process process, string scratch, ServerProcessOutput output, int port, string password)
     {
         _process = process;
         _scratch = scratch;
@@ -46,16 +45,7 @@ internal sealed partial class SftpServer : IAsyncDisposable
     public string Password { get; }
 
     /// <summary>What the server printed so far.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.Text;
 
     /// <summary>Starts the server and returns once it listens.</summary>
     public static async Task<SftpServer> StartAsync(CancellationToken cancellationToken = default)
@@ -88,13 +78,8 @@ internal sealed partial class SftpServer : IAsyncDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
-        var output = new StringBuilder();
-        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => OnOutput(e.Data, output, listening);
-        process.ErrorDataReceived += (_, e) => OnOutput(e.Data, output, listening);
-        process.Exited += (_, _) => listening.TrySetException(
-            new InvalidOperationException($"rclone serve sftp exited during startup:\n{Snapshot(output)}"));
+        var output = new ServerProcessOutput(process, "rclone serve sftp", ListeningLine());
         try
         {
             process.Start();
@@ -102,16 +87,16 @@ internal sealed partial class SftpServer : IAsyncDisposable
             process.BeginErrorReadLine();
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(StartTimeout);
-            var port = await listening.Task.WaitAsync(deadline.Token);
+            var port = await output.Port.WaitAsync(deadline.Token);
             return new SftpServer(process, scratch, output, port, password);
         }
         catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
         {
-            Stop(process);
+            ServerProcessOutput.Stop(process);
             process.Dispose();
             Directory.Delete(scratch, recursive: true);
             throw new InvalidOperationException(
-                $"rclone serve sftp did not start within {StartTimeout.TotalSeconds:0}s:\n{Snapshot(output)}", ex);
+                $"rclone serve sftp did not start within {StartTimeout.TotalSeconds:0}s:\n{output.Text}", ex);
         }
     }
 
@@ -136,7 +121,7 @@ internal sealed partial class SftpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Stop(_process);
+        ServerProcessOutput.Stop(_process);
         await _process.WaitForExitAsync();
         _process.Dispose();
         try
@@ -167,48 +152,6 @@ internal sealed partial class SftpServer : IAsyncDisposable
         return process.ExitCode == 0 && obscured.Length > 0
             ? obscured
             : throw new InvalidOperationException($"rclone obscure failed with exit code {process.ExitCode}");
-    }
-
-    private static void OnOutput(string? line, StringBuilder output, TaskCompletionSource<int> listening)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
-
-        var match = ListeningLine().Match(line);
-        if (match.Success)
-        {
-            listening.TrySetResult(int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture));
-        }
-    }
-
-    private static string Snapshot(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
-    private static void Stop(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited between the check and the kill.
-        }
     }
 
     [GeneratedRegex(@"SFTP server listening on .*:(?<port>\d+)\s*$")]
