@@ -77,8 +77,9 @@ internal sealed partial class SnapshotController : IReconciler
                 Loop.Enqueue(s.Key());
             }
 
-            // A claim restored from a snapshot holds the snapshot's as-source protection while it is pending.
-            if (RestoredFrom(c) is { } snapshotName)
+            // A claim restored from a snapshot holds a deleted snapshot while it is pending: its binding (or its
+            // deletion) is what lets the snapshot go, so every change of it wakes the snapshot.
+            if (c.Spec?.DataSource is { Kind: "VolumeSnapshot", Name: { } snapshotName })
             {
                 Loop.Enqueue(c.Metadata.Namespace + "/" + snapshotName);
             }
