@@ -1,3 +1,4 @@
+using System.Globalization;
 using DataMover.Kube.Models;
 using Dm = DataMover.Operator.Api.DataMover;
 
@@ -11,8 +12,29 @@ internal static class ClonePlanner
 {
     public const string Component = "clone";
 
+    /// <summary>
+    /// When the operator created the clone, on its own clock: the clone's bound (cloneReady) starts there, not at the
+    /// phase's start, so a snapshot wait before it does not count. Written with the object, so a restart keeps it.
+    /// </summary>
+    public const string CreatedAtAnnotation = "datamover.a-cup-of.coffee/created-at";
+
     public static PersistentVolumeClaim Build(Dm dm, PersistentVolumeClaim source, string cloneName) =>
         Build(dm, source, cloneName, new TypedLocalObjectReference { Kind = "PersistentVolumeClaim", Name = source.Metadata.Name! });
+
+    public static PersistentVolumeClaim Build(Dm dm, PersistentVolumeClaim source, string cloneName, TypedLocalObjectReference dataSource, DateTimeOffset createdAt)
+    {
+        var clone = Build(dm, source, cloneName, dataSource);
+        var annotations = new Dictionary<string, string>(clone.Metadata.Annotations ?? new Dictionary<string, string>())
+        {
+            [CreatedAtAnnotation] = createdAt.ToString("O", CultureInfo.InvariantCulture),
+        };
+        return clone with { Metadata = clone.Metadata with { Annotations = annotations } };
+    }
+
+    /// <summary>The <see cref="CreatedAtAnnotation"/> of a clone; null for one made before it existed.</summary>
+    public static DateTimeOffset? CreatedAt(PersistentVolumeClaim clone) =>
+        clone.Metadata.Annotation(CreatedAtAnnotation) is { } text
+        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null;
 
     public static PersistentVolumeClaim Build(Dm dm, PersistentVolumeClaim source, string cloneName, TypedLocalObjectReference dataSource)
     {

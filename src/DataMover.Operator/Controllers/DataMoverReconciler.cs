@@ -257,7 +257,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
             dataSource = SnapshotPlanner.DataSource(snapshot.Name!);
         }
 
-        var (clone, next) = await EnsureOwnedAsync(dm, _clones, OwnedSlot.Clone, name => ClonePlanner.Build(dm, source!, name, dataSource!), ct);
+        var (clone, next) = await EnsureOwnedAsync(dm, _clones, OwnedSlot.Clone, name => ClonePlanner.Build(dm, source!, name, dataSource!, _time.GetUtcNow()), ct);
         if (clone is null)
         {
             return next.Result;
@@ -294,7 +294,8 @@ internal sealed partial class DataMoverReconciler : IReconciler
         var wait = _caches.LatestWarning(clone) is { } warning
             ? Wait.Blocked("CloneNotReady", $"waiting for clone {cloneName} to be bound: {warning.Reason}: {warning.Message}")
             : Wait.Progressing("ClonePending", $"waiting for clone {cloneName} to be bound");
-        return await WaitAsync(dm, wait, deadline, ct);
+        // From the clone's creation: a snapshot wait before it has its own bound (snapshotReady).
+        return await WaitAsync(dm, wait, deadline with { Since = ClonePlanner.CreatedAt(clone) ?? deadline.Since }, ct);
     }
 
     // ---- CreatingClonedPVC with copyMethod Snapshot: snapshot the source, wait until it is readyToUse ----
@@ -310,7 +311,8 @@ internal sealed partial class DataMoverReconciler : IReconciler
         var deadline = new Deadline(dm.Status.PhaseStartTime ?? _time.GetUtcNow(), Timeouts(dm).SnapshotReady, "SnapshotReadyTimeout");
         if (!_caches.SnapshotsServed)
         {
-            return new(dm, null, await WaitAsync(dm, Wait.Blocked("VolumeSnapshotApiUnavailable", "the cluster does not serve snapshot.storage.k8s.io/v1 VolumeSnapshots and VolumeSnapshotClasses (the external-snapshotter CRDs); waiting for them"), deadline, ct));
+            var unavailable = deadline with { Reason = "VolumeSnapshotApiUnavailable" };
+            return new(dm, null, await WaitAsync(dm, Wait.Blocked("VolumeSnapshotApiUnavailable", "the cluster does not serve snapshot.storage.k8s.io/v1 VolumeSnapshots and VolumeSnapshotClasses (the external-snapshotter CRDs); waiting for them"), unavailable, ct));
         }
 
         var className = _snapshots.Get(ns, dm.Status.SnapshotName!) is { } present && DataMoverLabels.IsControlledBy(present, dm)

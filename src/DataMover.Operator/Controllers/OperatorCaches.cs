@@ -15,6 +15,8 @@ internal sealed class OperatorCaches
     /// <summary>Events by the uid of the object they are about.</summary>
     public const string ByInvolvedUid = "involved-uid";
 
+    private readonly SnapshotInformerGate _snapshotGate;
+
     public OperatorCaches(KubeClient client, string? ns, ILoggerFactory loggers, TimeProvider time)
     {
         InformerOptions Scoped(string? labelSelector = null, string? fieldSelector = null) =>
@@ -48,6 +50,7 @@ internal sealed class OperatorCaches
         VolumeSnapshots = new Informer<VolumeSnapshot>(client, KubeResources.VolumeSnapshots, Scoped(DataMoverLabels.CreatedBySelector), loggers.CreateLogger("Informer.VolumeSnapshot"), time);
         VolumeSnapshots.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);
         VolumeSnapshotClasses = new Informer<VolumeSnapshotClass>(client, KubeResources.VolumeSnapshotClasses, new InformerOptions(), loggers.CreateLogger("Informer.VolumeSnapshotClass"), time);
+        _snapshotGate = new SnapshotInformerGate(client, ns, VolumeSnapshots, VolumeSnapshotClasses, time, loggers.CreateLogger("SnapshotApi"));
 
         // The movers' ServiceAccounts (Security.MoverServiceAccounts): only those the operator labelled.
         ServiceAccounts = Security.MoverServiceAccounts.CreateInformer(client, ns, loggers.CreateLogger("Informer.ServiceAccount"), time);
@@ -64,8 +67,8 @@ internal sealed class OperatorCaches
     public Informer<VolumeSnapshot> VolumeSnapshots { get; }
     public Informer<VolumeSnapshotClass> VolumeSnapshotClasses { get; }
 
-    /// <summary>Whether the snapshot informers have listed: false while the cluster lacks the snapshot CRDs.</summary>
-    public bool SnapshotsServed => VolumeSnapshots.HasSynced && VolumeSnapshotClasses.HasSynced;
+    /// <summary>Whether the snapshot informers run and have listed: false while the cluster lacks the snapshot CRDs.</summary>
+    public bool SnapshotsServed => _snapshotGate.Served;
 
     /// <summary>Every informer, for health probes.</summary>
     public IReadOnlyList<IInformer> All => [DataMovers, Pvcs, Jobs, Pods, Events, JobEvents, StorageClasses, ServiceAccounts];
@@ -77,7 +80,7 @@ internal sealed class OperatorCaches
     [
         DataMovers.RunAsync(cancellationToken), Pvcs.RunAsync(cancellationToken), Jobs.RunAsync(cancellationToken),
         Pods.RunAsync(cancellationToken), Events.RunAsync(cancellationToken), JobEvents.RunAsync(cancellationToken), StorageClasses.RunAsync(cancellationToken), ServiceAccounts.RunAsync(cancellationToken),
-        VolumeSnapshots.RunAsync(cancellationToken), VolumeSnapshotClasses.RunAsync(cancellationToken),
+        _snapshotGate.RunAsync(cancellationToken),
     ];
 
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => Task.WhenAll(

@@ -10,20 +10,32 @@ namespace DataMover.Sandbox.Node;
 /// <summary>
 /// snapshot-controller and csi-snapshotter for the hostpath driver, kept simple: a VolumeSnapshot of a bound
 /// claim provisioned by the hostpath driver gets a copy of the volume directory, a VolumeSnapshotContent and a
-/// ready status (boundVolumeSnapshotContentName, readyToUse, restoreSize). Deleting the snapshot removes both.
+/// ready status (boundVolumeSnapshotContentName, readyToUse, restoreSize), with the external-snapshotter's finalizers
+/// on the snapshot, its content (<see cref="SnapshotContentController"/>) and its source (<see cref="SourceClaimProtection"/>).
 /// On a cluster without the snapshot CRDs it stays idle until they are installed (see <see cref="SnapshotApiGate"/>).
 /// </summary>
 internal sealed partial class SnapshotController : IReconciler
 {
     public const string DefaultClassName = "csi-hostpath-snapclass";
-    public const string BoundProtection = "snapshot.storage.kubernetes.io/volumesnapshot-bound-protection";
-    public const string AsSourceProtection = "snapshot.storage.kubernetes.io/volumesnapshot-as-source-protection";
+    public const string BoundProtection = SnapshotFinalizers.SnapshotBound;
+    public const string AsSourceProtection = SnapshotFinalizers.SnapshotAsSource;
+
+    /// <summary>
+    /// Class parameter of the hostpath driver: how long a cut snapshot stays readyToUse false, as a cloud driver's
+    /// upload phase (a Go duration such as "30s"); absent, a snapshot is ready as soon as it is cut.
+    /// </summary>
+    public const string ReadyAfterParameter = "readyAfter";
+
+    /// <summary>Work-queue keys of source claims whose finalizer is re-checked after a snapshot of them went away.</summary>
+    private const string ClaimKeyPrefix = "claim:";
 
     private readonly KubeClient _client;
     private readonly NodeAgentOptions _options;
     private readonly Informer<VolumeSnapshot> _snapshots;
     private readonly Informer<PersistentVolumeClaim> _claims;
     private readonly Informer<PersistentVolume> _volumes;
+    private readonly SnapshotContentController _contents;
+    private readonly SourceClaimProtection _sources;
     private readonly EventEmitter _events;
     private readonly ILogger _logger;
 
@@ -36,9 +48,28 @@ internal sealed partial class SnapshotController : IReconciler
         _snapshots = new Informer<VolumeSnapshot>(client, KubeResources.VolumeSnapshots, null, loggers.CreateLogger("Informer." + KubeResources.VolumeSnapshots));
         _claims = informers.Get(KubeResources.PersistentVolumeClaims);
         _volumes = informers.Get(KubeResources.PersistentVolumes);
+        _contents = new SnapshotContentController(client, options, loggers);
+        _sources = new SourceClaimProtection(client, _snapshots, _claims, _logger);
         _events = new EventEmitter(client, "snapshot-controller", null, _logger);
         Loop = new ControllerLoop("snapshotter", this, 1, _logger);
-        _snapshots.AddHandler(InformerHandler<VolumeSnapshot>.Any(s => Loop.Enqueue(s.Key())));
+        _snapshots.AddHandler(new InformerHandler<VolumeSnapshot>(
+            s => Loop.Enqueue(s.Key()),
+            (_, s) => Loop.Enqueue(s.Key()),
+            s =>
+            {
+                // As the common controller's deleteSnapshot: the claim may be released now that this snapshot is gone.
+                if (s.Spec?.Source?.PersistentVolumeClaimName is { } claim)
+                {
+                    Loop.Enqueue(ClaimKeyPrefix + s.Metadata.Namespace + "/" + claim);
+                }
+            }));
+        _contents.Contents.AddHandler(InformerHandler<GenericObject>.Any(c =>
+        {
+            if (SnapshotContentView.Of(c).SnapshotKey is { } snapshotKey)
+            {
+                Loop.Enqueue(snapshotKey);
+            }
+        }));
         _claims.AddHandler(InformerHandler<PersistentVolumeClaim>.Any(c =>
         {
             foreach (var s in _snapshots.List(c.Metadata.Namespace).Where(s => s.Spec?.Source?.PersistentVolumeClaimName == c.Metadata.Name))
@@ -46,8 +77,9 @@ internal sealed partial class SnapshotController : IReconciler
                 Loop.Enqueue(s.Key());
             }
 
-            // A claim restored from a snapshot holds the snapshot's as-source protection while it is pending.
-            if (RestoredFrom(c) is { } snapshotName)
+            // A claim restored from a snapshot holds a deleted snapshot while it is pending: its binding (or its
+            // deletion) is what lets the snapshot go, so every change of it wakes the snapshot.
+            if (c.Spec?.DataSource is { Kind: "VolumeSnapshot", Name: { } snapshotName })
             {
                 Loop.Enqueue(c.Metadata.Namespace + "/" + snapshotName);
             }
@@ -70,8 +102,10 @@ internal sealed partial class SnapshotController : IReconciler
             await new SnapshotApiGate(_client, _logger).WaitUntilServedAsync(cancellationToken);
             await EnsureClassAsync(cancellationToken);
             var informer = _snapshots.RunAsync(cancellationToken);
+            var contents = _contents.Contents.RunAsync(cancellationToken);
             await _snapshots.WaitForSyncAsync(cancellationToken);
-            await Task.WhenAll(informer, Loop.RunAsync(cancellationToken));
+            await _contents.Contents.WaitForSyncAsync(cancellationToken);
+            await Task.WhenAll(informer, contents, Loop.RunAsync(cancellationToken), _contents.Loop.RunAsync(cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -100,10 +134,23 @@ internal sealed partial class SnapshotController : IReconciler
 
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
+        if (key.StartsWith(ClaimKeyPrefix, StringComparison.Ordinal))
+        {
+            var (sourceNs, sourceClaim) = ObjectKey.Split(key[ClaimKeyPrefix.Length..]);
+            await _sources.ReleaseIfUnusedAsync(sourceNs ?? "", sourceClaim, cancellationToken);
+            return ReconcileResult.Done;
+        }
+
         var snapshot = _snapshots.Get(key);
         if (snapshot is null)
         {
             return ReconcileResult.Done;
+        }
+
+        // syncSnapshot starts with checkandRemovePVCFinalizer, whatever else the snapshot needs.
+        if (snapshot.Spec?.Source?.PersistentVolumeClaimName is { } sourceName)
+        {
+            await _sources.ReleaseIfUnusedAsync(snapshot.Metadata.Namespace!, sourceName, cancellationToken);
         }
 
         if (snapshot.Metadata.DeletionTimestamp is not null)
@@ -119,6 +166,11 @@ internal sealed partial class SnapshotController : IReconciler
             return ReconcileResult.Done;
         }
 
+        if (snapshot.Status?.BoundVolumeSnapshotContentName is { } boundName)
+        {
+            return await CompleteUploadAsync(snapshot, boundName, cancellationToken);
+        }
+
         var claim = _claims.Get(snapshot.Metadata.Namespace, claimName);
         var pv = claim?.Spec?.VolumeName is { Length: > 0 } vn ? _volumes.Get(vn) : null;
         if (claim?.Status?.Phase != "Bound" || pv?.Spec?.HostPath?.Path is not { } source)
@@ -132,24 +184,21 @@ internal sealed partial class SnapshotController : IReconciler
         var choice = await SnapshotClassChoice.ChooseAsync(_client, snapshot.Spec.VolumeSnapshotClassName, driver, cancellationToken);
         if (choice.Failed)
         {
-            await FailAsync(snapshot, choice.FailureReason!, choice.FailureMessage!, cancellationToken);
+            await FailAsync(snapshot, null, choice.FailureReason!, choice.FailureMessage!, cancellationToken);
             return ReconcileResult.Done;
         }
 
-        if (driver != SandboxDrivers.HostPath)
+        // createSnapshotContent: the source claim is protected before the content exists (ensurePVCFinalizer).
+        if (claim.Metadata.DeletionTimestamp is not null)
         {
-            // As the csi-snapshotter: the failure is both an event and the snapshot's status.error, which stays.
-            await FailAsync(snapshot, "SnapshotCreationFailed", $"Failed to create snapshot: failed to get input parameters to create snapshot {snapshot.Metadata.Name}: \"driver {driver} does not support snapshots\"", cancellationToken);
+            await FailAsync(snapshot, null, "SnapshotContentCreationFailed", $"Failed to create snapshot content with error snapshot controller failed to update {claimName} on API server: cannot add finalizer on claim because it is being deleted", cancellationToken);
             return ReconcileResult.Done;
         }
 
+        await _sources.AddAsync(claim, cancellationToken);
         var contentName = "snapcontent-" + snapshot.Metadata.Uid;
         var now = DateTimeOffset.UtcNow;
         var restoreSize = pv.Spec.Capacity is { } cap && cap.TryGetValue("storage", out var size) ? size : "0";
-        _events.Normal(snapshot, "CreatingSnapshot", $"Waiting for a snapshot {key} to be created by the CSI driver.");
-        var dir = Path.Combine(_options.DataDir, "snapshots", contentName);
-        VolumeProvisioner.PopulateDirectory(dir, source);
-
         var content = new JsonObject
         {
             ["apiVersion"] = "snapshot.storage.k8s.io/v1",
@@ -158,7 +207,7 @@ internal sealed partial class SnapshotController : IReconciler
             ["spec"] = new JsonObject
             {
                 ["deletionPolicy"] = choice.DeletionPolicy,
-                ["driver"] = SandboxDrivers.HostPath,
+                ["driver"] = driver,
                 ["source"] = new JsonObject { ["volumeHandle"] = pv.Metadata.Name },
                 ["sourceVolumeMode"] = pv.Spec.VolumeMode ?? "Filesystem",
                 ["volumeSnapshotClassName"] = choice.Name,
@@ -172,13 +221,54 @@ internal sealed partial class SnapshotController : IReconciler
                 },
             },
         };
-        var contentStatus = new JsonObject
+        if (!SandboxDrivers.SupportsSnapshot(driver))
+        {
+            // As the csi-snapshotter: the driver's refusal is the content's error, then the snapshot's, which stays.
+            var refusal = $"Failed to create snapshot: failed to get input parameters to create snapshot {snapshot.Metadata.Name}: \"driver {driver} does not support snapshots\"";
+            await CreateContentAsync(content, new JsonObject { ["readyToUse"] = false, ["error"] = new JsonObject { ["message"] = refusal, ["time"] = now.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) } }, cancellationToken);
+            await FailAsync(snapshot, contentName, "SnapshotCreationFailed", refusal, cancellationToken);
+            return ReconcileResult.Done;
+        }
+
+        var readyAfter = await ReadyAfterAsync(choice.Name, cancellationToken);
+        var ready = readyAfter <= TimeSpan.Zero;
+        _events.Normal(snapshot, "CreatingSnapshot", $"Waiting for a snapshot {key} to be created by the CSI driver.");
+        VolumeProvisioner.PopulateDirectory(SnapshotContentController.DataDirectory(_options, contentName), source);
+        await CreateContentAsync(content, new JsonObject
         {
             ["creationTime"] = (now - DateTimeOffset.UnixEpoch).Ticks * 100,
-            ["readyToUse"] = true,
+            ["readyToUse"] = ready,
             ["restoreSize"] = VolumeProvisioner.Bytes(restoreSize),
             ["snapshotHandle"] = contentName,
-        };
+        }, cancellationToken);
+
+        var written = await ConflictRetry.UpdateAsync(_client.Resource(KubeResources.VolumeSnapshots), snapshot, s => s.Status?.BoundVolumeSnapshotContentName is not null ? null : s with
+        {
+            Status = (s.Status ?? new VolumeSnapshotStatus()) with
+            {
+                BoundVolumeSnapshotContentName = contentName,
+                CreationTime = now,
+                ReadyToUse = ready,
+                RestoreSize = restoreSize,
+            },
+        }, WriteTarget.Status, _logger, cancellationToken);
+        if (written is null)
+        {
+            return ReconcileResult.Done;
+        }
+
+        _events.Normal(snapshot, "SnapshotCreated", $"Snapshot {key} was successfully created by the CSI driver.");
+        if (!ready)
+        {
+            return ReconcileResult.After(readyAfter);
+        }
+
+        _events.Normal(snapshot, "SnapshotReady", $"Snapshot {key} is ready to use.");
+        return ReconcileResult.Done;
+    }
+
+    private async Task CreateContentAsync(JsonObject content, JsonObject contentStatus, CancellationToken cancellationToken)
+    {
         var contents = _client.Resource(VolumeSnapshotContents);
         var status = JsonDocument.Parse(contentStatus.ToJsonString()).RootElement.Clone();
         try
@@ -195,25 +285,61 @@ internal sealed partial class SnapshotController : IReconciler
         {
             // Made by an earlier attempt.
         }
+    }
 
-        var written = await ConflictRetry.UpdateAsync(_client.Resource(KubeResources.VolumeSnapshots), snapshot, s => s.Status?.ReadyToUse == true ? null : s with
-        {
-            Status = (s.Status ?? new VolumeSnapshotStatus()) with
-            {
-                BoundVolumeSnapshotContentName = contentName,
-                CreationTime = now,
-                ReadyToUse = true,
-                RestoreSize = restoreSize,
-            },
-        }, WriteTarget.Status, _logger, cancellationToken);
-        if (written is null)
+    /// <summary>The upload phase of a cut snapshot: it turns readyToUse (content, then snapshot) once readyAfter has passed.</summary>
+    private async Task<ReconcileResult> CompleteUploadAsync(VolumeSnapshot snapshot, string contentName, CancellationToken cancellationToken)
+    {
+        if (_contents.BoundTo(snapshot) is not { } content)
         {
             return ReconcileResult.Done;
         }
 
-        _events.Normal(snapshot, "SnapshotCreated", $"Snapshot {key} was successfully created by the CSI driver.");
-        _events.Normal(snapshot, "SnapshotReady", $"Snapshot {key} is ready to use.");
+        var view = SnapshotContentView.Of(content);
+        var cut = view.CreationTime is { } ns ? DateTimeOffset.UnixEpoch.AddTicks(ns / 100) : DateTimeOffset.UtcNow;
+        var left = cut + await ReadyAfterAsync(content.Extra?.TryGetValue("spec", out var spec) == true && spec.TryGetProperty("volumeSnapshotClassName", out var c) ? c.GetString() : null, cancellationToken) - DateTimeOffset.UtcNow;
+        if (left > TimeSpan.Zero)
+        {
+            return ReconcileResult.After(left);
+        }
+
+        if (!view.Ready)
+        {
+            await ConflictRetry.UpdateAsync(_client.Resource(VolumeSnapshotContents), content, x =>
+            {
+                var status = JsonNode.Parse(x.Extra!["status"].GetRawText())!.AsObject();
+                status["readyToUse"] = true;
+                var withStatus = x with { };
+                withStatus.Extra = new Dictionary<string, JsonElement>(x.Extra) { ["status"] = JsonDocument.Parse(status.ToJsonString()).RootElement.Clone() };
+                return withStatus;
+            }, WriteTarget.Status, _logger, cancellationToken);
+        }
+
+        var written = await ConflictRetry.UpdateAsync(_client.Resource(KubeResources.VolumeSnapshots), snapshot, s => s.Status?.ReadyToUse == true ? null : s with
+        {
+            Status = (s.Status ?? new VolumeSnapshotStatus()) with { ReadyToUse = true },
+        }, WriteTarget.Status, _logger, cancellationToken);
+        if (written is not null)
+        {
+            _events.Normal(snapshot, "SnapshotReady", $"Snapshot {snapshot.Key()} is ready to use.");
+        }
+
         return ReconcileResult.Done;
+    }
+
+    /// <summary>The class's <see cref="ReadyAfterParameter"/>; zero when it is absent, the class gone, or unreadable.</summary>
+    private async Task<TimeSpan> ReadyAfterAsync(string? className, CancellationToken cancellationToken)
+    {
+        if (className is null || await _client.Resource(VolumeSnapshotClasses).TryGetAsync(null, className, cancellationToken) is not { } snapshotClass)
+        {
+            return TimeSpan.Zero;
+        }
+
+        return snapshotClass.Extra?.TryGetValue("parameters", out var parameters) == true && parameters.ValueKind == JsonValueKind.Object
+            && parameters.TryGetProperty(ReadyAfterParameter, out var value) && value.ValueKind == JsonValueKind.String
+            && GoDuration.TryParse(value.GetString()!, out var duration)
+            ? duration
+            : TimeSpan.Zero;
     }
 
     private static string? RestoredFrom(PersistentVolumeClaim claim) =>
@@ -223,83 +349,89 @@ internal sealed partial class SnapshotController : IReconciler
         _claims.List(snapshot.Metadata.Namespace).Any(c => RestoredFrom(c) == snapshot.Metadata.Name);
 
     /// <summary>
-    /// The snapshot-controller's finalizers: bound-protection once a content is bound, as-source protection while a
-    /// claim is being provisioned from the snapshot (the snapshot cannot go away under the restore).
+    /// checkandAddSnapshotFinalizers: as-source protection on every live snapshot; bound-protection once it is bound to
+    /// a content whose deletionPolicy is Delete (a retained content does not need the snapshot to wait for it).
     /// </summary>
     private Task ProtectAsync(VolumeSnapshot snapshot, CancellationToken cancellationToken)
     {
-        var wanted = new List<string>();
-        if (snapshot.Status?.BoundVolumeSnapshotContentName is not null)
+        var wanted = new List<string> { AsSourceProtection };
+        if (snapshot.Status?.BoundVolumeSnapshotContentName is not null && _contents.BoundTo(snapshot) is { } content
+            && SnapshotContentView.Of(content).DeletionPolicy == "Delete")
         {
             wanted.Add(BoundProtection);
-        }
-
-        if (BeingRestored(snapshot))
-        {
-            wanted.Add(AsSourceProtection);
         }
 
         return SetFinalizersAsync(snapshot, wanted, cancellationToken);
     }
 
     /// <summary>
-    /// As the snapshot-controller on delete: wait while a claim is still provisioned from the snapshot, then handle
-    /// the content by its deletionPolicy (Delete removes it and the data, Retain keeps it), then let the snapshot go.
+    /// processSnapshotWithDeletionTimestamp: wait while a claim is still provisioned from the snapshot; mark the bound
+    /// content volumesnapshot-being-deleted (whatever its policy); with Delete delete the content and keep
+    /// bound-protection until the content is gone (its own finalizer holds it until the data is removed); then the
+    /// snapshot's finalizers go.
     /// </summary>
     private async Task FinalizeAsync(VolumeSnapshot snapshot, CancellationToken cancellationToken)
     {
         if (BeingRestored(snapshot))
         {
+            _events.Warning(snapshot, "SnapshotDeletePending", "Snapshot is being used to restore a PVC");
             return;
         }
 
-        if (snapshot.Status?.BoundVolumeSnapshotContentName is { } contentName && snapshot.Metadata.Finalizers?.Contains(BoundProtection) == true)
+        var content = _contents.BoundTo(snapshot);
+        var deleteContent = content is not null && SnapshotContentView.Of(content).DeletionPolicy == "Delete";
+        if (content is not null)
         {
             var contents = _client.Resource(VolumeSnapshotContents);
-            var content = await contents.TryGetAsync(null, contentName, cancellationToken);
-            var policy = content?.Extra?.TryGetValue("spec", out var spec) == true && spec.TryGetProperty("deletionPolicy", out var p) ? p.GetString() : "Delete";
-            if (content is not null && policy == "Delete")
+            await ConflictRetry.UpdateAsync(contents, content, c => c.Metadata.Annotation(SnapshotFinalizers.BeingDeletedAnnotation) is not null ? null : c with
+            {
+                Metadata = c.Metadata with { Annotations = new Dictionary<string, string>(c.Metadata.Annotations ?? new Dictionary<string, string>()) { [SnapshotFinalizers.BeingDeletedAnnotation] = "yes" } },
+            }, WriteTarget.Object, _logger, cancellationToken);
+            if (deleteContent && content.Metadata.DeletionTimestamp is null)
             {
                 try
                 {
-                    var dir = Path.Combine(_options.DataDir, "snapshots", contentName);
-                    if (Directory.Exists(dir))
-                    {
-                        Directory.Delete(dir, recursive: true);
-                    }
-
-                    await contents.DeleteAsync(null, contentName, cancellationToken: cancellationToken);
+                    await contents.DeleteAsync(null, content.Metadata.Name!, cancellationToken: cancellationToken);
                 }
                 catch (KubeApiException e) when (e.IsNotFound)
                 {
                     // Already gone.
                 }
-                catch (Exception e) when (e is KubeApiException or IOException)
+                catch (KubeApiException e)
                 {
-                    // Keeps the finalizers: the loop retries the delete.
-                    LogCleanupFailed(_logger, contentName, e.Message);
+                    _events.Warning(snapshot, "SnapshotContentObjectDeleteError", "Failed to delete snapshot content API object");
+                    LogCleanupFailed(_logger, content.Metadata.Name!, e.Message);
                     throw;
                 }
             }
         }
 
-        await SetFinalizersAsync(snapshot, [], cancellationToken);
+        await SetFinalizersAsync(snapshot, deleteContent ? [BoundProtection] : [], cancellationToken);
     }
 
     private async Task SetFinalizersAsync(VolumeSnapshot snapshot, IReadOnlyList<string> wanted, CancellationToken cancellationToken) =>
         await ConflictRetry.UpdateAsync(_client.Resource(KubeResources.VolumeSnapshots), snapshot, s =>
         {
-            var others = (s.Metadata.Finalizers ?? []).Where(f => f is not BoundProtection and not AsSourceProtection);
-            var next = others.Concat(wanted).ToList();
-            return next.SequenceEqual(s.Metadata.Finalizers ?? []) ? null : s with { Metadata = s.Metadata with { Finalizers = next } };
+            var current = s.Metadata.Finalizers ?? [];
+            // Never adds bound-protection back once it is gone from a deleted snapshot: the API server refuses new
+            // finalizers on an object being deleted anyway.
+            var keep = wanted.Where(f => s.Metadata.DeletionTimestamp is null || current.Contains(f));
+            var next = current.Where(f => f is not BoundProtection and not AsSourceProtection).Concat(keep).ToList();
+            return next.SequenceEqual(current) ? null : s with { Metadata = s.Metadata with { Finalizers = next } };
         }, WriteTarget.Object, _logger, cancellationToken);
 
-    private async Task FailAsync(VolumeSnapshot snapshot, string reason, string message, CancellationToken cancellationToken)
+    /// <summary>The snapshot's status.error and a Warning event; bound to its content when one was made.</summary>
+    private async Task FailAsync(VolumeSnapshot snapshot, string? contentName, string reason, string message, CancellationToken cancellationToken)
     {
         _events.Warning(snapshot, reason, message);
         await ConflictRetry.UpdateAsync(_client.Resource(KubeResources.VolumeSnapshots), snapshot, s => s.Status?.Error?.Message == message ? null : s with
         {
-            Status = (s.Status ?? new VolumeSnapshotStatus()) with { ReadyToUse = false, Error = new VolumeSnapshotError { Message = message, Time = DateTimeOffset.UtcNow } },
+            Status = (s.Status ?? new VolumeSnapshotStatus()) with
+            {
+                BoundVolumeSnapshotContentName = contentName ?? s.Status?.BoundVolumeSnapshotContentName,
+                ReadyToUse = false,
+                Error = new VolumeSnapshotError { Message = message, Time = DateTimeOffset.UtcNow },
+            },
         }, WriteTarget.Status, _logger, cancellationToken);
     }
 

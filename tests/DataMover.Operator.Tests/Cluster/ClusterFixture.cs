@@ -100,6 +100,9 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>Installs the operator's RBAC as an administrator would; a kubeconfig with its ServiceAccount's token.</summary>
     protected virtual Task<string> InstallOperatorIdentityAsync() => Support.OperatorIdentity.InstallAsync(Cluster);
 
+    /// <summary>The sandbox beyond the fixture's defaults (a fixture for a cluster without the snapshot CRDs overrides this).</summary>
+    protected virtual SandboxOptions ConfigureSandbox(SandboxOptions options) => options;
+
     /// <summary>The operator's flags beyond the fixture's own (a fixture for a flag overrides this).</summary>
     protected virtual Hosting.OperatorOptions Configure(Hosting.OperatorOptions options) => options;
 
@@ -123,7 +126,7 @@ public class ClusterFixture : IAsyncLifetime
             options,
             new ControlPlaneOptions { JobPodFailureBackoff = TimeSpan.FromMilliseconds(200), JobPodFailureBackoffMax = TimeSpan.FromSeconds(1) },
             new NodeAgentOptions { DataDir = "", SlowProvisionDelay = TimeSpan.FromSeconds(1), BackOff = TimeSpan.FromMilliseconds(500), Images = new Dictionary<string, string> { ["example.local/mover"] = script } });
-        Cluster = await SandboxCluster.StartAsync(options);
+        Cluster = await SandboxCluster.StartAsync(ConfigureSandbox(options));
         Client = new KubeClient(KubeConfigLoader.Load(Cluster.KubeconfigPath));
         Http = Cluster.CreateHttpClient();
         foreach (var crd in new[] { "datamovers", "datamoverschedules", "datamoverrestores" })

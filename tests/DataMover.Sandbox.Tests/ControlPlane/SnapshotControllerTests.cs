@@ -14,6 +14,9 @@ public sealed class SnapshotControllerTests
 {
     private const string BoundProtection = "snapshot.storage.kubernetes.io/volumesnapshot-bound-protection";
     private const string AsSourceProtection = "snapshot.storage.kubernetes.io/volumesnapshot-as-source-protection";
+    private const string ContentProtection = "snapshot.storage.kubernetes.io/volumesnapshotcontent-bound-protection";
+    private const string PvcProtection = "snapshot.storage.kubernetes.io/pvc-as-source-protection";
+    private const string BeingDeleted = "snapshot.storage.kubernetes.io/volumesnapshot-being-deleted";
 
     private readonly ClusterFixture _fx;
 
@@ -61,12 +64,157 @@ public sealed class SnapshotControllerTests
             var ready = await ReadyAsync(ns, "s1");
             var contentName = ready.Status!.BoundVolumeSnapshotContentName!;
             Assert.Equal("Retain", Spec(await Contents.GetAsync(null, contentName)).GetProperty("deletionPolicy").GetString());
-            await ClusterFixture.EventuallyAsync(async () => (await Snapshots.GetAsync(ns, "s1")).Metadata.Finalizers?.Contains(BoundProtection) == true, what: "bound-protection finalizer");
+            await ClusterFixture.EventuallyAsync(async () => (await Contents.GetAsync(null, contentName)).Metadata.Finalizers?.Contains(ContentProtection) == true, what: "content bound-protection");
+            // checkandAddSnapshotFinalizers: bound-protection only for a content that is deleted with the snapshot.
+            await ClusterFixture.EventuallyAsync(async () => (await Snapshots.GetAsync(ns, "s1")).Metadata.Finalizers?.Contains(AsSourceProtection) == true, what: "as-source finalizer");
+            Assert.DoesNotContain(BoundProtection, (await Snapshots.GetAsync(ns, "s1")).Metadata.Finalizers ?? []);
 
             await Snapshots.DeleteAsync(ns, "s1");
             await ClusterFixture.EventuallyAsync(async () => await Snapshots.TryGetAsync(ns, "s1") is null, what: "snapshot deleted");
+            var retained = await Contents.GetAsync(null, contentName);
+            Assert.Null(retained.Metadata.DeletionTimestamp);
+            Assert.Equal("yes", retained.Metadata.Annotation(BeingDeleted));
+            Assert.Contains(ContentProtection, retained.Metadata.Finalizers ?? []);
+            Assert.NotEmpty(DataDirectories(contentName));
+
+            // The retained content can be deleted by hand: the sidecar lets it go and keeps the data (Retain).
+            await Contents.DeleteAsync(null, contentName);
+            await ClusterFixture.EventuallyAsync(async () => await Contents.TryGetAsync(null, contentName) is null, what: "retained content deleted by hand");
+            Assert.NotEmpty(DataDirectories(contentName));
+        }
+        finally
+        {
+            await Classes.DeleteAsync(null, ns);
+        }
+    }
+
+    [Fact]
+    public async Task DeletePolicyDeletesTheContentAndItsDataBeforeTheSnapshotGoes()
+    {
+        var ns = await SourceAsync("snap-delete", "standard");
+        await Snapshots.CreateAsync(Snapshot(ns, "s1", className: null));
+        var ready = await ReadyAsync(ns, "s1");
+        var contentName = ready.Status!.BoundVolumeSnapshotContentName!;
+        await ClusterFixture.EventuallyAsync(async () => (await Contents.GetAsync(null, contentName)).Metadata.Finalizers?.Contains(ContentProtection) == true, what: "content bound-protection");
+        Assert.NotEmpty(DataDirectories(contentName));
+
+        // A content deleted while its snapshot lives is only marked: the sidecar acts on volumesnapshot-being-deleted.
+        await Contents.DeleteAsync(null, contentName);
+        var held = await Contents.GetAsync(null, contentName);
+        Assert.NotNull(held.Metadata.DeletionTimestamp);
+        Assert.Contains(ContentProtection, held.Metadata.Finalizers ?? []);
+        Assert.True((await Snapshots.GetAsync(ns, "s1")).Status!.ReadyToUse);
+
+        await Snapshots.DeleteAsync(ns, "s1");
+        await ClusterFixture.EventuallyAsync(async () => await Snapshots.TryGetAsync(ns, "s1") is null, what: "snapshot deleted");
+        Assert.Null(await Contents.TryGetAsync(null, contentName));
+        Assert.Empty(DataDirectories(contentName));
+    }
+
+    [Fact]
+    public async Task TheSourceClaimIsProtectedWhileItsSnapshotIsNotReady()
+    {
+        var ns = await SourceAsync("snap-pvc", "standard");
+        await Classes.CreateAsync(Class(ns, "Delete", readyAfter: "1h"));
+        try
+        {
+            await Snapshots.CreateAsync(Snapshot(ns, "s1", className: ns));
+            var cut = await ClusterFixture.EventuallyAsync(async () =>
+            {
+                var s = await Snapshots.TryGetAsync(ns, "s1");
+                return s?.Status?.BoundVolumeSnapshotContentName is not null ? s : null;
+            }, what: "snapshot bound");
+            Assert.NotEqual(true, cut.Status!.ReadyToUse);
+            Assert.Contains(PvcProtection, (await Claims.GetAsync(ns, "src")).Metadata.Finalizers ?? []);
+
+            // The claim cannot go while it is being snapshotted: deleting it leaves it Terminating.
+            await Claims.DeleteAsync(ns, "src");
+            Assert.NotNull((await Claims.GetAsync(ns, "src")).Metadata.DeletionTimestamp);
+
+            // Deleting the unready snapshot releases the claim (and the claim then goes).
+            await Snapshots.DeleteAsync(ns, "s1");
+            await ClusterFixture.EventuallyAsync(async () => await Snapshots.TryGetAsync(ns, "s1") is null, what: "snapshot deleted");
+            await ClusterFixture.EventuallyAsync(async () => await Claims.TryGetAsync(ns, "src") is null, what: "source released and deleted");
+        }
+        finally
+        {
+            await Classes.DeleteAsync(null, ns);
+        }
+    }
+
+    [Fact]
+    public async Task TheSourceClaimIsReleasedOnceTheSnapshotIsReady()
+    {
+        var ns = await SourceAsync("snap-pvc-ready", "standard");
+        await Classes.CreateAsync(Class(ns, "Delete", readyAfter: "2s"));
+        try
+        {
+            await Snapshots.CreateAsync(Snapshot(ns, "s1", className: ns));
+            await ClusterFixture.EventuallyAsync(async () => (await Claims.GetAsync(ns, "src")).Metadata.Finalizers?.Contains(PvcProtection) == true, what: "source protected while the snapshot uploads");
+            await ReadyAsync(ns, "s1");
+            await ClusterFixture.EventuallyAsync(async () => (await Claims.GetAsync(ns, "src")).Metadata.Finalizers?.Contains(PvcProtection) != true, what: "source released once ready");
+            var (code, output) = await KubectlAsync("get", "volumesnapshot", "s1", "-n", ns, "-o", "jsonpath={.status.readyToUse}");
+            Assert.True(code == 0, output);
+            Assert.Equal("true", output.Trim());
+        }
+        finally
+        {
+            await Classes.DeleteAsync(null, ns);
+        }
+    }
+
+    [Fact]
+    public async Task AFailedSnapshotHoldsItsSourceUntilItIsDeleted()
+    {
+        // A class for the no-clone driver, which takes no snapshots: the content is made, the driver refuses.
+        var ns = await SourceAsync("snap-pvc-failed", "no-clone");
+        var refusing = Class(ns, "Delete");
+        refusing.Extra!["driver"] = JsonSerializer.SerializeToElement(SandboxDrivers.NoClone, NodeJsonContext.Default.String);
+        await Classes.CreateAsync(refusing);
+        try
+        {
+            await Snapshots.CreateAsync(Snapshot(ns, "s1", className: ns));
+            var failed = await FailedAsync(ns, "s1");
+            Assert.Contains("does not support snapshots", failed.Status!.Error!.Message, StringComparison.Ordinal);
+            var contentName = failed.Status.BoundVolumeSnapshotContentName!;
+            Assert.NotNull(await Contents.TryGetAsync(null, contentName));
+            Assert.Contains(PvcProtection, (await Claims.GetAsync(ns, "src")).Metadata.Finalizers ?? []);
+
+            await Snapshots.DeleteAsync(ns, "s1");
+            await ClusterFixture.EventuallyAsync(async () => await Snapshots.TryGetAsync(ns, "s1") is null, what: "failed snapshot deleted");
+            await ClusterFixture.EventuallyAsync(async () => (await Claims.GetAsync(ns, "src")).Metadata.Finalizers?.Contains(PvcProtection) != true, what: "source released");
+            Assert.Null(await Contents.TryGetAsync(null, contentName));
+        }
+        finally
+        {
+            await Classes.DeleteAsync(null, ns);
+        }
+    }
+
+    [Fact]
+    public async Task AContentWhoseSnapshotIsGoneIsLeftAlone()
+    {
+        var ns = await SourceAsync("snap-orphan", "standard");
+        await Classes.CreateAsync(Class(ns, "Retain"));
+        try
+        {
+            await Snapshots.CreateAsync(Snapshot(ns, "s1", className: ns));
+            var contentName = (await ReadyAsync(ns, "s1")).Status!.BoundVolumeSnapshotContentName!;
+            await Snapshots.DeleteAsync(ns, "s1");
+            await ClusterFixture.EventuallyAsync(async () => await Snapshots.TryGetAsync(ns, "s1") is null, what: "snapshot deleted");
+
+            // A new snapshot of the same name is another object (uid): the old content stays bound to the old one.
+            await Snapshots.CreateAsync(Snapshot(ns, "s1", className: ns));
+            var second = await ReadyAsync(ns, "s1");
+            Assert.NotEqual(contentName, second.Status!.BoundVolumeSnapshotContentName);
+            var orphan = await Contents.GetAsync(null, contentName);
+            Assert.Null(orphan.Metadata.DeletionTimestamp);
+            Assert.NotEqual(second.Metadata.Uid, Spec(orphan).GetProperty("volumeSnapshotRef").GetProperty("uid").GetString());
+            await Snapshots.DeleteAsync(ns, "s1");
+            await ClusterFixture.EventuallyAsync(async () => await Snapshots.TryGetAsync(ns, "s1") is null, what: "second snapshot deleted");
             Assert.NotNull(await Contents.TryGetAsync(null, contentName));
             await Contents.DeleteAsync(null, contentName);
+            await Contents.DeleteAsync(null, second.Status.BoundVolumeSnapshotContentName!);
         }
         finally
         {
@@ -145,14 +293,33 @@ public sealed class SnapshotControllerTests
         Spec = new VolumeSnapshotSpec { Source = new VolumeSnapshotSource { PersistentVolumeClaimName = "src" }, VolumeSnapshotClassName = className },
     };
 
-    private static GenericObject Class(string name, string deletionPolicy) => new JsonObject
+    private static GenericObject Class(string name, string deletionPolicy, string? readyAfter = null)
     {
-        ["apiVersion"] = "snapshot.storage.k8s.io/v1",
-        ["kind"] = "VolumeSnapshotClass",
-        ["metadata"] = new JsonObject { ["name"] = name },
-        ["driver"] = SandboxDrivers.HostPath,
-        ["deletionPolicy"] = deletionPolicy,
-    }.Deserialize(GenericJsonContext.Default.GenericObject)!;
+        var snapshotClass = new JsonObject
+        {
+            ["apiVersion"] = "snapshot.storage.k8s.io/v1",
+            ["kind"] = "VolumeSnapshotClass",
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["driver"] = SandboxDrivers.HostPath,
+            ["deletionPolicy"] = deletionPolicy,
+        };
+        if (readyAfter is not null)
+        {
+            snapshotClass["parameters"] = new JsonObject { [SnapshotController.ReadyAfterParameter] = readyAfter };
+        }
+
+        return snapshotClass.Deserialize(GenericJsonContext.Default.GenericObject)!;
+    }
+
+    private IReadOnlyList<string> DataDirectories(string contentName) =>
+        Directory.EnumerateDirectories(_fx.Cluster.DataDir, contentName, SearchOption.AllDirectories).ToList();
+
+    private async Task<(int Code, string Output)> KubectlAsync(params string[] args)
+    {
+        var kubectl = new Kubectl(_fx.Cluster.KubeconfigPath, Path.Combine(_fx.Cluster.DataDir, "kubectl-snapshots"));
+        var result = await kubectl.RunAsync(args);
+        return (result.ExitCode, result.Stdout + result.Stderr);
+    }
 
     private static JsonElement Spec(GenericObject content) => content.Extra!["spec"];
 }
