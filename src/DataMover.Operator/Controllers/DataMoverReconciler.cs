@@ -21,6 +21,13 @@ internal sealed partial class DataMoverReconciler : IReconciler
     /// <summary>How long past moverRun the operator waits for the Job's own activeDeadlineSeconds to fail it.</summary>
     private static readonly TimeSpan JobDeadlineGrace = TimeSpan.FromMinutes(1);
 
+    /// <summary>Progressing reasons the phases open with; the routine waits of each phase continue them.</summary>
+    private const string CloneOpening = "CreatingClone";
+    private const string MoverJobOpening = "CreatingMoverJob";
+    private const string CleanupOpening = "DeletingClone";
+
+    private const string PvcProtectionFinalizer = "kubernetes.io/pvc-protection";
+
     /// <summary>Reason of a write the API server refused to the operator (403).</summary>
     private const string ForbiddenReason = "Forbidden";
 
@@ -30,6 +37,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
     private readonly OwnedObjects<Job> _jobs;
     private readonly ResourceClient<Pod> _pods;
     private readonly StatusCommitter<Dm, DataMoverStatus> _status;
+    private readonly WrittenObjects<Dm> _written = new();
     private readonly IEventSink _events;
     private readonly DataMoverMetrics _metrics;
     private readonly BackupDefaults _defaults;
@@ -47,7 +55,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
         _snapshots = new OwnedObjects<VolumeSnapshot>(client.Resource(KubeResources.VolumeSnapshots), caches.VolumeSnapshots, SnapshotPlanner.Component);
         _jobs = new OwnedObjects<Job>(client.Resource(KubeResources.Jobs), caches.Jobs, MoverJobBuilder.Component);
         _pods = client.Resource(KubeResources.Pods);
-        _status = new StatusCommitter<Dm, DataMoverStatus>(client, new DataMoverStatusKind(metrics, time), events, logger);
+        _status = new StatusCommitter<Dm, DataMoverStatus>(client, new DataMoverStatusKind(metrics, time), events, logger, _written);
         _events = events;
         _metrics = metrics;
         _defaults = defaults;
@@ -59,7 +67,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
-        var dm = _caches.DataMovers.Get(key);
+        var dm = _written.Freshest(key, _caches.DataMovers.Get(key));
         var (ns, name) = ObjectKey.Split(key);
         if (dm is null)
         {
@@ -88,7 +96,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
             {
                 DataMoverPhase.Pending => await AcceptAsync(dm, cancellationToken),
                 DataMoverPhase.CreatingClonedPvc => await EnsureCloneAsync(dm, cancellationToken),
-                DataMoverPhase.ClonedPvcReady => await StartMoverAsync(dm, cancellationToken),
+                DataMoverPhase.ClonedPvcReady => await StartMoverAsync(dm, null, cancellationToken),
                 DataMoverPhase.CreatingPod => await EnsureJobAsync(dm, cancellationToken),
                 DataMoverPhase.CleaningUp => await CleanUpAsync(dm, cancellationToken),
                 _ => await FailAsync(dm, "UnknownPhase", $"unknown phase \"{phase}\"", cancellationToken),
@@ -98,6 +106,12 @@ internal sealed partial class DataMoverReconciler : IReconciler
         {
             // The loop retries with backoff on the latest object; nothing is taken as done. It also logs the error, once.
             _metrics.Error(e.IsForbidden ? ForbiddenReason : e.IsConflict ? "Conflict" : "ApiError", DataMoverPhase.Label(phase), ns ?? "");
+            if (e.IsConflict)
+            {
+                // Someone else wrote since: the retry starts from the informer's copy, not from ours.
+                _written.Forget(key);
+            }
+
             if (e.IsForbidden)
             {
                 // Typically the status write itself was refused, so status cannot say it: the event (if allowed) does.
@@ -174,7 +188,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
             DestinationPrefix = prefix,
             Attempts = 0,
         };
-        next = StatusTransitions.Advance(next, dm, now, DataMoverPhase.CreatingClonedPvc, "CreatingClone", $"creating clone {cloneName} of PVC {spec.SourcePvc}, destination folder {StatusTransitions.FolderText(next)}");
+        next = StatusTransitions.Advance(next, dm, now, DataMoverPhase.CreatingClonedPvc, CloneOpening, $"creating clone {cloneName} of PVC {spec.SourcePvc}, destination folder {StatusTransitions.FolderText(next)}");
         var written = await _status.CommitAsync(dm, next, null, ct);
         if (MirrorDestinationGate.IsMirror(written) && !ReferenceEquals(written, dm))
         {
@@ -267,8 +281,8 @@ internal sealed partial class DataMoverReconciler : IReconciler
         var cloneName = clone.Metadata.Name!;
         if (next.Outcome == StepOutcome.Created)
         {
+            // No Event of its own: the status written just before names the clone, and JobCreated names it again.
             _metrics.CloneOperations.WithLabels(DataMoverMetrics.Started, ns).Inc();
-            _events.Normal(dm, "CloneCreated", $"Created clone {cloneName} of PVC {spec.SourcePvc}");
         }
 
         var storageClass = clone.Spec?.StorageClassName is { Length: > 0 } className ? _caches.StorageClasses.Get(null, className) : null;
@@ -284,16 +298,14 @@ internal sealed partial class DataMoverReconciler : IReconciler
             var message = clone.Status?.Phase == "Bound"
                 ? $"clone {cloneName} is bound"
                 : $"clone {cloneName} binds on first consumer (storage class {storageClass!.Metadata.Name} is WaitForFirstConsumer); the mover pod will bind it";
-            var now = _time.GetUtcNow();
-            var ready = StatusTransitions.Advance(dm.Status!, dm, now, DataMoverPhase.ClonedPvcReady, "CloneReady", message + "; creating the mover Job");
-            var written = await _status.CommitAsync(dm, ready, Notice.Normal("CloneReady", message), ct);
-            return await StartMoverAsync(written, ct);
+            var ready = StatusTransitions.Advance(dm.Status!, dm, _time.GetUtcNow(), DataMoverPhase.ClonedPvcReady, "CloneReady", message + "; creating the mover Job");
+            return await StartMoverAsync(dm, ready, ct);
         }
 
         // Pending: say what the provisioner last complained about, if anything.
         var wait = _caches.LatestWarning(clone) is { } warning
             ? Wait.Blocked("CloneNotReady", $"waiting for clone {cloneName} to be bound: {warning.Reason}: {warning.Message}")
-            : Wait.Progressing("ClonePending", $"waiting for clone {cloneName} to be bound");
+            : Wait.Continuing(CloneOpening, "ClonePending", $"waiting for clone {cloneName} to be bound");
         // From the clone's creation: a snapshot wait before it has its own bound (snapshotReady).
         return await WaitAsync(dm, wait, deadline with { Since = ClonePlanner.CreatedAt(clone) ?? deadline.Since }, ct);
     }
@@ -377,20 +389,30 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
     // ---- ClonedPVCReady: decide and record the Job name ----
 
-    private async Task<ReconcileResult> StartMoverAsync(Dm dm, CancellationToken ct)
+    /// <summary>
+    /// From ClonedPVCReady, or straight from CreatingClonedPVC with <paramref name="ready"/> (the clone just became
+    /// ready): when the destination is free, both steps are one status write that records the Job name before the
+    /// Job is created, as two writes would.
+    /// </summary>
+    private async Task<ReconcileResult> StartMoverAsync(Dm dm, DataMoverStatus? ready, CancellationToken ct)
     {
-        var status = dm.Status!;
         if (_mirrorGate.Enter(dm, _caches.DataMovers.ByIndex(MirrorDestinationGate.Index, MirrorDestinationGate.Keys(dm).FirstOrDefault() ?? "")) is { } holder)
         {
+            if (ready is not null)
+            {
+                dm = await _status.CommitAsync(dm, ready, null, ct);
+            }
+
             // Woken when the holder changes phase (DataMoverController); bounded by moverStart from this phase's start.
-            var busy = new Deadline(status.PhaseStartTime ?? _time.GetUtcNow(), Timeouts(dm).MoverStart, "MoverStartTimeout");
+            var busy = new Deadline(dm.Status!.PhaseStartTime ?? _time.GetUtcNow(), Timeouts(dm).MoverStart, "MoverStartTimeout");
             return await WaitAsync(dm, Wait.Blocked(MirrorDestinationGate.BusyReason, MirrorDestinationGate.BusyMessage(dm, holder)), busy, ct);
         }
 
+        var status = ready ?? dm.Status!;
         var jobName = status.JobName ?? JobNamer.Name(dm.Metadata.Name!);
-        var next = StatusTransitions.Advance(status with { JobName = jobName }, dm, _time.GetUtcNow(), DataMoverPhase.CreatingPod, "CreatingMoverJob",
+        var next = StatusTransitions.Advance(status with { JobName = jobName }, dm, _time.GetUtcNow(), DataMoverPhase.CreatingPod, MoverJobOpening,
             $"creating mover Job {jobName} to copy clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status)}");
-        var written = await _status.CommitAsync(dm, next, null, ct);
+        var written = await _status.CommitAsync(dm, ready is null ? [] : [ready], next, null, ct);
         return await EnsureJobAsync(written, ct);
     }
 
@@ -492,7 +514,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
                 (result.Files is { } files ? $" ({files} files, {result.Bytes ?? 0} bytes, verified: {PodDiagnostics.Quote(result.Verified ?? "none")})" : ""));
             if (spec.DeletePvcAfterBackup == true)
             {
-                var cleaning = StatusTransitions.Advance(status, dm, now, DataMoverPhase.CleaningUp, "DeletingClone", $"backup done; deleting mover Job {jobName} and clone {status.RestoredPvcName}");
+                var cleaning = StatusTransitions.Advance(status, dm, now, DataMoverPhase.CleaningUp, CleanupOpening, $"backup done; deleting mover Job {jobName} and clone {status.RestoredPvcName}");
                 return await CleanUpAsync(await _status.CommitAsync(dm, cleaning, done, ct), ct);
             }
 
@@ -516,7 +538,8 @@ internal sealed partial class DataMoverReconciler : IReconciler
         {
             // The Job's activeDeadlineSeconds ends a hung mover; this backstop covers a job controller that does not.
             var backstop = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverRun + JobDeadlineGrace, "MoverRunTimeout", Cleanup: job);
-            return await WaitAsync(dm, Wait.Progressing("MoverRunning", $"mover Job {jobName} is copying clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status)} (attempt {Math.Max(attempts, 1)})"), backstop, ct);
+            var copying = $"mover Job {jobName} is copying clone {status.RestoredPvcName} to folder {StatusTransitions.FolderText(status)} (attempt {Math.Max(attempts, 1)})";
+            return await WaitAsync(dm, attempts > 1 ? Wait.Progressing("MoverRunning", copying) : Wait.Continuing(MoverJobOpening, "MoverRunning", copying), backstop, ct);
         }
 
         var deadline = new Deadline(status.PhaseStartTime ?? now, timeouts.MoverStart, "MoverStartTimeout", Cleanup: job);
@@ -543,7 +566,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
             return await WaitAsync(dm, Wait.Blocked("MoverPodNotCreated", $"the job controller cannot create the pod of mover Job {jobName}: {PodDiagnostics.Quote(refused.Message ?? "")}"), deadline, ct);
         }
 
-        return await WaitAsync(dm, Wait.Progressing("MoverPending", $"waiting for mover Job {jobName} to start"), deadline, ct);
+        return await WaitAsync(dm, Wait.Continuing(MoverJobOpening, "MoverPending", $"waiting for mover Job {jobName} to start"), deadline, ct);
     }
 
     /// <summary>
@@ -582,7 +605,9 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
         if (clone is null)
         {
-            await _status.CommitAsync(dm, StatusTransitions.Complete(status, dm, _time.GetUtcNow()), Notice.Normal("CloneDeleted", $"Clone {cloneName} is deleted"), ct);
+            // No Event: BackupSucceeded said the backup is done, and the phase (and the log) that the clone is gone.
+            await _status.CommitAsync(dm, StatusTransitions.Complete(status, dm, _time.GetUtcNow()), null, ct);
+            LogCloneDeleted(_logger, ns, dm.Metadata.Name!, cloneName);
             return ReconcileResult.Done;
         }
 
@@ -592,11 +617,17 @@ internal sealed partial class DataMoverReconciler : IReconciler
             LogCloneDeleting(_logger, ns, dm.Metadata.Name!, cloneName);
         }
 
-        var holders = string.Join(", ", _caches.Pods.List(ns).Where(p => UsesClaim(p, cloneName)).Select(p => p.Metadata.Name));
+        var holding = _caches.Pods.List(ns).Where(p => UsesClaim(p, cloneName)).ToList();
+        var holders = string.Join(", ", holding.Select(p => p.Metadata.Name));
         var finalizers = string.Join(", ", clone.Metadata.Finalizers ?? []);
         var detail = (holders.Length > 0 ? $"; used by pods {holders}" : "") + (finalizers.Length > 0 ? $"; finalizers {finalizers}" : "");
         var deadline = new Deadline(status.PhaseStartTime ?? _time.GetUtcNow(), Timeouts(dm).Cleanup, "CleanupTimeout");
-        return await WaitAsync(dm, Wait.Progressing("DeletingClone", $"waiting for clone {cloneName} to be deleted{detail}"), deadline, ct);
+        var message = $"waiting for clone {cloneName} to be deleted{detail}";
+
+        // Only the mover's own pods (going with its Job) and pvc-protection in the way is the normal course; anything
+        // else is someone else's doing and worth saying in status.
+        var routine = holding.All(p => p.Metadata.Label(DataMoverLabels.DataMoverUid) == dm.Metadata.Uid) && (clone.Metadata.Finalizers ?? []).All(f => f == PvcProtectionFinalizer);
+        return await WaitAsync(dm, routine ? Wait.Continuing(CleanupOpening, CleanupOpening, message) : Wait.Progressing(CleanupOpening, message), deadline, ct);
     }
 
     private static bool UsesClaim(Pod pod, string claim) =>
@@ -676,6 +707,12 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
         var status = dm.Status ?? new DataMoverStatus();
         var previous = Conditions.Find(status.Conditions, ConditionTypes.Progressing);
+        if (wait.Continues is { } opening && previous is { Status: "True" } && previous.Reason == opening && status.ObservedGeneration == dm.Metadata.Generation)
+        {
+            // The condition the phase opened with already says this: rewriting it would tell no one anything new.
+            return ReconcileResult.After(due - now);
+        }
+
         var next = StatusTransitions.Report(status, dm, now, wait);
         var changed = previous?.Reason != wait.Reason || previous.Message != wait.Message;
         await _status.CommitAsync(dm, next, changed && wait.IsBlocked ? Notice.Warning(wait.Reason, wait.Message) : null, ct);
@@ -723,6 +760,9 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: deleting VolumeSnapshot {Snapshot}")]
     private static partial void LogSnapshotDeleting(ILogger logger, string @namespace, string name, string snapshot);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: clone PVC {Clone} is deleted")]
+    private static partial void LogCloneDeleted(ILogger logger, string @namespace, string name, string clone);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: deleting clone PVC {Clone}")]
     private static partial void LogCloneDeleting(ILogger logger, string @namespace, string name, string clone);

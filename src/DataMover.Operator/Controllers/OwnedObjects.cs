@@ -10,6 +10,11 @@ namespace DataMover.Operator.Controllers;
 /// </summary>
 internal sealed class OwnedObjects<T>(ResourceClient<T> client, Informer<T> cache, string component) where T : KubeObject
 {
+    /// <summary>How long a delete already sent stands for the object; past it, one still there is deleted again.</summary>
+    private static readonly TimeSpan DeleteSentFor = TimeSpan.FromSeconds(30);
+
+    private readonly RecentDeletes _deletesSent = new(DeleteSentFor);
+
     public string Component => component;
 
     public T? Get(string ns, string name) => cache.Get(ns, name);
@@ -61,9 +66,16 @@ internal sealed class OwnedObjects<T>(ResourceClient<T> client, Informer<T> cach
     {
         var ns = obj.Metadata.Namespace;
         var name = obj.Metadata.Name!;
+        if (obj.Metadata.Uid is { } uid && _deletesSent.Contains(uid))
+        {
+            // Sent moments ago and accepted: the informer has not shown the deletion yet, asking again changes nothing.
+            return;
+        }
+
         try
         {
             await client.DeleteAsync(ns, name, new DeleteOptions { PropagationPolicy = propagation, Preconditions = new Preconditions { Uid = obj.Metadata.Uid } }, cancellationToken);
+            _deletesSent.Add(obj.Metadata.Uid);
         }
         catch (KubeApiException e) when (e.IsNotFound)
         {

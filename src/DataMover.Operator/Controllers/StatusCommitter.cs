@@ -10,33 +10,49 @@ namespace DataMover.Operator.Controllers;
 /// The one place the status of a DataMover or a restore is written. The write carries the resourceVersion the status
 /// was computed from; only a write that changed something counts the transition's metrics, logs it and sends its
 /// Event, so each is counted once however often a reconcile repeats. A conflict propagates: the loop retries with
-/// backoff on the latest object, never ending the reconcile as if it had succeeded.
+/// backoff on the latest object, never ending the reconcile as if it had succeeded. With <paramref name="written"/>,
+/// every object written is remembered there until the informer shows it.
 /// </summary>
-internal sealed partial class StatusCommitter<T, TStatus>(KubeClient client, IStatusKind<T, TStatus> kind, IEventSink events, ILogger logger)
+internal sealed partial class StatusCommitter<T, TStatus>(KubeClient client, IStatusKind<T, TStatus> kind, IEventSink events, ILogger logger, WrittenObjects<T>? written = null)
     where T : KubeObject
     where TStatus : class
 {
     private readonly ResourceClient<T> _objects = client.Resource(kind.Resource);
 
     /// <summary>The object as written, or the same instance when <paramref name="next"/> changes nothing.</summary>
-    public async Task<T> CommitAsync(T obj, TStatus next, Notice? notice, CancellationToken cancellationToken)
+    public Task<T> CommitAsync(T obj, TStatus next, Notice? notice, CancellationToken cancellationToken) =>
+        CommitAsync(obj, [], next, notice, cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="next"/> in one request, and counts and logs the phase changes as if each status of
+    /// <paramref name="passed"/> had been written on the way: steps whose preconditions already held, merged.
+    /// </summary>
+    public async Task<T> CommitAsync(T obj, IReadOnlyList<TStatus> passed, TStatus next, Notice? notice, CancellationToken cancellationToken)
     {
-        if (Serialize(kind.StatusOf(obj)) == Serialize(next))
+        if (passed.Count == 0 && Serialize(kind.StatusOf(obj)) == Serialize(next))
         {
             return obj;
         }
 
-        var written = await _objects.ReplaceStatusAsync(kind.WithStatus(obj, next), cancellationToken);
+        var result = await _objects.ReplaceStatusAsync(kind.WithStatus(obj, next), cancellationToken);
+        written?.Remember(result);
         var ns = obj.Metadata.Namespace!;
         var name = obj.Metadata.Name!;
-        var previous = kind.PhaseOf(kind.StatusOf(obj));
-        var current = kind.PhaseOf(next);
-        if (current != previous)
+        var from = obj;
+        foreach (var step in passed.Append(next))
         {
-            kind.CountTransition(obj, next, previous, current);
-            LogPhase(logger, kind.Kind, ns, name, kind.Label(previous), kind.Label(current));
+            var before = kind.PhaseOf(kind.StatusOf(from));
+            var after = kind.PhaseOf(step);
+            if (after != before)
+            {
+                kind.CountTransition(from, step, before, after);
+                LogPhase(logger, kind.Kind, ns, name, kind.Label(before), kind.Label(after));
+            }
+
+            from = kind.WithStatus(from, step);
         }
 
+        var current = kind.PhaseOf(next);
         if (notice is not null)
         {
             if (notice.IsWarning)
@@ -52,7 +68,7 @@ internal sealed partial class StatusCommitter<T, TStatus>(KubeClient client, ISt
             }
         }
 
-        return written with { ApiVersion = DataMoverResources.ApiVersion, Kind = kind.Kind };
+        return result with { ApiVersion = DataMoverResources.ApiVersion, Kind = kind.Kind };
     }
 
     private string Serialize(TStatus? status) => status is null ? "" : JsonSerializer.Serialize(status, kind.StatusJson);

@@ -41,7 +41,7 @@ internal static class CommandLine
         var workers = new Option<int>("--max-concurrent-reconciles")
         {
             Description = "DataMovers reconciled in parallel (env DATAMOVER_MAX_CONCURRENT_RECONCILES)",
-            DefaultValueFactory = _ => int.TryParse(Env("DATAMOVER_MAX_CONCURRENT_RECONCILES"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 2,
+            DefaultValueFactory = _ => int.TryParse(Env("DATAMOVER_MAX_CONCURRENT_RECONCILES"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : OperatorOptions.DefaultMaxConcurrentReconciles,
         };
         var image = new Option<string>("--mover-image")
         {

@@ -46,6 +46,9 @@ public sealed class FirstConsumerBindingTests(ClusterFixture fixture) : ClusterT
         Assert.Equal("s3://bucket-storage-credentials/", dm.Status!.Destination);
         Assert.Null(await Pvcs.TryGetAsync(ns, dm.Status.RestoredPvcName!));
         var events = (await Client.Resource(KubeResources.Events).ListAsync(ns)).Items;
-        Assert.Contains(events, e => e.InvolvedObject?.Name == "wffc-backup" && e.Reason == "CloneReady" && e.Message!.Contains("first consumer", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.InvolvedObject?.Name == "wffc-backup" && e.Reason == "JobCreated" && e.Message!.Contains(dm.Status.RestoredPvcName!, StringComparison.Ordinal));
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri(Fixture.Operator.MetricsUrl!, "/metrics"));
+        Assert.Contains($"datamover_operations_total{{phase=\"ClonedPVCReady\",status=\"success\",namespace=\"{ns}\"}} 1", metrics, StringComparison.Ordinal);
     }
 }
