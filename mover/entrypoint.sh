@@ -497,19 +497,41 @@ classify_failure() {
   fail "${EXIT_FAILED}" "rclone ${step} failed: ${detail:-exit status $2}"
 }
 
-# Final statistics block of the last rclone run, e.g. "Transferred:   3 / 3, 100%".
-stat_value() {
-  local pattern="$1"
-  grep -E "${pattern}" "${RCLONE_LOG}" | tail -n 1 || true
+# Final statistics block of the last rclone run, e.g. "Transferred:   3 / 3, 100%": sets
+# STATS_FILES, STATS_BYTES, STATS_CHECKS and STATS_DELETED from the last such lines of $RCLONE_LOG
+# (empty when absent). Read by bash itself: starting processes is what a loaded node makes slow.
+STATS_FILES=""
+STATS_BYTES=""
+STATS_CHECKS=""
+STATS_DELETED=""
+read_final_stats() {
+  local line
+  local -r files_re='^Transferred:[[:space:]]+([0-9]+) / [0-9]+, ' bytes_re='^Transferred:[[:space:]]+([0-9.]+ [A-Za-z]+) / ' \
+    checks_re='^Checks:[[:space:]]+([0-9]+) ' deleted_re='^Deleted:[[:space:]]+([0-9]+) '
+  STATS_FILES="" STATS_BYTES="" STATS_CHECKS="" STATS_DELETED=""
+  while IFS= read -r line || [[ -n "${line}" ]]; do
+    if [[ "${line}" =~ ${files_re} ]]; then
+      STATS_FILES="${BASH_REMATCH[1]}"
+    elif [[ "${line}" =~ ${bytes_re} ]]; then
+      STATS_BYTES="${BASH_REMATCH[1]}"
+    elif [[ "${line}" =~ ${checks_re} ]]; then
+      STATS_CHECKS="${BASH_REMATCH[1]}"
+    elif [[ "${line}" =~ ${deleted_re} ]]; then
+      STATS_DELETED="${BASH_REMATCH[1]}"
+    fi
+  done <"${RCLONE_LOG}"
+}
+
+# Sets SUMMARY from the statistics read by read_final_stats.
+SUMMARY=""
+summarize_transfer() {
+  SUMMARY="transferred ${STATS_FILES:-0} files (${STATS_BYTES:-0 B}), checked ${STATS_CHECKS:-0}, deleted ${STATS_DELETED:-0}"
 }
 
 transfer_summary() {
-  local files bytes checks deleted
-  files="$(stat_value '^Transferred:[[:space:]]+[0-9]+ / [0-9]+, ' | sed -E 's/^Transferred:[[:space:]]+([0-9]+) .*/\1/')"
-  bytes="$(stat_value '^Transferred:[[:space:]]+[0-9.]+ [A-Za-z]+ / ' | sed -E 's/^Transferred:[[:space:]]+([0-9.]+ [A-Za-z]+) .*/\1/')"
-  checks="$(stat_value '^Checks:' | sed -E 's/^Checks:[[:space:]]+([0-9]+) .*/\1/')"
-  deleted="$(stat_value '^Deleted:' | sed -E 's/^Deleted:[[:space:]]+([0-9]+) .*/\1/')"
-  printf 'transferred %s files (%s), checked %s, deleted %s' "${files:-0}" "${bytes:-0 B}" "${checks:-0}" "${deleted:-0}"
+  read_final_stats
+  summarize_transfer
+  printf '%s' "${SUMMARY}"
 }
 
 # Verifies that every file of $1 is in $2 (rclone check --one-way); sets MATCHING to the number
@@ -709,8 +731,65 @@ crypt_hash_check() {
 
 # --- backup -------------------------------------------------------------------------------------
 
+# Wall-clock seconds since $1 (an EPOCHREALTIME value), to the millisecond.
+seconds_since() {
+  local start="${1/./}" now="${EPOCHREALTIME/./}" ms
+  ms=$(((10#${now} - 10#${start}) / 1000))
+  printf '%d.%03d' $((ms / 1000)) $((ms % 1000))
+}
+
+# One line with the duration of each step of the run, so a slow backup shows where its time goes.
+TIMINGS=""
+PHASE_STARTED=""
+phase_start() {
+  PHASE_STARTED="${EPOCHREALTIME}"
+}
+phase_done() {
+  TIMINGS="${TIMINGS:+${TIMINGS}, }$1 $(seconds_since "${PHASE_STARTED}") s"
+}
+
+# True when the sync itself verified every file of the source ($1 files), so a second pass that
+# reads the whole volume again and lists the whole destination again would only repeat it.
+#
+# rclone compares, right after each upload, the MD5 it computed from the bytes it read with the MD5
+# the server reports for the stored object (the ETag of a single-part upload, read back with a HEAD
+# request; a multipart upload's md5chksum metadata, whose parts S3 checked against Content-MD5), and
+# fails the sync on a mismatch ("corrupted on transfer"). That covers the backup only when every
+# source file was uploaded in this run: a file the sync skipped because an object of the same size
+# and time was already there needs the full check, as does anything where the per-upload comparison
+# is weaker (no common hash: crypt, other backends) or turned off by the user's variables.
+sync_verified_every_file() {
+  local files="$1" name
+  [[ -z "${CRYPT_ROOT}" && -z "${MOVER_REMOTE:-}" ]] || return 1
+  for name in RCLONE_IGNORE_CHECKSUM RCLONE_S3_DISABLE_CHECKSUM RCLONE_S3_NO_HEAD RCLONE_DRY_RUN; do
+    [[ -z "${!name:-}" || "${!name,,}" == false ]] || return 1
+  done
+  [[ -n "${STATS_FILES}" && "${STATS_FILES}" == "${files}" && "${STATS_CHECKS:-0}" == 0 ]]
+}
+
+# Starts counting the files and bytes of the volume in the background (tree_size, with its own log).
+SOURCE_COUNT_PID=""
+start_source_count() {
+  rclone size --json --links --exclude-from "${FILTER_FILE}" "${SOURCE_DIR}/" \
+    >"${WORK_DIR}/source-size.json" 2>"${WORK_DIR}/source-size.log" &
+  SOURCE_COUNT_PID=$!
+}
+
+# Waits for the count and sets SOURCE_COUNT to "files bytes".
+SOURCE_COUNT=""
+finish_source_count() {
+  local status=0
+  wait "${SOURCE_COUNT_PID}" || status=$?
+  if ((status != 0)); then
+    cp "${WORK_DIR}/source-size.log" "${RCLONE_LOG}"
+    classify_failure size "${status}"
+  fi
+  SOURCE_COUNT="$(jq -r '"\(.count // 0) \(.bytes // 0)"' "${WORK_DIR}/source-size.json")" ||
+    fail "${EXIT_FAILED}" "cannot read the size of ${SOURCE_DIR} (jq failed)"
+}
+
 run_backup() {
-  local path folder destination display verify status=0
+  local path folder destination display verify status=0 started="${EPOCHREALTIME}"
   path="$(relative_path DATAMOVER_PATH)"
   folder="$(backup_folder)"
   destination="$(location "${path}" "${folder}")"
@@ -725,39 +804,60 @@ run_backup() {
 
   log "$(rclone version 2>/dev/null | head -n 1)"
   log "source ${SOURCE_DIR}/ -> destination ${destination} (${ENDPOINT}), running as uid $(id -u)"
+  phase_start
   probe_bucket
   write_encryption_marker "${path}"
+  phase_done probe
 
+  # Counting the volume (files and bytes as the transfers see them) does not depend on the upload,
+  # so it runs alongside it instead of after it.
+  start_source_count
   log "syncing"
+  phase_start
   # --metadata keeps mode, owner and times as object metadata, --links keeps symbolic links as
   # .rclonelink objects; both as flags so a user's variable cannot turn them off.
   run_rclone sync --metadata --links --exclude-from "${FILTER_FILE}" "${SOURCE_DIR}/" "${destination}" || status=$?
   ((status == 0)) || classify_failure sync "${status}"
+  phase_done sync
+  # Read before the next rclone run replaces $RCLONE_LOG; the counts also decide the verification.
   local summary
-  summary="$(transfer_summary)"
+  read_final_stats
+  summarize_transfer
+  summary="${SUMMARY}"
   log "sync complete: ${summary}"
 
+  local size files bytes
+  phase_start
+  finish_source_count
+  size="${SOURCE_COUNT}"
+  files="${size% *}"
+  bytes="${size#* }"
+  phase_done size
+
   local verified_text
+  phase_start
   if [[ "${verify}" == none ]]; then
     verified_text="not verified (MOVER_VERIFY=none)"
+  elif [[ "${verify}" == hash ]] && sync_verified_every_file "${files}"; then
+    log "verified during the upload: all ${files} files were uploaded in this run and each object's MD5 at ${ENDPOINT} matched the MD5 of the bytes read"
+    verified_text="verified ${files} files (${verify}, during the upload)"
   else
     log "verifying (${verify})"
     verify_copy "${SOURCE_DIR}/" "${destination}" "${verify}"
     verify="${VERIFIED_BY}"
     verified_text="verified ${MATCHING} files (${verify})"
   fi
-
-  local size files bytes
-  size="$(tree_size "${SOURCE_DIR}/")"
-  files="${size% *}"
-  bytes="${size#* }"
+  phase_done verify
 
   log "writing ${MANIFEST_NAME}"
+  phase_start
   write_manifest "${WORK_DIR}/manifest.json" "${path}" "${folder}" "${files}" "${bytes}" "${verify}"
   status=0
   # Quietly: its "Copied" line would read like a data file in the log.
   capture_rclone_unfiltered rcat "$(location "${path}" "${folder}" "${MANIFEST_NAME}")" <"${WORK_DIR}/manifest.json" || status=$?
   ((status == 0)) || classify_failure manifest "${status}"
+  phase_done manifest
+  log "timings: ${TIMINGS}; total $(seconds_since "${started}") s"
 
   report_ignored_keys
   succeed backup "${path}" "${folder}" "${display}" "${files}" "${bytes}" "${verify}" \
