@@ -22,6 +22,7 @@ public sealed partial class Informer<T> : IInformer where T : KubeObject
     private readonly TimeProvider _time;
     private readonly Lock _healthGate = new();
     private InformerHealth _health;
+    private Func<T, T> _transform = InformerTransforms.WithoutManagedFields;
 
     public Informer(KubeClient client, ResourceType<T> type, InformerOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
     {
@@ -55,6 +56,13 @@ public sealed partial class Informer<T> : IInformer where T : KubeObject
 
     /// <summary>Registers callbacks; register before <see cref="RunAsync"/>.</summary>
     public void AddHandler(InformerHandler<T> handler) => _handlers.Add(handler);
+
+    /// <summary>
+    /// Sets what the cache keeps of each listed or watched object (client-go's SetTransform), applied before indexes and
+    /// handlers see it; managedFields are dropped in any case. Set before <see cref="RunAsync"/>.
+    /// </summary>
+    public void SetTransform(Func<T, T> transform) =>
+        _transform = obj => transform(InformerTransforms.WithoutManagedFields(obj));
 
     /// <summary>Adds a secondary index (see <see cref="IndexFuncs"/>).</summary>
     public void AddIndex(string name, Func<T, IEnumerable<string>> func) => _cache.AddIndex(name, func);
@@ -224,12 +232,14 @@ public sealed partial class Informer<T> : IInformer where T : KubeObject
         }
     }
 
-    private void Apply(WatchEventType type, T obj)
+    private void Apply(WatchEventType type, T received)
     {
-        if (obj.Metadata.ResourceVersion is { } rv)
+        if (received.Metadata.ResourceVersion is { } rv)
         {
             LastSyncResourceVersion = rv;
         }
+
+        var obj = type == WatchEventType.Bookmark ? received : _transform(received);
 
         switch (type)
         {

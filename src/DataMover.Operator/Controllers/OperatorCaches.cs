@@ -26,14 +26,18 @@ internal sealed class OperatorCaches
         DataMovers.AddIndex(BySource, SourceKeys);
         DataMovers.AddIndex(MirrorDestinationGate.Index, MirrorDestinationGate.Keys);
 
-        // Every PVC in scope: source PVCs carry no label of ours.
+        // Every PVC in scope: source PVCs carry no label of ours, and a second, labelled informer for the clones would
+        // only hold again objects this one holds (clones are few and short-lived; trimmed PVCs are small).
         Pvcs = new Informer<PersistentVolumeClaim>(client, KubeResources.PersistentVolumeClaims, Scoped(), loggers.CreateLogger("Informer.PVC"), time);
+        Pvcs.SetTransform(InformerTransforms.PvcForCache);
         Pvcs.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);
 
         Jobs = new Informer<Job>(client, KubeResources.Jobs, Scoped(DataMoverLabels.CreatedBySelector), loggers.CreateLogger("Informer.Job"), time);
+        Jobs.SetTransform(InformerTransforms.JobForCache);
         Jobs.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);
 
         Pods = new Informer<Pod>(client, KubeResources.Pods, Scoped(DataMoverLabels.CreatedBySelector), loggers.CreateLogger("Informer.Pod"), time);
+        Pods.SetTransform(InformerTransforms.PodForCache);
         Pods.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);
 
         Events = new Informer<Event>(client, KubeResources.Events, Scoped(fieldSelector: "involvedObject.kind=PersistentVolumeClaim"), loggers.CreateLogger("Informer.Event"), time);

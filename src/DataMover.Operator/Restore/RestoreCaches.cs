@@ -27,6 +27,8 @@ internal sealed class RestoreCaches
         Restores.AddIndex(ByTargetPvc, r => TargetPvc(r) is { Length: > 0 } pvc ? [ObjectKey.Of(r.Metadata.Namespace, pvc)] : []);
 
         AllPods = new Informer<Pod>(client, KubeResources.Pods, new InformerOptions { Namespace = ns }, loggers.CreateLogger("Informer.AllPods"), time);
+        // Every pod in scope, most of them not ours: keep only what says which PVCs it mounts and whether it runs.
+        AllPods.SetTransform(InformerTransforms.PodForCache);
         AllPods.AddIndex(ByClaim, p => Claims(p).Select(c => ObjectKey.Of(p.Metadata.Namespace, c)));
     }
 
