@@ -20,6 +20,15 @@ using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { c
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
 var ct = stop.Token;
 
+foreach (var built in new[] { "src/DataMover.Sandbox/bin/Release/net10.0/DataMover.Sandbox.dll", "src/DataMover.Operator/bin/Release/net10.0/DataMover.Operator.dll" })
+{
+    if (!File.Exists(Path.Combine(options.RepoRoot, built)))
+    {
+        Console.Error.WriteLine($"{built} is missing: run bench/run, which builds the checkout first");
+        return 2;
+    }
+}
+
 var workDir = Directory.CreateTempSubdirectory("datamover-bench-").FullName;
 // Pods run as uid 65534 and must reach their volumes under here.
 File.SetUnixFileMode(workDir, (UnixFileMode)Convert.ToInt32("755", 8));

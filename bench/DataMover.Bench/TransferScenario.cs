@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataMover.Kube.Client;
 
 namespace DataMover.Bench;
 
@@ -37,17 +38,20 @@ internal static class TransferScenario
         BenchSession.Progress("P2: the DataMover backup");
         BackupRecord record;
         SideCosts dmCosts;
+        string moverLog;
         await using (var timeline = await BackupTimeline.StartAsync(session.Cluster.Client, Namespace, followParts: true, ct))
         {
             var meter = session.Meter(s3.Process.Sample);
-            await session.Cluster.Client.Resource(BenchResources.DataMovers).CreateAsync(BenchCluster.Backup(Namespace, "transfer"), ct);
             record = timeline.Record("transfer");
+            var log = CaptureMoverLogAsync(session, record, ct);
+            await session.Cluster.Client.Resource(BenchResources.DataMovers).CreateAsync(BenchCluster.Backup(Namespace, "transfer"), ct);
             if (await Task.WhenAny(record.FinishedTask, Task.Delay(TimeSpan.FromMinutes(30), ct)) != record.FinishedTask)
             {
                 throw new BenchException("the P2 backup did not finish within 30 min");
             }
 
             dmCosts = meter.Stop();
+            moverLog = await log;
         }
 
         if (!record.Completed)
@@ -55,7 +59,6 @@ internal static class TransferScenario
             throw new BenchException($"the P2 backup failed: {record.FailureMessage}");
         }
 
-        var moverLog = record.PodName is { } pod ? await TryLogsAsync(session, pod, ct) : "";
         var (upload, verify) = MoverLogTimes.Parse(moverLog);
 
         BenchSession.Progress("P2: raw rclone sync of the same tree");
@@ -92,13 +95,24 @@ internal static class TransferScenario
             $"DataMover {dmCosts.Describe()}; raw sync {rawCosts.Describe()}"));
     }
 
-    private static async Task<string> TryLogsAsync(BenchSession session, string pod, CancellationToken ct)
+    /// <summary>
+    /// The mover's log, read as soon as its pod is seen finished: after a successful backup the operator deletes the
+    /// Job, and its pod with it.
+    /// </summary>
+    private static async Task<string> CaptureMoverLogAsync(BenchSession session, BackupRecord record, CancellationToken ct)
     {
+        while (record.PodFinished == 0 && record.Finished == 0)
+        {
+            await Task.Delay(20, ct);
+        }
+
         try
         {
-            return await session.Cluster.Kubectl.RunAsync(ct, "logs", "-n", Namespace, pod);
+            return record.PodName is { } pod
+                ? await session.Cluster.Client.Resource(KubeResources.Pods).SendSubresourceAsync(HttpMethod.Get, Namespace, pod, "log", "", ct)
+                : "";
         }
-        catch (BenchException e)
+        catch (KubeApiException e)
         {
             BenchSession.Progress($"P2: no mover log ({e.Message}); upload and verify are not split");
             return "";
