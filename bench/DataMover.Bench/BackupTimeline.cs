@@ -22,16 +22,13 @@ internal sealed class BackupTimeline : IAsyncDisposable
 
     public int FinishedCount => Volatile.Read(ref _finishedCount);
 
-    /// <summary>
-    /// Returns once every watch is established, so nothing created afterwards is missed. With followParts it also
-    /// watches clone PVCs, mover Jobs and their pods (three more watch streams for the sandbox to serve).
-    /// </summary>
-    public static async Task<BackupTimeline> StartAsync(KubeClient client, string ns, bool followParts, CancellationToken ct)
+    /// <summary>Returns once every watch is established, so nothing created afterwards is missed.</summary>
+    public static async Task<BackupTimeline> StartAsync(KubeClient client, string ns, WatchScope scope, CancellationToken ct)
     {
         var timeline = new BackupTimeline();
         var established = new List<Task>();
         established.Add(timeline.Watch(client.Resource(BenchResources.DataMovers), ns, timeline.OnDataMover));
-        if (followParts)
+        if (scope == WatchScope.DataMoversAndParts)
         {
             established.Add(timeline.Watch(client.Resource(KubeResources.PersistentVolumeClaims), ns, timeline.OnClone));
             established.Add(timeline.Watch(client.Resource(KubeResources.Pods), ns, timeline.OnPod));

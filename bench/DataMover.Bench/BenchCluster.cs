@@ -46,7 +46,10 @@ internal sealed partial class BenchCluster : IAsyncDisposable
         Directory.CreateDirectory(images);
         var script = Path.Combine(images, "noop-mover.sh");
         await File.WriteAllTextAsync(script, NoopMoverScript.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n", ct);
-        File.SetUnixFileMode(script, (UnixFileMode)Convert.ToInt32("755", 8));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, (UnixFileMode)Convert.ToInt32("755", 8));
+        }
 
         var kubeconfig = Path.Combine(workDir, "kubeconfig");
         var dll = Path.Combine(options.RepoRoot, "src/DataMover.Sandbox/bin/Release/net10.0/DataMover.Sandbox.dll");

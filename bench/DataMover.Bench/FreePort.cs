@@ -4,8 +4,9 @@ using System.Net.Sockets;
 namespace DataMover.Bench;
 
 /// <summary>
-/// A port nobody listens on right now. The operator does not print the ports it bound, so the bench picks them; the
-/// window between closing this socket and the operator binding the port is short enough on a loopback.
+/// A port nobody listens on right now, for the operator's probes and metrics: the bench then knows them without
+/// reading the operator's log, whose format is not an interface. The window between closing this socket and the
+/// operator binding the port is short on a loopback.
 /// </summary>
 internal static class FreePort
 {

@@ -20,6 +20,12 @@ using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { c
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
 var ct = stop.Token;
 
+if (!OperatingSystem.IsLinux())
+{
+    Console.Error.WriteLine("the bench reads /proc and the sandbox runs pods under bubblewrap: Linux only");
+    return 2;
+}
+
 foreach (var built in new[] { "src/DataMover.Sandbox/bin/Release/net10.0/DataMover.Sandbox.dll", "src/DataMover.Operator/bin/Release/net10.0/DataMover.Operator.dll" })
 {
     if (!File.Exists(Path.Combine(options.RepoRoot, built)))

@@ -24,7 +24,7 @@ internal static class ScaleScenario
         BenchSession.Progress($"P3: {count} backups created at once ({CreateParallelism} parallel creates)");
         SideCosts costs;
         List<BackupRecord> records;
-        await using (var timeline = await BackupTimeline.StartAsync(session.Cluster.Client, Namespace, followParts: false, ct))
+        await using (var timeline = await BackupTimeline.StartAsync(session.Cluster.Client, Namespace, WatchScope.DataMovers, ct))
         {
             var meter = session.Meter();
             await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = CreateParallelism, CancellationToken = ct },

@@ -17,7 +17,7 @@ internal static class SequentialBackupScenario
         var count = options.SequentialBackups;
         await session.Cluster.PrepareNamespaceAsync(Namespace, NoopSecret, ct);
         var op = session.Operator ?? throw new BenchException("no operator running");
-        await using var timeline = await BackupTimeline.StartAsync(session.Cluster.Client, Namespace, followParts: true, ct);
+        await using var timeline = await BackupTimeline.StartAsync(session.Cluster.Client, Namespace, WatchScope.DataMoversAndParts, ct);
         var dataMovers = session.Cluster.Client.Resource(BenchResources.DataMovers);
 
         BenchSession.Progress($"P1: {count} backups one after another (no-op mover)");

@@ -18,7 +18,8 @@ internal static class TransferScenario
         BenchSession.Progress("P2: starting s3rver and the operator with the real mover");
         await using var s3 = await S3Server.StartAsync(options, session.WorkDir, ct);
         var rclone = new RawRclone(session.WorkDir, s3.Port);
-        await rclone.RunAsync(ct, "mkdir", $"{RawRclone.Remote}:{Bucket}");
+        // The mover's settings never create buckets (no_check_bucket); the connection string overrides that once.
+        await rclone.RunAsync(ct, "mkdir", $"{RawRclone.Remote},no_check_bucket=false:{Bucket}");
         await session.StartOperatorAsync(OperatorBinary.Jit(options.RepoRoot), null, ct);
 
         var source = await session.Cluster.PrepareNamespaceAsync(Namespace, new Dictionary<string, string>
@@ -39,7 +40,7 @@ internal static class TransferScenario
         BackupRecord record;
         SideCosts dmCosts;
         string moverLog;
-        await using (var timeline = await BackupTimeline.StartAsync(session.Cluster.Client, Namespace, followParts: true, ct))
+        await using (var timeline = await BackupTimeline.StartAsync(session.Cluster.Client, Namespace, WatchScope.DataMoversAndParts, ct))
         {
             var meter = session.Meter(s3.Process.Sample);
             record = timeline.Record("transfer");
