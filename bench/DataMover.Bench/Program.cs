@@ -40,6 +40,7 @@ var workDir = Directory.CreateTempSubdirectory("datamover-bench-").FullName;
 File.SetUnixFileMode(workDir, (UnixFileMode)Convert.ToInt32("755", 8));
 BenchSession.Progress($"work directory {workDir} (logs of every process are kept there)");
 var succeeded = false;
+ResultTable? measured = null;
 try
 {
     OperatorBinary? aot = null;
@@ -55,6 +56,7 @@ try
         AotBinary = aot,
         AotUnavailable = aotUnavailable,
     };
+    measured = session.Table;
     if (options.Runs("P4"))
     {
         await StartupScenario.RunAsync(session, ct);
@@ -92,11 +94,13 @@ try
 catch (OperationCanceledException) when (ct.IsCancellationRequested)
 {
     Console.Error.WriteLine("bench interrupted; everything it started is stopped");
+    PrintPartial(measured, options.OutFile, "interrupted");
     return 130;
 }
 catch (BenchException e)
 {
     Console.Error.WriteLine($"bench failed: {e.Message}");
+    PrintPartial(measured, options.OutFile, "failed: " + e.Message);
     return 1;
 }
 finally
@@ -117,4 +121,19 @@ static async Task<string> NoteAsync(BenchOptions options, CancellationToken ct)
     var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
     return string.Create(CultureInfo.InvariantCulture,
         $"{(options.Quick ? "Quick run" : "Full run")} on {Environment.ProcessorCount} cores (nproc; {cpu}), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, commit {commit.Stdout.Trim()}; sandbox, operator and mover share the machine. CPU s = /proc utime+stime during the scenario; pods = the sandbox's reaped children.");
+}
+
+// What was measured before a failure or Ctrl-C is still worth having (a long full run stopped near its end).
+static void PrintPartial(ResultTable? table, string? outFile, string why)
+{
+    if (table is { Rows.Count: > 0 })
+    {
+        var text = table.Render($"Incomplete run ({why}): only the rows above were measured.");
+        Console.WriteLine();
+        Console.WriteLine(text);
+        if (outFile is not null)
+        {
+            File.WriteAllText(outFile, text);
+        }
+    }
 }
