@@ -62,7 +62,11 @@ internal static class ScaleScenario
                 "≤ 150 MiB with 1,000", full ? peak <= 150L << 20 : null, "operator"));
         }
 
-        if (options.Runs("P5"))
+        if (options.Runs("P5") && !allDone)
+        {
+            session.Table.Add(new ResultRow("P5 requests idle", "not measured: P3's backups had not all finished", "0 reads", null, "–"));
+        }
+        else if (options.Runs("P5"))
         {
             await Task.Delay(TimeSpan.FromSeconds(5), ct);
             BenchSession.Progress($"P5: counting the operator's requests over {options.IdleWindow.TotalSeconds:0} idle seconds with {completed} Completed DataMovers");
