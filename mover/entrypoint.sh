@@ -920,7 +920,7 @@ prune_folder() {
   capture_rclone_unfiltered copyto "${tombstone}" "$(location "${path}" "${folder}" "${TOMBSTONE_NAME}")" ||
     classify_failure copyto $?
   capture_rclone_unfiltered deletefile "$(location "${path}" "${folder}" "${MANIFEST_NAME}")" || status=$?
-  if ((status != 0)) && ! grep -q 'not found' "${RCLONE_LOG}"; then
+  if ((status != 0)) && ! grep -q -e 'not found' -e "doesn't exist" "${RCLONE_LOG}"; then
     classify_failure deletefile "${status}"
   fi
   capture_rclone_unfiltered delete --exclude "/${TOMBSTONE_NAME}" "$(location "${path}" "${folder}")" ||
