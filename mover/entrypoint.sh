@@ -47,7 +47,7 @@ readonly MANIFEST_NAME=.datamover-manifest.json
 readonly TOMBSTONE_NAME=.datamover-pruning
 readonly RESULT_LIMIT=4096
 # The names a Secret key (or spec.additionalEnv) may set besides RCLONE_* (docs/mover-protocol.md).
-readonly STORAGE_KEYS=" AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION BUCKET_HOST BUCKET_NAME BUCKET_PORT TLS_HOST MOVER_REMOTE MOVER_REMOTE_PATH MOVER_VERIFY "
+readonly STORAGE_KEYS=" AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION BUCKET_HOST BUCKET_NAME BUCKET_PORT TLS_HOST MOVER_REMOTE MOVER_REMOTE_PATH MOVER_VERIFY ENCRYPTION_PASSWORD ENCRYPTION_SALT "
 
 SOURCE_DIR="${MOVER_SOURCE_DIR:-/data}"
 TERMINATION_PATH="${TERMINATION_MESSAGE_PATH:-/dev/termination-log}"
@@ -75,7 +75,7 @@ is_denied_rclone_name() {
   case "$1" in
     RCLONE_CONFIG | RCLONE_CONFIG_DATAMOVER_* | RCLONE_CONFIG_PASS | RCLONE_PASSWORD_COMMAND | \
       RCLONE_*_COMMAND | RCLONE_METADATA_MAPPER | RCLONE_*_SSH | RCLONE_RC* | RCLONE_DUMP* | \
-      RCLONE_LOG_FILE | RCLONE_CACHE_DIR | RCLONE_TEMP_DIR | RCLONE_ASK_PASSWORD)
+      RCLONE_LOG_FILE | RCLONE_CACHE_DIR | RCLONE_TEMP_DIR | RCLONE_ASK_PASSWORD | RCLONE_CRYPT_*)
       return 0
       ;;
   esac
@@ -120,7 +120,7 @@ collect_secrets() {
   mapfile -t names < <(compgen -e)
   for name in "${names[@]}"; do
     case "${name}" in
-      AWS_SECRET_ACCESS_KEY | AWS_ACCESS_KEY_ID | AWS_SESSION_TOKEN | \
+      AWS_SECRET_ACCESS_KEY | AWS_ACCESS_KEY_ID | AWS_SESSION_TOKEN | ENCRYPTION_PASSWORD | ENCRYPTION_SALT | \
         RCLONE_*KEY* | RCLONE_*SECRET* | RCLONE_*PASS* | RCLONE_*TOKEN* | RCLONE_*SAS* | \
         RCLONE_*CREDENTIAL* | RCLONE_*ACCOUNT*)
         value="${!name:-}"
@@ -375,7 +375,22 @@ backup_folder() {
 # Joins the bucket root and relative segments into an rclone location ("remote:" + "a/b", not
 # "remote:/a/b", which is an absolute path on path backends).
 location() {
-  local result="${BUCKET_ROOT}" segment
+  if [[ -n "${CRYPT_ROOT}" ]]; then
+    # The crypt remote wraps bucket/path already: the path ($1) is its root.
+    join_location "${CRYPT_ROOT}" "${@:2}"
+  else
+    join_location "${BUCKET_ROOT}" "$@"
+  fi
+}
+
+# The location as stored, never through the crypt remote: the encryption marker, display.
+plain_location() {
+  join_location "${BUCKET_ROOT}" "$@"
+}
+
+join_location() {
+  local result="$1" segment
+  shift
   for segment in "$@"; do
     [[ -n "${segment}" ]] || continue
     if [[ "${result}" == *: ]]; then
@@ -396,7 +411,7 @@ display_location() {
   if [[ -z "${MOVER_REMOTE:-}" ]]; then
     printf 's3://%s/%s' "${BUCKET_NAME}" "${joined}"
   else
-    printf '%s/' "$(location "$@")"
+    printf '%s/' "$(plain_location "$@")"
   fi
 }
 
@@ -503,10 +518,12 @@ transfer_summary() {
 # of matching files. $3 is the verification mode (hash, size). Not run in a subshell: the
 # check's output belongs in the log.
 MATCHING=0
+VERIFIED_BY=""
 verify_copy() {
   local source="$1" target="$2" verify="$3" status=0
   local -a args=(check --one-way --links --exclude-from "${FILTER_FILE}")
   [[ "${verify}" == size ]] && args+=(--size-only)
+  [[ "${verify}" == hash ]] && crypt_hash_check args "${target}"
   run_rclone "${args[@]}" "${source}" "${target}" || status=$?
   if ((status != 0)); then
     local differences
@@ -518,6 +535,17 @@ verify_copy() {
   fi
   MATCHING="$(grep -Eo '[0-9]+ matching files' "${RCLONE_LOG}" | tail -n 1 | grep -Eo '^[0-9]+' || true)"
   MATCHING="${MATCHING:-0}"
+  # Without a hash both sides have (SFTP with hashing off, WebDAV, crypt) rclone check silently
+  # compares sizes; the result must then say "size", not "hash".
+  VERIFIED_BY="${verify}"
+  if [[ "${verify}" == hash ]]; then
+    local unchecked
+    unchecked="$(grep -Eo '[0-9]+ hashes could not be checked' "${RCLONE_LOG}" | tail -n 1 | grep -Eo '^[0-9]+' || true)"
+    if grep -q 'No common hash found' "${RCLONE_LOG}" || [[ -n "${unchecked}" && "${unchecked}" != 0 ]]; then
+      log "warning: no hash common to ${source} and ${target} for ${unchecked:-all} files: verified by size only"
+      VERIFIED_BY=size
+    fi
+  fi
 }
 
 # Prints "files bytes" of a tree as the transfers see it (same filters, symlinks as links).
@@ -559,7 +587,7 @@ write_manifest() {
     --arg path "$2" --arg folder "$3" --argjson files "$4" --argjson bytes "$5" --arg verified "$6" \
     --arg started "${START_TIME}" --arg finished "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     --arg rclone "$(rclone version 2>/dev/null | head -n 1 | sed -E 's/^rclone //')" \
-    --rawfile directories "${directories}" \
+    --rawfile directories "${directories}" --argjson encrypted "$([[ -n "${CRYPT_ROOT}" ]] && printf true || printf false)" \
     '
     def rfc3339: (split(".") as $p | ($p[0] | tonumber | todate) as $s
       | if ($p | length) > 1 then $s[0:19] + "." + (($p[1] + "000000000")[0:9]) + "Z" else $s end);
@@ -579,11 +607,108 @@ write_manifest() {
       verified: $verified,
       rcloneVersion: $rclone,
       metadata: true,
-      encrypted: false,
+      encrypted: $encrypted,
       directories: [ $directories | split("\u0000")[] | select(length > 0) | split(" ")
         | { path: (.[4:] | join(" ")), mode: (.[0] | fourdigits), uid: (.[1] | tonumber), gid: (.[2] | tonumber), mtime: (.[3] | rfc3339) } ]
     } + (if $scheduleUid == "" then {} else { schedule: { name: $scheduleName, uid: $scheduleUid } } end)' >"${file}" ||
     fail "${EXIT_FAILED}" "cannot build the manifest (jq failed)"
+}
+
+# --- encryption at rest (docs/mover.md, "Encryption at rest") -----------------------------------
+
+# A plaintext object next to the encrypted folders, so that a restore without the key can say why
+# it cannot read them (a listing without the key shows only meaningless names). No key material.
+readonly CRYPT_MARKER_NAME=.datamover-encrypted
+readonly CRYPT_MARKER='{"encrypted":true,"cipher":"rclone-crypt"}'
+readonly CRYPT_MIN_PASSWORD=8
+CRYPT_ROOT=""
+
+# With ENCRYPTION_PASSWORD, every data location goes through an env-only crypt remote wrapping
+# bucket/path, so file names, folder names (timestamps) and contents are encrypted in the pod.
+configure_encryption() {
+  local path obscured
+  if [[ -z "${ENCRYPTION_PASSWORD:-}" ]]; then
+    [[ -z "${ENCRYPTION_SALT:-}" ]] || log "warning: ENCRYPTION_SALT is ignored without ENCRYPTION_PASSWORD: nothing is encrypted"
+    return 0
+  fi
+  # Shorter values could not be scrubbed from the output without mangling it, and are guessable.
+  ((${#ENCRYPTION_PASSWORD} >= CRYPT_MIN_PASSWORD)) ||
+    fail "${EXIT_CONFIG}" "ENCRYPTION_PASSWORD must be at least ${CRYPT_MIN_PASSWORD} characters"
+  if [[ -n "${ENCRYPTION_SALT:-}" ]] && ((${#ENCRYPTION_SALT} < CRYPT_MIN_PASSWORD)); then
+    fail "${EXIT_CONFIG}" "ENCRYPTION_SALT must be at least ${CRYPT_MIN_PASSWORD} characters"
+  fi
+  path="$(relative_path DATAMOVER_PATH)"
+  export RCLONE_CONFIG_DATAMOVER_CRYPT_TYPE=crypt
+  RCLONE_CONFIG_DATAMOVER_CRYPT_REMOTE="$(plain_location "${path}")"
+  export RCLONE_CONFIG_DATAMOVER_CRYPT_REMOTE
+  export RCLONE_CONFIG_DATAMOVER_CRYPT_FILENAME_ENCRYPTION=standard
+  export RCLONE_CONFIG_DATAMOVER_CRYPT_DIRECTORY_NAME_ENCRYPTION=true
+  # rclone wants the obscured form; through stdin, never argv (visible in ps). Obscuring is
+  # reversible, so the obscured values are scrubbed like the originals.
+  obscured="$(printf '%s' "${ENCRYPTION_PASSWORD}" | rclone obscure - 2>/dev/null)" ||
+    fail "${EXIT_FAILED}" "rclone obscure failed for ENCRYPTION_PASSWORD"
+  SECRETS+=("${obscured}")
+  export RCLONE_CONFIG_DATAMOVER_CRYPT_PASSWORD="${obscured}"
+  if [[ -n "${ENCRYPTION_SALT:-}" ]]; then
+    obscured="$(printf '%s' "${ENCRYPTION_SALT}" | rclone obscure - 2>/dev/null)" ||
+      fail "${EXIT_FAILED}" "rclone obscure failed for ENCRYPTION_SALT"
+    SECRETS+=("${obscured}")
+    export RCLONE_CONFIG_DATAMOVER_CRYPT_PASSWORD2="${obscured}"
+  fi
+  CRYPT_ROOT="datamover_crypt:"
+  log "encryption at rest: on (rclone crypt; file and folder names and contents under $(display_location "${path}"))"
+}
+
+write_encryption_marker() {
+  local status=0
+  [[ -n "${CRYPT_ROOT}" ]] || return 0
+  printf '%s\n' "${CRYPT_MARKER}" >"${WORK_DIR}/encryption-marker"
+  capture_rclone_unfiltered rcat "$(plain_location "$1" "${CRYPT_MARKER_NAME}")" <"${WORK_DIR}/encryption-marker" || status=$?
+  ((status == 0)) || classify_failure marker "${status}"
+}
+
+# Before a restore or inspect: a backup that is encrypted needs the key, a key needs an encrypted
+# backup, and the key must be the one that wrote it (a wrong key lists nothing: rclone skips the
+# names it cannot decrypt).
+check_encryption() {
+  local path="$1" marker="" plain="" decrypted=""
+  marker="$(capture_rclone_unfiltered cat "$(plain_location "${path}" "${CRYPT_MARKER_NAME}")")" || marker=""
+  if [[ -z "${CRYPT_ROOT}" ]]; then
+    if [[ "${marker}" == *'"encrypted":true'* ]]; then
+      fail "${EXIT_CONFIG}" "the backup at $(display_location "${path}") is encrypted; the Secret has no ENCRYPTION_PASSWORD"
+    fi
+    return 0
+  fi
+  if [[ "${marker}" != *'"encrypted":true'* ]]; then
+    fail "${EXIT_CONFIG}" "ENCRYPTION_PASSWORD is set but $(display_location "${path}") holds no encrypted backup (no ${CRYPT_MARKER_NAME}); restore an unencrypted backup with a Secret without ENCRYPTION_PASSWORD"
+  fi
+  plain="$(capture_rclone_unfiltered lsf --max-depth 1 --fast-list=false --exclude "/${CRYPT_MARKER_NAME}" "$(plain_location "${path}")")" || plain=""
+  decrypted="$(capture_rclone_unfiltered lsf --max-depth 1 --fast-list=false "${CRYPT_ROOT}")" || decrypted=""
+  if [[ -n "${plain}" && -z "${decrypted}" ]]; then
+    fail "${EXIT_CONFIG}" "wrong ENCRYPTION_PASSWORD or ENCRYPTION_SALT: cannot decrypt the backup's manifest (no name under $(display_location "${path}") decrypts with this key)"
+  fi
+}
+
+# After a failed read through the crypt remote: a name that decrypts by chance still has contents
+# that do not authenticate with the wrong key.
+fail_if_undecryptable() {
+  [[ -n "${CRYPT_ROOT}" ]] || return 0
+  if grep -qE 'failed to authenticate decrypted block|bad password|not an encrypted file|illegal base32' "${RCLONE_LOG}" 2>/dev/null; then
+    fail "${EXIT_CONFIG}" "wrong ENCRYPTION_PASSWORD or ENCRYPTION_SALT: cannot decrypt the backup's manifest"
+  fi
+}
+
+# Hashes do not pass through crypt (plain check would silently compare sizes): a backup compares
+# the plain tree with its encrypted copy (cryptcheck); a restore downloads and compares the bytes.
+# $1 names the caller's argument array, $2 is the check's target.
+crypt_hash_check() {
+  local -n check_args="$1"
+  [[ -n "${CRYPT_ROOT}" ]] || return 0
+  if [[ "$2" == "${CRYPT_ROOT}"* ]]; then
+    check_args[0]=cryptcheck
+  else
+    check_args+=(--download)
+  fi
 }
 
 # --- backup -------------------------------------------------------------------------------------
@@ -605,6 +730,7 @@ run_backup() {
   log "$(rclone version 2>/dev/null | head -n 1)"
   log "source ${SOURCE_DIR}/ -> destination ${destination} (${ENDPOINT}), running as uid $(id -u)"
   probe_bucket
+  write_encryption_marker "${path}"
 
   log "syncing"
   # --metadata keeps mode, owner and times as object metadata, --links keeps symbolic links as
@@ -621,6 +747,7 @@ run_backup() {
   else
     log "verifying (${verify})"
     verify_copy "${SOURCE_DIR}/" "${destination}" "${verify}"
+    verify="${VERIFIED_BY}"
     verified_text="verified ${MATCHING} files (${verify})"
   fi
 
@@ -676,7 +803,10 @@ latest_folder() {
       log "warning: ignoring ${candidate:-(root)}: a prune is deleting it (${TOMBSTONE_NAME})"
       continue
     fi
-    manifest="$(capture_rclone_unfiltered cat "$(location "${path}" "${candidate}" "${MANIFEST_NAME}")")" || continue
+    manifest="$(capture_rclone_unfiltered cat "$(location "${path}" "${candidate}" "${MANIFEST_NAME}")")" || {
+      fail_if_undecryptable
+      continue
+    }
     end="$(jq -r 'select(.kind == "DataMoverBackup" and .formatVersion == 1) | .endTime // empty' <<<"${manifest}" 2>/dev/null || true)"
     if [[ -z "${end}" ]]; then
       log "warning: ignoring ${candidate:-(root)}: its ${MANIFEST_NAME} is not a DataMover backup manifest"
@@ -779,6 +909,7 @@ BACKUP_MANIFEST=""
 resolve_backup() {
   local path folder
   path="$(relative_path DATAMOVER_PATH)"
+  check_encryption "${path}"
   if [[ "${DATAMOVER_RESTORE_FOLDER:-}" == latest ]]; then
     latest_folder "${path}"
     folder="${LATEST}"
@@ -798,6 +929,7 @@ resolve_backup() {
     ! jq -s -e 'length == 1 and (.[0] | type) == "object" and .[0].kind == "DataMoverBackup" and .[0].formatVersion == 1' \
       "${BACKUP_MANIFEST}" >/dev/null 2>&1; then
     # (-s: jq 1.6 -e exits 0 on empty input, which is what a missing object gives.)
+    fail_if_undecryptable
     BACKUP_MANIFEST=""
     if [[ -n "${folder}" ]]; then
       if location_has_objects "${BACKUP_SOURCE}"; then
@@ -849,6 +981,7 @@ run_restore() {
   else
     log "verifying (${verify})"
     verify_copy "${source}" "${SOURCE_DIR}/" "${verify}"
+    verify="${VERIFIED_BY}"
     verified_text="verified ${MATCHING} files (${verify})"
   fi
 
@@ -951,8 +1084,11 @@ list_backup_folders() {
     [[ -n "${candidate}" ]] || continue
     manifest="{}"
     if [[ -n "${manifests[${candidate}]:-}" ]]; then
-      manifest="$(capture_rclone_unfiltered cat "$(location "${path}" "${candidate}" "${MANIFEST_NAME}")")" ||
-        classify_failure cat $?
+      manifest="$(capture_rclone_unfiltered cat "$(location "${path}" "${candidate}" "${MANIFEST_NAME}")")" || {
+        status=$?
+        fail_if_undecryptable
+        classify_failure cat "${status}"
+      }
       jq -e 'type == "object" and .kind == "DataMoverBackup" and .formatVersion == 1' <<<"${manifest}" >/dev/null 2>&1 || manifest="{}"
     fi
     jq -c --arg f "${candidate}" --argjson m "$([[ "${manifest}" != "{}" ]] && echo true || echo false)" \
@@ -972,10 +1108,14 @@ run_prune() {
   [[ -n "${uid}" ]] || fail "${EXIT_CONFIG}" "missing required variable DATAMOVER_SCHEDULE_UID"
   log "$(rclone version 2>/dev/null | head -n 1)"
   probe_bucket
+  # Through the crypt remote folder names are encrypted: list and delete only with the key that
+  # wrote them, and fail clearly with a missing or wrong one rather than list nothing.
+  check_encryption "${path}"
 
   entries="$(list_backup_folders "${path}")"
   while IFS= read -r folder; do
     [[ -n "${folder}" ]] || continue
+    # shellcheck disable=SC2034 # read by name in relative_path, which names it in its errors
     DATAMOVER_PRUNE_ONE="${folder}"
     folder="$(relative_path DATAMOVER_PRUNE_ONE)"
     [[ -n "${folder}" && "${folder}" != */* ]] || fail "${EXIT_CONFIG}" "DATAMOVER_PRUNE_FOLDERS must name folders directly under the path"
@@ -1028,6 +1168,7 @@ main() {
   else
     configure_s3
   fi
+  configure_encryption
 
   if [[ "${MODE}" == prune ]]; then
     run_prune

@@ -24,4 +24,5 @@ public static class KubeResources
     public static ResourceType<CsiDriver> CsiDrivers { get; } = new("storage.k8s.io", "v1", "csidrivers", "CSIDriver", false, Ctx.CsiDriver, Ctx.KubeListCsiDriver);
     public static ResourceType<CustomResourceDefinition> CustomResourceDefinitions { get; } = new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, Ctx.CustomResourceDefinition, Ctx.KubeListCustomResourceDefinition);
     public static ResourceType<VolumeSnapshot> VolumeSnapshots { get; } = new("snapshot.storage.k8s.io", "v1", "volumesnapshots", "VolumeSnapshot", true, Ctx.VolumeSnapshot, Ctx.KubeListVolumeSnapshot);
+    public static ResourceType<VolumeSnapshotClass> VolumeSnapshotClasses { get; } = new("snapshot.storage.k8s.io", "v1", "volumesnapshotclasses", "VolumeSnapshotClass", false, Ctx.VolumeSnapshotClass, Ctx.KubeListVolumeSnapshotClass);
 }

@@ -45,4 +45,6 @@ namespace DataMover.Kube.Json;
 [JsonSerializable(typeof(KubeList<CustomResourceDefinition>))]
 [JsonSerializable(typeof(VolumeSnapshot))]
 [JsonSerializable(typeof(KubeList<VolumeSnapshot>))]
+[JsonSerializable(typeof(VolumeSnapshotClass))]
+[JsonSerializable(typeof(KubeList<VolumeSnapshotClass>))]
 public sealed partial class KubeJsonContext : JsonSerializerContext;

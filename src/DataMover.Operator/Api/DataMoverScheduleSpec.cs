@@ -15,6 +15,10 @@ public sealed record DataMoverScheduleSpec : KubeModel
     public string? Path { get; init; }
     public bool? AddTimestampPrefix { get; init; }
     public bool? DeletePvcAfterBackup { get; init; }
+    /// <summary>Clone (default) or Snapshot: how the temporary point-in-time copy of the source is made (<see cref="CopyMethods"/>).</summary>
+    public string? CopyMethod { get; init; }
+    /// <summary>With copyMethod Snapshot: the VolumeSnapshotClass; unset takes the driver's default class.</summary>
+    public string? VolumeSnapshotClassName { get; init; }
     public IReadOnlyList<EnvVar>? AdditionalEnv { get; init; }
     public MoverImage? Image { get; init; }
     /// <summary>How the mover's pod is placed and whom it runs as; unset fields take the operator's defaults.</summary>

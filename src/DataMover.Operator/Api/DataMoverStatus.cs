@@ -16,6 +16,8 @@ public sealed record DataMoverStatus : KubeModel
     /// <summary>When the current phase began; phase durations are measured from it so a restart loses nothing.</summary>
     public DateTimeOffset? PhaseStartTime { get; init; }
     public string? JobName { get; init; }
+    /// <summary>With copyMethod Snapshot: the VolumeSnapshot the clone is restored from; decided with the clone's name.</summary>
+    public string? SnapshotName { get; init; }
     /// <summary>
     /// The folder under spec.path the mover writes into (the mover's DATAMOVER_DESTINATION_PREFIX; "" in mirror mode,
     /// which syncs onto spec.path itself); decided once, before the Job exists, so a restart never writes elsewhere,

@@ -12,6 +12,8 @@ public sealed record DataMoverTimeouts : KubeModel
     public string? SourceReady { get; init; }
     /// <summary>For the clone to be Bound (or, on WaitForFirstConsumer classes, created and waiting for the mover).</summary>
     public string? CloneReady { get; init; }
+    /// <summary>With copyMethod Snapshot: for the VolumeSnapshot to be readyToUse.</summary>
+    public string? SnapshotReady { get; init; }
     /// <summary>For the mover pod to start running once its Job exists.</summary>
     public string? MoverStart { get; init; }
     /// <summary>For the mover to finish once its Job exists (the Job's activeDeadlineSeconds).</summary>

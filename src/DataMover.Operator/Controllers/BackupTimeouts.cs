@@ -9,6 +9,7 @@ public sealed record BackupTimeouts
 
     public TimeSpan SourceReady { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan CloneReady { get; init; } = TimeSpan.FromMinutes(30);
+    public TimeSpan SnapshotReady { get; init; } = TimeSpan.FromMinutes(30);
     public TimeSpan MoverStart { get; init; } = TimeSpan.FromMinutes(15);
     public TimeSpan MoverRun { get; init; } = TimeSpan.FromHours(12);
     public TimeSpan Cleanup { get; init; } = TimeSpan.FromMinutes(10);
@@ -37,6 +38,7 @@ public sealed record BackupTimeouts
         {
             SourceReady = Pick("sourceReady", spec?.SourceReady, SourceReady),
             CloneReady = Pick("cloneReady", spec?.CloneReady, CloneReady),
+            SnapshotReady = Pick("snapshotReady", spec?.SnapshotReady, SnapshotReady),
             MoverStart = Pick("moverStart", spec?.MoverStart, MoverStart),
             MoverRun = Pick("moverRun", spec?.MoverRun, MoverRun),
             Cleanup = Pick("cleanup", spec?.Cleanup, Cleanup),

@@ -3,12 +3,18 @@ using Dm = DataMover.Operator.Api.DataMover;
 
 namespace DataMover.Operator.Controllers;
 
-/// <summary>Builds the clone PVC: a copy of the source's storage class, access modes, volume mode and size.</summary>
+/// <summary>
+/// Builds the clone PVC: a copy of the source's storage class, access modes, volume mode and size, filled from the
+/// source itself (copyMethod Clone) or from a VolumeSnapshot of it (copyMethod Snapshot).
+/// </summary>
 internal static class ClonePlanner
 {
     public const string Component = "clone";
 
-    public static PersistentVolumeClaim Build(Dm dm, PersistentVolumeClaim source, string cloneName)
+    public static PersistentVolumeClaim Build(Dm dm, PersistentVolumeClaim source, string cloneName) =>
+        Build(dm, source, cloneName, new TypedLocalObjectReference { Kind = "PersistentVolumeClaim", Name = source.Metadata.Name! });
+
+    public static PersistentVolumeClaim Build(Dm dm, PersistentVolumeClaim source, string cloneName, TypedLocalObjectReference dataSource)
     {
         var labels = DataMoverLabels.For(dm, Component);
         labels[DataMoverLabels.SourcePvc] = Naming.KubeNames.LabelValue(source.Metadata.Name!);
@@ -28,7 +34,7 @@ internal static class ClonePlanner
                 StorageClassName = source.Spec?.StorageClassName,
                 AccessModes = source.Spec?.AccessModes is { Count: > 0 } modes ? modes : ["ReadWriteOnce"],
                 VolumeMode = source.Spec?.VolumeMode,
-                DataSource = new TypedLocalObjectReference { Kind = "PersistentVolumeClaim", Name = source.Metadata.Name! },
+                DataSource = dataSource,
                 Resources = new ResourceRequirements
                 {
                     Requests = new Dictionary<string, string> { ["storage"] = Size(source) },

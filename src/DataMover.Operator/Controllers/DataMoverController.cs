@@ -29,6 +29,7 @@ internal sealed class DataMoverController : IDisposable
             OnDataMoverChanged));
         caches.Pvcs.AddHandler(InformerHandler<PersistentVolumeClaim>.Any(OnPvc));
         caches.Jobs.AddHandler(InformerHandler<Job>.Any(EnqueueOwner));
+        caches.VolumeSnapshots.AddHandler(InformerHandler<VolumeSnapshot>.Any(EnqueueOwner));
         caches.Pods.AddHandler(InformerHandler<Pod>.Any(OnPod));
         caches.Events.AddHandler(new InformerHandler<Event>(OnEvent, (_, e) => OnEvent(e)));
         caches.JobEvents.AddHandler(new InformerHandler<Event>(OnJobEvent, (_, e) => OnJobEvent(e)));

@@ -26,6 +26,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
     private readonly OperatorCaches _caches;
     private readonly OwnedObjects<PersistentVolumeClaim> _clones;
+    private readonly OwnedObjects<VolumeSnapshot> _snapshots;
     private readonly OwnedObjects<Job> _jobs;
     private readonly ResourceClient<Pod> _pods;
     private readonly StatusCommitter<Dm, DataMoverStatus> _status;
@@ -43,6 +44,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
     {
         _caches = caches;
         _clones = new OwnedObjects<PersistentVolumeClaim>(client.Resource(KubeResources.PersistentVolumeClaims), caches.Pvcs, ClonePlanner.Component);
+        _snapshots = new OwnedObjects<VolumeSnapshot>(client.Resource(KubeResources.VolumeSnapshots), caches.VolumeSnapshots, SnapshotPlanner.Component);
         _jobs = new OwnedObjects<Job>(client.Resource(KubeResources.Jobs), caches.Jobs, MoverJobBuilder.Component);
         _pods = client.Resource(KubeResources.Pods);
         _status = new StatusCommitter<Dm, DataMoverStatus>(client, new DataMoverStatusKind(metrics, time), events, logger);
@@ -69,6 +71,11 @@ internal sealed partial class DataMoverReconciler : IReconciler
         dm = dm with { ApiVersion = DataMoverResources.ApiVersion, Kind = "DataMover" };
         var phase = dm.Status?.Phase ?? DataMoverPhase.Pending;
         _metrics.CurrentPhase.WithLabels(name, ns ?? "").Set(DataMoverPhase.Index(phase));
+        if (dm.Metadata.DeletionTimestamp is null && dm.Status?.SnapshotName is not null && IsSnapshotSpent(dm, phase))
+        {
+            await ReleaseSnapshotAsync(dm, cancellationToken);
+        }
+
         if (dm.Metadata.DeletionTimestamp is not null || DataMoverPhase.IsTerminal(phase))
         {
             // Being deleted: garbage collection removes the clone and Job through their ownerReferences.
@@ -116,6 +123,11 @@ internal sealed partial class DataMoverReconciler : IReconciler
             return await FailAsync(dm, "InvalidSpec", pathProblem, ct);
         }
 
+        if (CopyMethods.Problem(spec.CopyMethod) is { } copyProblem)
+        {
+            return await FailAsync(dm, "InvalidSpec", copyProblem, ct);
+        }
+
         // Before anything exists: a mover that could be steered by its creator is never started (docs/security.md).
         if (_admission.Check(spec.AdditionalEnv, spec.Image, spec.MoverPod) is { } refused)
         {
@@ -141,11 +153,22 @@ internal sealed partial class DataMoverReconciler : IReconciler
             cloneName = CloneNamer.Name(spec.SourcePvc, now, CloneNamer.DisambiguatorFor(dm.Metadata.Uid!));
         }
 
+        string? snapshotName = null;
+        if (CopyMethods.IsSnapshot(spec.CopyMethod))
+        {
+            snapshotName = CloneNamer.SnapshotName(spec.SourcePvc, now);
+            if (_caches.VolumeSnapshots.Get(dm.Metadata.Namespace!, snapshotName) is { } taken && !DataMoverLabels.IsControlledBy(taken, dm))
+            {
+                snapshotName = CloneNamer.SnapshotName(spec.SourcePvc, now, CloneNamer.DisambiguatorFor(dm.Metadata.Uid!));
+            }
+        }
+
         var status = dm.Status ?? new DataMoverStatus();
         var prefix = spec.AddTimestampPrefix == true ? _folders.Decide(dm, BucketPath.Normalize(spec.Path), now, _caches.DataMovers.List()) : "";
         var next = status with
         {
             RestoredPvcName = cloneName,
+            SnapshotName = snapshotName,
             AcceptedSpec = spec,
             StartTime = status.StartTime ?? now,
             DestinationPrefix = prefix,
@@ -221,7 +244,20 @@ internal sealed partial class DataMoverReconciler : IReconciler
             source = check.Source;
         }
 
-        var (clone, next) = await EnsureOwnedAsync(dm, _clones, OwnedSlot.Clone, name => ClonePlanner.Build(dm, source!, name), ct);
+        var dataSource = source is null ? null : new TypedLocalObjectReference { Kind = "PersistentVolumeClaim", Name = source.Metadata.Name! };
+        if (source is not null && CopyMethods.IsSnapshot(spec.CopyMethod))
+        {
+            var snapshot = await EnsureSnapshotAsync(dm, source, ct);
+            if (snapshot.Stop is { } stop)
+            {
+                return stop;
+            }
+
+            dm = snapshot.Dm;
+            dataSource = SnapshotPlanner.DataSource(snapshot.Name!);
+        }
+
+        var (clone, next) = await EnsureOwnedAsync(dm, _clones, OwnedSlot.Clone, name => ClonePlanner.Build(dm, source!, name, dataSource!), ct);
         if (clone is null)
         {
             return next.Result;
@@ -259,6 +295,82 @@ internal sealed partial class DataMoverReconciler : IReconciler
             ? Wait.Blocked("CloneNotReady", $"waiting for clone {cloneName} to be bound: {warning.Reason}: {warning.Message}")
             : Wait.Progressing("ClonePending", $"waiting for clone {cloneName} to be bound");
         return await WaitAsync(dm, wait, deadline, ct);
+    }
+
+    // ---- CreatingClonedPVC with copyMethod Snapshot: snapshot the source, wait until it is readyToUse ----
+
+    /// <summary>
+    /// The ready VolumeSnapshot the clone is restored from, created (or adopted) under the name status records; or
+    /// what the reconcile answers while there is none yet. Bounded by snapshotReady from the phase's start.
+    /// </summary>
+    private async Task<SnapshotStep> EnsureSnapshotAsync(Dm dm, PersistentVolumeClaim source, CancellationToken ct)
+    {
+        var ns = dm.Metadata.Namespace!;
+        var spec = dm.Status!.AcceptedSpec ?? dm.Spec!;
+        var deadline = new Deadline(dm.Status.PhaseStartTime ?? _time.GetUtcNow(), Timeouts(dm).SnapshotReady, "SnapshotReadyTimeout");
+        if (!_caches.SnapshotsServed)
+        {
+            return new(dm, null, await WaitAsync(dm, Wait.Blocked("VolumeSnapshotApiUnavailable", "the cluster does not serve snapshot.storage.k8s.io/v1 VolumeSnapshots and VolumeSnapshotClasses (the external-snapshotter CRDs); waiting for them"), deadline, ct));
+        }
+
+        var className = _snapshots.Get(ns, dm.Status.SnapshotName!) is { } present && DataMoverLabels.IsControlledBy(present, dm)
+            ? present.Spec?.VolumeSnapshotClassName
+            : null;
+        if (className is null)
+        {
+            // The class is the source's driver's: the StorageClass provisioner (CheckSourceAsync made sure it exists).
+            var driver = _caches.StorageClasses.Get(null, source.Spec?.StorageClassName ?? "")?.Provisioner ?? "";
+            var choice = SnapshotClassChoice.For(spec.VolumeSnapshotClassName, driver, _caches.VolumeSnapshotClasses.List());
+            if (choice.Reason is { } reason)
+            {
+                return new(dm, null, await FailAsync(dm, reason, choice.Message!, ct));
+            }
+
+            className = choice.ClassName!;
+        }
+
+        var (snapshot, next) = await EnsureOwnedAsync(dm, _snapshots, OwnedSlot.Snapshot, name => SnapshotPlanner.Build(dm, source, name, className), ct);
+        if (snapshot is null)
+        {
+            return new(next.Dm, null, next.Result);
+        }
+
+        dm = next.Dm;
+        var snapshotName = snapshot.Metadata.Name!;
+        if (next.Outcome == StepOutcome.Created)
+        {
+            _events.Normal(dm, "SnapshotCreated", $"Created VolumeSnapshot {snapshotName} of PVC {spec.SourcePvc} (class {className})");
+        }
+
+        if (snapshot.Status?.Error?.Message is { } error)
+        {
+            return new(dm, null, await FailAsync(dm, "SnapshotFailed", $"VolumeSnapshot {snapshotName} failed: {PodDiagnostics.Quote(error)}", ct));
+        }
+
+        if (snapshot.Status?.ReadyToUse != true)
+        {
+            return new(dm, null, await WaitAsync(dm, Wait.Progressing("SnapshotPending", $"waiting for VolumeSnapshot {snapshotName} of PVC {spec.SourcePvc} to be readyToUse"), deadline, ct));
+        }
+
+        return new(dm, snapshotName, null);
+    }
+
+    /// <summary>
+    /// Whether the snapshot has served its purpose: the clone restored from it is Bound (the provisioner has copied
+    /// it), or the backup is over either way. Keeping it would only hold storage.
+    /// </summary>
+    private bool IsSnapshotSpent(Dm dm, string phase) =>
+        DataMoverPhase.IsTerminal(phase)
+        || _clones.Get(dm.Metadata.Namespace!, dm.Status!.RestoredPvcName ?? "") is { Status.Phase: "Bound" } clone && DataMoverLabels.IsControlledBy(clone, dm);
+
+    private async Task ReleaseSnapshotAsync(Dm dm, CancellationToken ct)
+    {
+        foreach (var snapshot in _snapshots.OwnedBy(dm).ToList())
+        {
+            await _snapshots.DeleteAsync(snapshot, "Background", ct);
+            LogSnapshotDeleting(_logger, dm.Metadata.Namespace!, dm.Metadata.Name!, snapshot.Metadata.Name!);
+            _events.Normal(dm, "SnapshotDeleted", $"Deleted VolumeSnapshot {snapshot.Metadata.Name}: the clone is restored from it or the backup is over");
+        }
     }
 
     // ---- ClonedPVCReady: decide and record the Job name ----
@@ -509,8 +621,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
             catch (KubeApiException e) when (e.IsForbidden)
             {
                 // The operator's own permissions (RBAC, OwnerReferencesPermissionEnforcement): said as such, not as a bad spec.
-                var resource = slot == OwnedSlot.Clone ? "persistentvolumeclaims" : "jobs.batch";
-                var failed = await FailAsync(dm, ForbiddenReason, Forbidden("create", resource, dm.Metadata.Namespace!, e), ct);
+                var failed = await FailAsync(dm, ForbiddenReason, Forbidden("create", slot.Resource, dm.Metadata.Namespace!, e), ct);
                 return (null, new Progress(dm, failed, StepOutcome.CreateRefused));
             }
             catch (KubeApiException e) when (e.IsInvalid)
@@ -586,6 +697,9 @@ internal sealed partial class DataMoverReconciler : IReconciler
         job.Status?.Conditions?.FirstOrDefault(c => c.Type == type && c.Status == "True");
 
 
+    /// <summary>The DataMover after the snapshot step's writes, and the ready snapshot's name or what to answer.</summary>
+    private readonly record struct SnapshotStep(Dm Dm, string? Name, ReconcileResult? Stop);
+
     private readonly record struct SourceCheck(PersistentVolumeClaim? Source, ReconcileResult? Blocked);
 
     /// <summary>The DataMover after a step's status writes, what to answer the loop when the step stops, and how it went.</summary>
@@ -604,6 +718,9 @@ internal sealed partial class DataMoverReconciler : IReconciler
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: created {Kind} {Object}")]
     private static partial void LogCreated(ILogger logger, string @namespace, string name, string kind, string @object);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: deleting VolumeSnapshot {Snapshot}")]
+    private static partial void LogSnapshotDeleting(ILogger logger, string @namespace, string name, string snapshot);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DataMover {Namespace}/{Name}: deleting clone PVC {Clone}")]
     private static partial void LogCloneDeleting(ILogger logger, string @namespace, string name, string clone);

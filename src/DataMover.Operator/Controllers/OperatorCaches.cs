@@ -43,6 +43,12 @@ internal sealed class OperatorCaches
 
         StorageClasses = new Informer<StorageClass>(client, KubeResources.StorageClasses, new InformerOptions(), loggers.CreateLogger("Informer.StorageClass"), time);
 
+        // copyMethod Snapshot: the operator's VolumeSnapshots and the classes to pick from. Outside HasSynced and the
+        // health probes: a cluster without the snapshot CRDs still runs Clone backups (see SnapshotsServed).
+        VolumeSnapshots = new Informer<VolumeSnapshot>(client, KubeResources.VolumeSnapshots, Scoped(DataMoverLabels.CreatedBySelector), loggers.CreateLogger("Informer.VolumeSnapshot"), time);
+        VolumeSnapshots.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);
+        VolumeSnapshotClasses = new Informer<VolumeSnapshotClass>(client, KubeResources.VolumeSnapshotClasses, new InformerOptions(), loggers.CreateLogger("Informer.VolumeSnapshotClass"), time);
+
         // The movers' ServiceAccounts (Security.MoverServiceAccounts): only those the operator labelled.
         ServiceAccounts = Security.MoverServiceAccounts.CreateInformer(client, ns, loggers.CreateLogger("Informer.ServiceAccount"), time);
     }
@@ -55,6 +61,11 @@ internal sealed class OperatorCaches
     public Informer<Event> JobEvents { get; }
     public Informer<StorageClass> StorageClasses { get; }
     public Informer<Security.ServiceAccount> ServiceAccounts { get; }
+    public Informer<VolumeSnapshot> VolumeSnapshots { get; }
+    public Informer<VolumeSnapshotClass> VolumeSnapshotClasses { get; }
+
+    /// <summary>Whether the snapshot informers have listed: false while the cluster lacks the snapshot CRDs.</summary>
+    public bool SnapshotsServed => VolumeSnapshots.HasSynced && VolumeSnapshotClasses.HasSynced;
 
     /// <summary>Every informer, for health probes.</summary>
     public IReadOnlyList<IInformer> All => [DataMovers, Pvcs, Jobs, Pods, Events, JobEvents, StorageClasses, ServiceAccounts];
@@ -66,6 +77,7 @@ internal sealed class OperatorCaches
     [
         DataMovers.RunAsync(cancellationToken), Pvcs.RunAsync(cancellationToken), Jobs.RunAsync(cancellationToken),
         Pods.RunAsync(cancellationToken), Events.RunAsync(cancellationToken), JobEvents.RunAsync(cancellationToken), StorageClasses.RunAsync(cancellationToken), ServiceAccounts.RunAsync(cancellationToken),
+        VolumeSnapshots.RunAsync(cancellationToken), VolumeSnapshotClasses.RunAsync(cancellationToken),
     ];
 
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => Task.WhenAll(

@@ -93,6 +93,7 @@ internal static class CommandLine
         var defaults = Controllers.BackupTimeouts.Defaults;
         var sourceReady = Duration("--source-ready-timeout", "DATAMOVER_SOURCE_READY_TIMEOUT", "Default bound on waiting for the source PVC to exist and be Bound", defaults.SourceReady);
         var cloneReady = Duration("--clone-ready-timeout", "DATAMOVER_CLONE_READY_TIMEOUT", "Default bound on waiting for a clone to be Bound (or created, on WaitForFirstConsumer classes)", defaults.CloneReady);
+        var snapshotReady = Duration("--snapshot-ready-timeout", "DATAMOVER_SNAPSHOT_READY_TIMEOUT", "Default bound on waiting for a VolumeSnapshot (copyMethod Snapshot) to be readyToUse", defaults.SnapshotReady);
         var moverStart = Duration("--mover-start-timeout", "DATAMOVER_MOVER_START_TIMEOUT", "Default bound on waiting for the mover pod to start running", defaults.MoverStart);
         var moverRun = Duration("--mover-run-timeout", "DATAMOVER_MOVER_RUN_TIMEOUT", "Default bound on the mover Job's run (its activeDeadlineSeconds)", defaults.MoverRun);
         var cleanup = Duration("--cleanup-timeout", "DATAMOVER_CLEANUP_TIMEOUT", "Default bound on waiting for the clone to be gone after its delete", defaults.Cleanup);
@@ -133,7 +134,7 @@ internal static class CommandLine
 
         var root = new RootCommand("DataMover operator: backs up PVCs by cloning them and syncing the clone to S3")
         {
-            kubeconfig, ns, metrics, metricsSecure, metricsCertDir, health, workers, image, allowedImages, leaderElect, allowPrivilegedRestore, allowMoverRoot, moverPodDefaults, sourceReady, cloneReady, moverStart, moverRun, cleanup, unhealthyAfter, shutdownGrace, logFormat, logLevel,
+            kubeconfig, ns, metrics, metricsSecure, metricsCertDir, health, workers, image, allowedImages, leaderElect, allowPrivilegedRestore, allowMoverRoot, moverPodDefaults, sourceReady, cloneReady, snapshotReady, moverStart, moverRun, cleanup, unhealthyAfter, shutdownGrace, logFormat, logLevel,
         };
         root.SetAction((result, ct) => run(new OperatorOptions
         {
@@ -156,6 +157,7 @@ internal static class CommandLine
             {
                 SourceReady = Parse(result.GetValue(sourceReady)!),
                 CloneReady = Parse(result.GetValue(cloneReady)!),
+                SnapshotReady = Parse(result.GetValue(snapshotReady)!),
                 MoverStart = Parse(result.GetValue(moverStart)!),
                 MoverRun = Parse(result.GetValue(moverRun)!),
                 Cleanup = Parse(result.GetValue(cleanup)!),

@@ -10,15 +10,25 @@ namespace DataMover.Operator.Naming;
 internal static class CloneNamer
 {
     public const string Infix = "-cloned-";
+
+    /// <summary>The infix of a copyMethod Snapshot's VolumeSnapshot: <c>&lt;sourcePvc&gt;-snapshot-&lt;yyyyMMddHHmmss&gt;</c>.</summary>
+    public const string SnapshotInfix = "-snapshot-";
     public const string TimestampFormat = "yyyyMMddHHmmss";
 
     /// <summary>The clone name for <paramref name="sourcePvc"/> at <paramref name="time"/>.</summary>
     /// <param name="sourcePvc">The source PVC's name.</param>
     /// <param name="time">When the DataMover decided to clone (UTC is used).</param>
     /// <param name="disambiguator">Appended when the plain name is taken by someone else's clone.</param>
-    public static string Name(string sourcePvc, DateTimeOffset time, string? disambiguator = null)
+    public static string Name(string sourcePvc, DateTimeOffset time, string? disambiguator = null) =>
+        Name(sourcePvc, Infix, time, disambiguator);
+
+    /// <summary>The VolumeSnapshot name for <paramref name="sourcePvc"/> at <paramref name="time"/>, shaped like the clone's.</summary>
+    public static string SnapshotName(string sourcePvc, DateTimeOffset time, string? disambiguator = null) =>
+        Name(sourcePvc, SnapshotInfix, time, disambiguator);
+
+    private static string Name(string sourcePvc, string infix, DateTimeOffset time, string? disambiguator)
     {
-        var suffix = Infix + time.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture)
+        var suffix = infix + time.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture)
             + (string.IsNullOrEmpty(disambiguator) ? "" : "-" + disambiguator);
         return KubeNames.Fit(sourcePvc, KubeNames.MaxLabelLength - suffix.Length) + suffix;
     }

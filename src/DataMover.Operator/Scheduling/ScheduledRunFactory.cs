@@ -49,6 +49,8 @@ internal static class ScheduledRunFactory
                 Path = spec.Path,
                 AddTimestampPrefix = spec.AddTimestampPrefix,
                 DeletePvcAfterBackup = spec.DeletePvcAfterBackup,
+                CopyMethod = spec.CopyMethod,
+                VolumeSnapshotClassName = spec.VolumeSnapshotClassName,
                 AdditionalEnv = spec.AdditionalEnv,
                 Image = spec.Image,
                 MoverPod = spec.MoverPod,

@@ -18,8 +18,11 @@ internal static class MoverEnvPolicy
     public static IReadOnlySet<string> StorageKeys { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "BUCKET_HOST", "BUCKET_NAME",
-        "BUCKET_PORT", "TLS_HOST", "MOVER_REMOTE", "MOVER_REMOTE_PATH", "MOVER_VERIFY",
+        "BUCKET_PORT", "TLS_HOST", "MOVER_REMOTE", "MOVER_REMOTE_PATH", "MOVER_VERIFY", "ENCRYPTION_PASSWORD", "ENCRYPTION_SALT",
     };
+
+    /// <summary>Storage keys that are key material: never a plain value in a spec (docs/mover.md, "Encryption at rest").</summary>
+    private static readonly HashSet<string> KeyMaterial = new(StringComparer.Ordinal) { "ENCRYPTION_PASSWORD", "ENCRYPTION_SALT" };
 
     /// <summary>Variables the operator sets itself (docs/mover-protocol.md, "Set by the operator").</summary>
     private static readonly HashSet<string> OperatorNames = new(StringComparer.Ordinal)
@@ -107,12 +110,26 @@ internal static class MoverEnvPolicy
             return "dumps requests and credentials into the log";
         }
 
+        if (name.StartsWith("RCLONE_CRYPT_", StringComparison.Ordinal))
+        {
+            return "changes the mover's encryption (set ENCRYPTION_PASSWORD and ENCRYPTION_SALT in the storage Secret)";
+        }
+
         return null;
     }
 
     /// <summary>Every refused entry of <paramref name="env"/> with its reason, in order; names only, never values.</summary>
     public static IReadOnlyList<(string Name, string Why)> Refused(IReadOnlyList<EnvVar>? env) =>
-        [.. (env ?? []).Select(e => (Name: e.Name ?? "", Why: WhyRefused(e.Name))).Where(r => r.Why is not null).Select(r => (r.Name, r.Why!))];
+        [.. (env ?? []).Select(e => (Name: e.Name ?? "", Why: WhyRefused(e.Name) ?? WhyValueRefused(e))).Where(r => r.Why is not null).Select(r => (r.Name, r.Why!))];
+
+    /// <summary>
+    /// An encryption key written into a spec is readable by everyone who can read the spec and sits in every backup of
+    /// the cluster's objects; it may only come from a Secret (the storage Secret, or valueFrom.secretKeyRef).
+    /// </summary>
+    private static string? WhyValueRefused(EnvVar env) =>
+        KeyMaterial.Contains(env.Name) && env.ValueFrom?.SecretKeyRef is null
+            ? "key material must come from a Secret: set it in the storage Secret or use valueFrom.secretKeyRef"
+            : null;
 
     /// <summary>The refusal message for <paramref name="refused"/> (non-empty), naming each name and why.</summary>
     public static string Describe(IReadOnlyList<(string Name, string Why)> refused, string field = "spec.additionalEnv") =>

@@ -16,6 +16,8 @@ namespace DataMover.Sandbox.Node;
 internal sealed partial class SnapshotController : IReconciler
 {
     public const string DefaultClassName = "csi-hostpath-snapclass";
+    public const string BoundProtection = "snapshot.storage.kubernetes.io/volumesnapshot-bound-protection";
+    public const string AsSourceProtection = "snapshot.storage.kubernetes.io/volumesnapshot-as-source-protection";
 
     private readonly KubeClient _client;
     private readonly NodeAgentOptions _options;
@@ -36,12 +38,18 @@ internal sealed partial class SnapshotController : IReconciler
         _volumes = informers.Get(KubeResources.PersistentVolumes);
         _events = new EventEmitter(client, "snapshot-controller", null, _logger);
         Loop = new ControllerLoop("snapshotter", this, 1, _logger);
-        _snapshots.AddHandler(new InformerHandler<VolumeSnapshot>(s => Loop.Enqueue(s.Key()), (_, s) => Loop.Enqueue(s.Key()), OnDeleted));
+        _snapshots.AddHandler(InformerHandler<VolumeSnapshot>.Any(s => Loop.Enqueue(s.Key())));
         _claims.AddHandler(InformerHandler<PersistentVolumeClaim>.Any(c =>
         {
             foreach (var s in _snapshots.List(c.Metadata.Namespace).Where(s => s.Spec?.Source?.PersistentVolumeClaimName == c.Metadata.Name))
             {
                 Loop.Enqueue(s.Key());
+            }
+
+            // A claim restored from a snapshot holds the snapshot's as-source protection while it is pending.
+            if (RestoredFrom(c) is { } snapshotName)
+            {
+                Loop.Enqueue(c.Metadata.Namespace + "/" + snapshotName);
             }
         }));
     }
@@ -93,7 +101,19 @@ internal sealed partial class SnapshotController : IReconciler
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         var snapshot = _snapshots.Get(key);
-        if (snapshot is null || snapshot.Metadata.DeletionTimestamp is not null || snapshot.Status?.ReadyToUse == true
+        if (snapshot is null)
+        {
+            return ReconcileResult.Done;
+        }
+
+        if (snapshot.Metadata.DeletionTimestamp is not null)
+        {
+            await FinalizeAsync(snapshot, cancellationToken);
+            return ReconcileResult.Done;
+        }
+
+        await ProtectAsync(snapshot, cancellationToken);
+        if (snapshot.Status?.ReadyToUse == true || snapshot.Status?.Error is not null
             || snapshot.Spec?.Source?.PersistentVolumeClaimName is not { } claimName)
         {
             return ReconcileResult.Done;
@@ -107,9 +127,19 @@ internal sealed partial class SnapshotController : IReconciler
             return ReconcileResult.Done;
         }
 
-        if (pv.Metadata.Annotation(WellKnown.ProvisionedBy) != SandboxDrivers.HostPath)
+        // As the snapshot-controller: the class is checked before any content is made, against the source's driver.
+        var driver = pv.Metadata.Annotation(WellKnown.ProvisionedBy) ?? "";
+        var choice = await SnapshotClassChoice.ChooseAsync(_client, snapshot.Spec.VolumeSnapshotClassName, driver, cancellationToken);
+        if (choice.Failed)
         {
-            _events.Warning(snapshot, "SnapshotCreationFailed", $"Failed to create snapshot: failed to get input parameters to create snapshot {snapshot.Metadata.Name}: \"driver {pv.Metadata.Annotation(WellKnown.ProvisionedBy)} does not support snapshots\"");
+            await FailAsync(snapshot, choice.FailureReason!, choice.FailureMessage!, cancellationToken);
+            return ReconcileResult.Done;
+        }
+
+        if (driver != SandboxDrivers.HostPath)
+        {
+            // As the csi-snapshotter: the failure is both an event and the snapshot's status.error, which stays.
+            await FailAsync(snapshot, "SnapshotCreationFailed", $"Failed to create snapshot: failed to get input parameters to create snapshot {snapshot.Metadata.Name}: \"driver {driver} does not support snapshots\"", cancellationToken);
             return ReconcileResult.Done;
         }
 
@@ -127,11 +157,11 @@ internal sealed partial class SnapshotController : IReconciler
             ["metadata"] = new JsonObject { ["name"] = contentName },
             ["spec"] = new JsonObject
             {
-                ["deletionPolicy"] = "Delete",
+                ["deletionPolicy"] = choice.DeletionPolicy,
                 ["driver"] = SandboxDrivers.HostPath,
                 ["source"] = new JsonObject { ["volumeHandle"] = pv.Metadata.Name },
                 ["sourceVolumeMode"] = pv.Spec.VolumeMode ?? "Filesystem",
-                ["volumeSnapshotClassName"] = snapshot.Spec.VolumeSnapshotClassName ?? DefaultClassName,
+                ["volumeSnapshotClassName"] = choice.Name,
                 ["volumeSnapshotRef"] = new JsonObject
                 {
                     ["apiVersion"] = "snapshot.storage.k8s.io/v1",
@@ -186,30 +216,91 @@ internal sealed partial class SnapshotController : IReconciler
         return ReconcileResult.Done;
     }
 
-    private void OnDeleted(VolumeSnapshot snapshot)
+    private static string? RestoredFrom(PersistentVolumeClaim claim) =>
+        claim.Spec?.DataSource is { Kind: "VolumeSnapshot" } source && claim.Status?.Phase is null or "Pending" ? source.Name : null;
+
+    private bool BeingRestored(VolumeSnapshot snapshot) =>
+        _claims.List(snapshot.Metadata.Namespace).Any(c => RestoredFrom(c) == snapshot.Metadata.Name);
+
+    /// <summary>
+    /// The snapshot-controller's finalizers: bound-protection once a content is bound, as-source protection while a
+    /// claim is being provisioned from the snapshot (the snapshot cannot go away under the restore).
+    /// </summary>
+    private Task ProtectAsync(VolumeSnapshot snapshot, CancellationToken cancellationToken)
     {
-        if (snapshot.Status?.BoundVolumeSnapshotContentName is not { } contentName)
+        var wanted = new List<string>();
+        if (snapshot.Status?.BoundVolumeSnapshotContentName is not null)
+        {
+            wanted.Add(BoundProtection);
+        }
+
+        if (BeingRestored(snapshot))
+        {
+            wanted.Add(AsSourceProtection);
+        }
+
+        return SetFinalizersAsync(snapshot, wanted, cancellationToken);
+    }
+
+    /// <summary>
+    /// As the snapshot-controller on delete: wait while a claim is still provisioned from the snapshot, then handle
+    /// the content by its deletionPolicy (Delete removes it and the data, Retain keeps it), then let the snapshot go.
+    /// </summary>
+    private async Task FinalizeAsync(VolumeSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        if (BeingRestored(snapshot))
         {
             return;
         }
 
-        _ = Task.Run(async () =>
+        if (snapshot.Status?.BoundVolumeSnapshotContentName is { } contentName && snapshot.Metadata.Finalizers?.Contains(BoundProtection) == true)
         {
-            try
+            var contents = _client.Resource(VolumeSnapshotContents);
+            var content = await contents.TryGetAsync(null, contentName, cancellationToken);
+            var policy = content?.Extra?.TryGetValue("spec", out var spec) == true && spec.TryGetProperty("deletionPolicy", out var p) ? p.GetString() : "Delete";
+            if (content is not null && policy == "Delete")
             {
-                var dir = Path.Combine(_options.DataDir, "snapshots", contentName);
-                if (Directory.Exists(dir))
+                try
                 {
-                    Directory.Delete(dir, recursive: true);
-                }
+                    var dir = Path.Combine(_options.DataDir, "snapshots", contentName);
+                    if (Directory.Exists(dir))
+                    {
+                        Directory.Delete(dir, recursive: true);
+                    }
 
-                await _client.Resource(VolumeSnapshotContents).DeleteAsync(null, contentName);
+                    await contents.DeleteAsync(null, contentName, cancellationToken: cancellationToken);
+                }
+                catch (KubeApiException e) when (e.IsNotFound)
+                {
+                    // Already gone.
+                }
+                catch (Exception e) when (e is KubeApiException or IOException)
+                {
+                    // Keeps the finalizers: the loop retries the delete.
+                    LogCleanupFailed(_logger, contentName, e.Message);
+                    throw;
+                }
             }
-            catch (Exception e) when (e is KubeApiException or IOException or HttpRequestException)
-            {
-                LogCleanupFailed(_logger, contentName, e.Message);
-            }
-        });
+        }
+
+        await SetFinalizersAsync(snapshot, [], cancellationToken);
+    }
+
+    private async Task SetFinalizersAsync(VolumeSnapshot snapshot, IReadOnlyList<string> wanted, CancellationToken cancellationToken) =>
+        await ConflictRetry.UpdateAsync(_client.Resource(KubeResources.VolumeSnapshots), snapshot, s =>
+        {
+            var others = (s.Metadata.Finalizers ?? []).Where(f => f is not BoundProtection and not AsSourceProtection);
+            var next = others.Concat(wanted).ToList();
+            return next.SequenceEqual(s.Metadata.Finalizers ?? []) ? null : s with { Metadata = s.Metadata with { Finalizers = next } };
+        }, WriteTarget.Object, _logger, cancellationToken);
+
+    private async Task FailAsync(VolumeSnapshot snapshot, string reason, string message, CancellationToken cancellationToken)
+    {
+        _events.Warning(snapshot, reason, message);
+        await ConflictRetry.UpdateAsync(_client.Resource(KubeResources.VolumeSnapshots), snapshot, s => s.Status?.Error?.Message == message ? null : s with
+        {
+            Status = (s.Status ?? new VolumeSnapshotStatus()) with { ReadyToUse = false, Error = new VolumeSnapshotError { Message = message, Time = DateTimeOffset.UtcNow } },
+        }, WriteTarget.Status, _logger, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No default VolumeSnapshotClass: {Error}")]

@@ -78,13 +78,17 @@ internal sealed class BackupScenario
             data[key] = value;
         }
 
+        await CreateSecretAsync(name, data);
+        return data;
+    }
+
+    /// <summary>A Secret holding exactly <paramref name="data"/> (e.g. another backend's keys).</summary>
+    public async Task CreateSecretAsync(string name, IReadOnlyDictionary<string, string> data) =>
         await _cluster.Client.Resource(KubeResources.Secrets).CreateAsync(new Secret
         {
             Metadata = new ObjectMeta { Name = name, Namespace = Namespace },
-            StringData = data,
+            StringData = data.ToDictionary(entry => entry.Key, entry => entry.Value, StringComparer.Ordinal),
         });
-        return data;
-    }
 
     /// <summary>
     /// A PVC of storage class <c>standard</c> (the sandbox's hostpath CSI driver); once Bound, returns the host

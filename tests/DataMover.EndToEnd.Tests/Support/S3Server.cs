@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -31,10 +30,10 @@ internal sealed partial class S3Server : IAsyncDisposable
 
     private readonly Process _process;
     private readonly string _storageDirectory;
-    private readonly StringBuilder _output;
+    private readonly ServerProcessOutput _output;
     private readonly AmazonS3Client _client;
 
-    private S3Server(Process process, string storageDirectory, StringBuilder output, int port)
+    private S3Server(Process process, string storageDirectory, ServerProcessOutput output, int port)
     {
         _process = process;
         _storageDirectory = storageDirectory;
@@ -90,13 +89,8 @@ internal sealed partial class S3Server : IAsyncDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
-        var output = new StringBuilder();
-        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => OnOutput(e.Data, output, listening);
-        process.ErrorDataReceived += (_, e) => OnOutput(e.Data, output, listening);
-        process.Exited += (_, _) => listening.TrySetException(
-            new InvalidOperationException($"s3rver exited during startup:\n{Snapshot(output)}"));
+        var output = new ServerProcessOutput(process, "s3rver", ListeningLine());
         S3Server? server = null;
         try
         {
@@ -105,7 +99,7 @@ internal sealed partial class S3Server : IAsyncDisposable
             process.BeginErrorReadLine();
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(StartTimeout);
-            var port = await listening.Task.WaitAsync(deadline.Token);
+            var port = await output.Port.WaitAsync(deadline.Token);
             server = new S3Server(process, storage, output, port);
             // The listening line means the socket is open; one authenticated call proves the
             // S3 API and the credentials work before any test relies on them.
@@ -115,11 +109,11 @@ internal sealed partial class S3Server : IAsyncDisposable
         catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or AmazonServiceException)
         {
             server?._client.Dispose();
-            Stop(process);
+            ServerProcessOutput.Stop(process);
             process.Dispose();
             Directory.Delete(storage, recursive: true);
             throw new InvalidOperationException(
-                $"s3rver did not start (or answer) within {StartTimeout.TotalSeconds:0}s:\n{Snapshot(output)}", ex);
+                $"s3rver did not start (or answer) within {StartTimeout.TotalSeconds:0}s:\n{output.Text}", ex);
         }
     }
 
@@ -203,12 +197,12 @@ internal sealed partial class S3Server : IAsyncDisposable
     }
 
     /// <summary>What s3rver printed so far (errors only, since it runs with --silent).</summary>
-    public string Output => Snapshot(_output);
+    public string Output => _output.Text;
 
     public async ValueTask DisposeAsync()
     {
         _client.Dispose();
-        Stop(_process);
+        ServerProcessOutput.Stop(_process);
         await _process.WaitForExitAsync();
         _process.Dispose();
         try
@@ -218,48 +212,6 @@ internal sealed partial class S3Server : IAsyncDisposable
         catch (IOException)
         {
             // Best effort: a leftover temp directory must not fail the test run.
-        }
-    }
-
-    private static void OnOutput(string? line, StringBuilder output, TaskCompletionSource<int> listening)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
-
-        var match = ListeningLine().Match(line);
-        if (match.Success)
-        {
-            listening.TrySetResult(int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture));
-        }
-    }
-
-    private static string Snapshot(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
-    private static void Stop(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited between the check and the kill.
         }
     }
 

@@ -72,7 +72,9 @@ public sealed class InformerTests
         server.OnList(List(21, ConfigMap("a", 20)));
 
         var (informer, events, run, cts) = Start(server, maxAttempts: 1);
-        await WaitUntilAsync(() => server.WatchVersions.Count >= 2);
+        // Healthy again once the second watch is established (its headers reached the client), which comes after
+        // the server has recorded the request.
+        await WaitUntilAsync(() => server.WatchVersions.Count >= 2 && informer.Health.Synced);
         await cts.CancelAsync();
         await run;
 

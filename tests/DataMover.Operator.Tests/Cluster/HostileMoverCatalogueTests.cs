@@ -173,6 +173,7 @@ public sealed class HostileMoverCatalogueTests(ClusterFixture fixture) : Cluster
     [Theory]
     [InlineData("BASH_ENV", null, "EnvNotAllowed")]
     [InlineData("RCLONE_CONFIG", null, "EnvNotAllowed")]
+    [InlineData("ENCRYPTION_PASSWORD", null, "EnvNotAllowed")]
     [InlineData(null, "busybox", "ImageNotAllowed")]
     public async Task AScheduleThatWouldRunAHostileMoverIsNotReadyAndCreatesNoRun(string? env, string? image, string reason)
     {

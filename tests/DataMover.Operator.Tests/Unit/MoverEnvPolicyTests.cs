@@ -10,6 +10,8 @@ public sealed class MoverEnvPolicyTests
     [InlineData("AWS_SECRET_ACCESS_KEY")]
     [InlineData("BUCKET_PORT")]
     [InlineData("MOVER_VERIFY")]
+    [InlineData("ENCRYPTION_PASSWORD")]
+    [InlineData("ENCRYPTION_SALT")]
     [InlineData("RCLONE_TRANSFERS")]
     [InlineData("RCLONE_S3_UPLOAD_CUTOFF")]
     [InlineData("RCLONE_CONFIG_OTHER_TYPE")]
@@ -45,6 +47,8 @@ public sealed class MoverEnvPolicyTests
     [InlineData("RCLONE_TEMP_DIR", "outside $HOME")]
     [InlineData("RCLONE_ASK_PASSWORD", "terminal")]
     [InlineData("RCLONE_CONFIG_DATAMOVER_ENDPOINT", "remote")]
+    [InlineData("RCLONE_CONFIG_DATAMOVER_CRYPT_PASSWORD", "remote")]
+    [InlineData("RCLONE_CRYPT_PASSWORD2", "encryption")]
     [InlineData("rclone_transfers", "not an allowed name")]
     [InlineData("FOO", "not an allowed name")]
     public void EverythingElseIsRefusedWithTheReason(string name, string why) =>
@@ -65,5 +69,20 @@ public sealed class MoverEnvPolicyTests
         Assert.Contains("BASH_ENV (changes how the shell", message, StringComparison.Ordinal);
         Assert.Contains("PATH (", message, StringComparison.Ordinal);
         Assert.DoesNotContain("canary", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EncryptionKeysComeOnlyFromASecretNeverAsAPlainValue()
+    {
+        var refused = MoverEnvPolicy.Refused(
+        [
+            new EnvVar { Name = "ENCRYPTION_PASSWORD", Value = "canary-password-in-spec" },
+            new EnvVar { Name = "ENCRYPTION_SALT", ValueFrom = new EnvVarSource { SecretKeyRef = new KeySelector { Name = "keys", Key = "salt" } } },
+        ]);
+
+        var only = Assert.Single(refused);
+        Assert.Equal("ENCRYPTION_PASSWORD", only.Name);
+        Assert.Contains("must come from a Secret", only.Why, StringComparison.Ordinal);
+        Assert.DoesNotContain("canary", MoverEnvPolicy.Describe(refused), StringComparison.Ordinal);
     }
 }
