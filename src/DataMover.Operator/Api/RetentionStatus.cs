@@ -16,4 +16,6 @@ public sealed record RetentionStatus : KubeModel
     public int? Pruned { get; init; }
     /// <summary>In dry-run mode: the folders a prune would delete.</summary>
     public IReadOnlyList<string>? WouldPrune { get; init; }
+    /// <summary>The run (DataMover) the latest prune followed; the next prune follows the next successful run.</summary>
+    public string? LastRun { get; init; }
 }

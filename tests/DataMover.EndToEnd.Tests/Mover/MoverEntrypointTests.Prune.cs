@@ -86,4 +86,40 @@ public sealed partial class MoverEntrypointTests
         Assert.True(resume.ExitCode == 0, resume.ToString());
         Assert.Equal(["f1", "f2", "foreign", "other"], await FoldersAsync(bucket));
     }
+
+    [Fact]
+    public async Task Prune_lists_and_deletes_through_the_crypt_remote_and_needs_the_key()
+    {
+        var bucket = await NewBucketAsync("prunecrypt");
+        var tree = SampleTree.CreateSmall(Path.Combine(_scratch, "prunecrypt"));
+        (string, string?)[] key = [("ENCRYPTION_PASSWORD", CryptPassword), ("DATAMOVER_PATH", "p")];
+        foreach (var folder in new[] { "f1", "f2" })
+        {
+            var run = await MoverRunner.RunAsync(tree.Root, Pod(bucket, [.. key, ("DATAMOVER_DESTINATION_PREFIX", folder),
+                ("DATAMOVER_SCHEDULE_NAME", "nightly"), ("DATAMOVER_SCHEDULE_UID", ScheduleUid)]));
+            Assert.True(run.ExitCode == 0, run.ToString());
+        }
+
+        var objectsBefore = (await _s3.ListObjectsAsync(bucket, "p/")).Count;
+        var prune = await MoverRunner.RunAsync(Path.Combine(_scratch, "no-volume-here"),
+            Pod(bucket, [.. key, ("MOVER_MODE", "prune"), ("DATAMOVER_SCHEDULE_UID", ScheduleUid), ("DATAMOVER_PRUNE_FOLDERS", "f1")]),
+            new MoverRunOptions { Direct = true });
+
+        Assert.True(prune.ExitCode == 0, prune.ToString());
+        Assert.Equal(1, prune.Json.GetProperty("pruned").GetInt32());
+        // The listing is of decrypted names; the bucket holds only encrypted ones, and f1's are gone.
+        var listed = prune.Json.GetProperty("backups").EnumerateArray().Select(b => b.GetProperty("f").GetString() ?? "").ToArray();
+        Assert.Equal(["f2"], listed);
+        var objectsAfter = await _s3.ListObjectsAsync(bucket, "p/");
+        Assert.InRange(objectsAfter.Count, 2, objectsBefore - 1);
+        Assert.DoesNotContain(objectsAfter, o => o.Key.Contains("f2", StringComparison.Ordinal));
+        Assert.DoesNotContain(CryptPassword, prune.AllText, StringComparison.Ordinal);
+
+        var withoutKey = await MoverRunner.RunAsync(Path.Combine(_scratch, "no-volume-here"),
+            Pod(bucket, ("MOVER_MODE", "prune"), ("DATAMOVER_PATH", "p"), ("DATAMOVER_SCHEDULE_UID", ScheduleUid), ("DATAMOVER_PRUNE_FOLDERS", "f2")),
+            new MoverRunOptions { Direct = true });
+        Assert.Equal(2, withoutKey.ExitCode);
+        Assert.Contains("is encrypted; the Secret has no ENCRYPTION_PASSWORD", withoutKey.AllText, StringComparison.Ordinal);
+        Assert.Equal(objectsAfter.Count, (await _s3.ListObjectsAsync(bucket, "p/")).Count);
+    }
 }
