@@ -102,7 +102,7 @@ internal sealed class ScheduleController : IDisposable
 
     private void OnPrunePod(Pod pod, Informer<Job> jobs)
     {
-        if (pod.Metadata.Label(DataMoverLabels.Component) == Retention.PruneJobBuilder.Component
+        if (Retention.PruneJobBuilder.IsPruneComponent(pod.Metadata.Label(DataMoverLabels.Component))
             && pod.Metadata.ControllerReference() is { Kind: "Job" } owner && jobs.Get(pod.Metadata.Namespace, owner.Name) is { } job)
         {
             EnqueueOwner(job);

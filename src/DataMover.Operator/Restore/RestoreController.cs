@@ -55,7 +55,7 @@ internal sealed class RestoreController : IDisposable
     private void OnJob(Job job)
     {
         EnqueueOwner(job);
-        if (job.Metadata.Label(DataMoverLabels.Component) == Retention.PruneJobBuilder.Component)
+        if (Retention.PruneJobBuilder.IsPruneComponent(job.Metadata.Label(DataMoverLabels.Component)))
         {
             // A prune Job that finishes or goes lets the restores waiting for it (RestoreWaitingForPrune) go on.
             foreach (var restore in _restoreCaches.Restores.List(job.Metadata.Namespace).Where(r => r.Status?.Phase == RestorePhase.PreparingTarget))

@@ -14,13 +14,11 @@ internal static class PruneJobBuilder
 {
     public const string PruneMode = "prune";
 
-    /// <summary>The component label of prune Jobs and their pods.</summary>
-    public const string Component = "retention-prune";
+    /// <summary>The component label of list-pass Jobs and their pods.</summary>
+    public const string ListComponent = "retention-list";
 
-    /// <summary>Label: which pass a prune Job is (<see cref="ListPass"/> or <see cref="DeletePass"/>).</summary>
-    public const string PassLabel = "datamover.a-cup-of.coffee/prune-pass";
-    public const string ListPass = "list";
-    public const string DeletePass = "delete";
+    /// <summary>The component label of delete-pass Jobs and their pods.</summary>
+    public const string DeleteComponent = "retention-prune";
 
     /// <summary>Label: the uid of the schedule whose backups the Job prunes.</summary>
     public const string ScheduleUidLabel = "datamover.a-cup-of.coffee/schedule-uid";
@@ -41,10 +39,9 @@ internal static class PruneJobBuilder
         {
             [DataMoverLabels.CreatedBy] = DataMoverLabels.OperatorName,
             [DataMoverLabels.ManagedBy] = DataMoverLabels.OperatorName,
-            [DataMoverLabels.Component] = Component,
+            [DataMoverLabels.Component] = plan.Folders is null ? ListComponent : DeleteComponent,
             [ScheduleLabels.Schedule] = ScheduledNameBuilder.LabelValue(name),
             [ScheduleUidLabel] = schedule.Metadata.Uid!,
-            [PassLabel] = plan.Folders is null ? ListPass : DeletePass,
         };
         List<EnvVar> operatorEnv =
         [
@@ -93,6 +90,9 @@ internal static class PruneJobBuilder
     public static bool IsPruneJobOf(Job job, DataMoverSchedule schedule) =>
         DataMoverLabels.IsControlledBy(job, schedule)
         && job.Metadata.Label(DataMoverLabels.CreatedBy) == DataMoverLabels.OperatorName
-        && job.Metadata.Label(DataMoverLabels.Component) == Component
+        && IsPruneComponent(job.Metadata.Label(DataMoverLabels.Component))
         && job.Metadata.Label(ScheduleUidLabel) == schedule.Metadata.Uid;
+
+    /// <summary>True for the component label of either pass.</summary>
+    public static bool IsPruneComponent(string? component) => component is ListComponent or DeleteComponent;
 }

@@ -56,7 +56,7 @@ internal static class PruneRestoreGate
     /// <summary>A prune Job of this operator that has not finished (a finished one is deleted by its schedule right after).</summary>
     public static bool IsActivePrune(Job job) =>
         job.Metadata.Label(DataMoverLabels.CreatedBy) == DataMoverLabels.OperatorName
-        && job.Metadata.Label(DataMoverLabels.Component) == PruneJobBuilder.Component
+        && PruneJobBuilder.IsPruneComponent(job.Metadata.Label(DataMoverLabels.Component))
         && job.Metadata.DeletionTimestamp is null
         && !(job.Status?.Conditions ?? []).Any(c => c.Type is "Complete" or "Failed" && c.Status == "True");
 

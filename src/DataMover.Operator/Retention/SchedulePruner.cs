@@ -31,7 +31,8 @@ internal sealed partial class SchedulePruner
     private const int NamedInEvent = 10;
 
     private readonly SchedulePrunerContext _context;
-    private readonly OwnedObjects<Job> _jobs;
+    private readonly OwnedObjects<Job> _listJobs;
+    private readonly OwnedObjects<Job> _deleteJobs;
     private readonly ResourceClient<DataMoverSchedule> _schedules;
     private readonly MoverServiceAccounts _serviceAccounts;
     private readonly IEventSink _events;
@@ -41,7 +42,9 @@ internal sealed partial class SchedulePruner
     public SchedulePruner(SchedulePrunerContext context, IEventSink events, TimeProvider time, ILogger logger)
     {
         _context = context;
-        _jobs = new OwnedObjects<Job>(context.Client.Resource(KubeResources.Jobs), context.Jobs, PruneJobBuilder.Component);
+        // One create-or-adopt per pass: OwnedObjects adopts a schedule's one Job of a component under another name.
+        _listJobs = new OwnedObjects<Job>(context.Client.Resource(KubeResources.Jobs), context.Jobs, PruneJobBuilder.ListComponent);
+        _deleteJobs = new OwnedObjects<Job>(context.Client.Resource(KubeResources.Jobs), context.Jobs, PruneJobBuilder.DeleteComponent);
         _serviceAccounts = new MoverServiceAccounts(context.Client, context.ServiceAccounts);
         _schedules = context.Client.Resource(DataMoverResources.Schedules);
         _events = events;
@@ -63,12 +66,12 @@ internal sealed partial class SchedulePruner
             return new RetentionStep(status, null, CachesSyncRetry);
         }
 
-        var owned = _jobs.OwnedBy(schedule).Where(j => PruneJobBuilder.IsPruneJobOf(j, schedule)).ToList();
+        var owned = _listJobs.OwnedBy(schedule).Concat(_deleteJobs.OwnedBy(schedule)).Where(j => PruneJobBuilder.IsPruneJobOf(j, schedule)).ToList();
         if (schedule.Spec?.Retention is not { } policy)
         {
             foreach (var job in owned)
             {
-                await _jobs.DeleteAsync(job, "Background", ct);
+                await _listJobs.DeleteAsync(job, "Background", ct);
             }
 
             return RetentionStep.Unchanged(status);
@@ -77,7 +80,7 @@ internal sealed partial class SchedulePruner
         // The Jobs of a prune whose outcome status already records are done with.
         foreach (var job in owned.Where(j => RunOf(j) == status?.LastRun).ToList())
         {
-            await _jobs.DeleteAsync(job, "Background", ct);
+            await _listJobs.DeleteAsync(job, "Background", ct);
             owned.Remove(job);
         }
 
@@ -187,7 +190,7 @@ internal sealed partial class SchedulePruner
         Ensured<Job> ensured;
         try
         {
-            ensured = await _jobs.EnsureAsync(schedule, jobName,
+            ensured = await (folders is null ? _listJobs : _deleteJobs).EnsureAsync(schedule, jobName,
                 n => PruneJobBuilder.Build(schedule, new PruneJobPlan(n, run, folders, _context.MoverImage, JobDeadline, settings)).Job, ct);
         }
         catch (KubeApiException e) when (e.IsInvalid || e.IsForbidden)
@@ -198,6 +201,12 @@ internal sealed partial class SchedulePruner
         if (ensured.Outcome == EnsureOutcome.NameTaken)
         {
             return Fail(schedule, run, $"Job {jobName} exists and is not this schedule's prune Job");
+        }
+
+        if (ensured.Outcome == EnsureOutcome.OwnedElsewhere)
+        {
+            // Another prune of this schedule the cache had not shown yet: it goes first (one at a time).
+            return new RetentionStep(status, null, null);
         }
 
         if (ensured.Outcome == EnsureOutcome.Created)
@@ -252,7 +261,7 @@ internal sealed partial class SchedulePruner
         var due = (job.Metadata.CreationTimestamp ?? now) + JobDeadline + JobDeadlineGrace;
         if (now >= due)
         {
-            await _jobs.DeleteAsync(job, "Background", ct);
+            await _listJobs.DeleteAsync(job, "Background", ct);
             return Fail(schedule, run, $"prune Job {jobName} did not finish within {KubeDuration.Format(JobDeadline)}; the next successful run retries");
         }
 

@@ -4,6 +4,7 @@ using DataMover.Kube.Models;
 using DataMover.Operator.Api;
 using DataMover.Operator.Controllers;
 using DataMover.Operator.Retention;
+using DataMover.Operator.Scheduling;
 using DataMover.Operator.Tests.Cluster;
 
 namespace DataMover.Operator.Tests.Retention;
@@ -78,7 +79,8 @@ public sealed class RetentionClusterTests(FakeClockClusterFixture fixture) : Clu
         }
         catch (TimeoutException e)
         {
-            throw new TimeoutException(e.Message + ": " + JsonSerializer.Serialize(last?.Status, OperatorJsonContext.Default.DataMoverScheduleStatus), e);
+            var log = string.Join("\n", Fixture.OperatorLog.Lines.Where(l => l.Contains(ns, StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal) || l.Contains("Error", StringComparison.Ordinal)).TakeLast(40));
+            throw new TimeoutException(e.Message + ": " + JsonSerializer.Serialize(last?.Status, OperatorJsonContext.Default.DataMoverScheduleStatus) + "\n" + log, e);
         }
     }
 
@@ -86,10 +88,14 @@ public sealed class RetentionClusterTests(FakeClockClusterFixture fixture) : Clu
         schedule.Status?.Conditions?.FirstOrDefault(c => c.Type == RetentionReasons.Condition);
 
     private async Task<IReadOnlyList<Job>> PruneJobsAsync(string ns) =>
-        (await Jobs.ListAsync(ns, new ListOptions { LabelSelector = $"{DataMoverLabels.Component}={PruneJobBuilder.Component}" })).Items;
+        (await Jobs.ListAsync(ns, new ListOptions { LabelSelector = $"{ScheduleLabels.Schedule}={Schedule}" })).Items;
 
     private async Task<IReadOnlyList<Event>> ScheduleEventsAsync(string ns, string reason) =>
         [.. (await Client.Resource(KubeResources.Events).ListAsync(ns)).Items.Where(e => e.InvolvedObject?.Name == Schedule && e.Reason == reason)];
+
+    /// <summary>The schedule's events of <paramref name="reason"/> once there is one (the recorder sends them in the background).</summary>
+    private async Task<IReadOnlyList<Event>> EventuallyEventsAsync(string ns, string reason) =>
+        await EventuallyAsync(async () => await ScheduleEventsAsync(ns, reason) is { Count: > 0 } events ? events : null, reason + " event");
 
     [Fact]
     public async Task A_completed_run_names_its_schedule_and_is_followed_by_a_prune_that_keeps_the_newest_three()
@@ -109,7 +115,7 @@ public sealed class RetentionClusterTests(FakeClockClusterFixture fixture) : Clu
         Assert.NotNull(pruned.Status.Retention.LastPruneTime);
         Assert.Null(pruned.Status.Retention.WouldPrune);
         Assert.Equal(("True", RetentionReasons.Pruned), (RetentionCondition(pruned)?.Status, RetentionCondition(pruned)?.Reason));
-        var message = Assert.Single(await ScheduleEventsAsync(ns, RetentionReasons.Pruned)).Message!;
+        var message = Assert.Single(await EventuallyEventsAsync(ns, RetentionReasons.Pruned)).Message!;
         Assert.Contains("f2, f1", message, StringComparison.Ordinal);
         Assert.DoesNotContain("other", message, StringComparison.Ordinal);
         await EventuallyAsync(async () => (await PruneJobsAsync(ns)).Count == 0, "prune Jobs deleted");
@@ -144,7 +150,7 @@ public sealed class RetentionClusterTests(FakeClockClusterFixture fixture) : Clu
         Assert.Contains("AccessDenied", RetentionCondition(failed)?.Message, StringComparison.Ordinal);
         Assert.Equal(run, failed.Status!.Retention!.LastRun);
         Assert.Null(failed.Status.Retention.LastPruneTime);
-        var warning = Assert.Single(await ScheduleEventsAsync(ns, RetentionReasons.RetentionFailed));
+        var warning = Assert.Single(await EventuallyEventsAsync(ns, RetentionReasons.RetentionFailed));
         Assert.Equal("Warning", warning.Type);
         Assert.Contains(Fixture.OperatorLog.Lines, l => l.Contains($"{ns}/{Schedule}: the prune after {run} failed", StringComparison.Ordinal));
         await EventuallyAsync(async () => (await PruneJobsAsync(ns)).Count == 0, "failed prune Job deleted");
