@@ -34,6 +34,7 @@ internal sealed partial class SchedulePruner
     private readonly OwnedObjects<Job> _listJobs;
     private readonly OwnedObjects<Job> _deleteJobs;
     private readonly ResourceClient<DataMoverSchedule> _schedules;
+    private readonly ResourceClient<Pod> _pods;
     private readonly MoverServiceAccounts _serviceAccounts;
     private readonly IEventSink _events;
     private readonly TimeProvider _time;
@@ -47,6 +48,7 @@ internal sealed partial class SchedulePruner
         _deleteJobs = new OwnedObjects<Job>(context.Client.Resource(KubeResources.Jobs), context.Jobs, PruneJobBuilder.DeleteComponent);
         _serviceAccounts = new MoverServiceAccounts(context.Client, context.ServiceAccounts);
         _schedules = context.Client.Resource(DataMoverResources.Schedules);
+        _pods = context.Client.Resource(KubeResources.Pods);
         _events = events;
         _time = time;
         _logger = logger;
@@ -233,7 +235,8 @@ internal sealed partial class SchedulePruner
 
         if (Finished(job, "Complete"))
         {
-            var message = PodDiagnostics.TerminationMessage(pods, failed: false);
+            var message = PodDiagnostics.TerminationMessage(pods, failed: false)
+                ?? PodDiagnostics.TerminationMessage(await LivePodsAsync(schedule, job, ct), failed: false);
             if (message is null)
             {
                 var completed = job.Status?.CompletionTime ?? job.Metadata.CreationTimestamp ?? now;
@@ -254,7 +257,9 @@ internal sealed partial class SchedulePruner
 
         if (Finished(job, "Failed"))
         {
-            var message = PodDiagnostics.TerminationMessage(pods, failed: true) ?? "prune Job failed";
+            var message = PodDiagnostics.TerminationMessage(pods, failed: true)
+                ?? PodDiagnostics.TerminationMessage(await LivePodsAsync(schedule, job, ct), failed: true)
+                ?? "prune Job failed";
             return Fail(schedule, run, $"prune Job {jobName} failed: {PodDiagnostics.Quote(message)}; the next successful run retries");
         }
 
@@ -266,6 +271,13 @@ internal sealed partial class SchedulePruner
         }
 
         return new RetentionStep(schedule.Status?.Retention, new ConditionVerdict("Unknown", RetentionReasons.Pruning, $"prune after {run}: Job {jobName} is running"), due - now);
+    }
+
+    /// <summary>The Job's pods read from the API server, once, at the end (the pod informer may lag the Job's).</summary>
+    private async Task<IReadOnlyList<Pod>> LivePodsAsync(DataMoverSchedule schedule, Job job, CancellationToken ct)
+    {
+        var list = await _pods.ListAsync(schedule.Metadata.Namespace, new ListOptions { LabelSelector = $"{PruneJobBuilder.ScheduleUidLabel}={schedule.Metadata.Uid}" }, ct);
+        return [.. list.Items.Where(p => p.Metadata.ControllerReference()?.Uid == job.Metadata.Uid)];
     }
 
     /// <summary>True when the API server's schedule already records the outcome of the prune after <paramref name="run"/>.</summary>
