@@ -239,13 +239,6 @@ internal sealed partial class SchedulePruner
                 ?? PodDiagnostics.TerminationMessage(await LivePodsAsync(schedule, job, ct), failed: false);
             if (message is null)
             {
-                var completed = job.Status?.CompletionTime ?? job.Metadata.CreationTimestamp ?? now;
-                if (now < completed + JobDeadlineGrace)
-                {
-                    // The pod informer may lag the Job's: a pod update brings the schedule back.
-                    return new RetentionStep(schedule.Status?.Retention, null, completed + JobDeadlineGrace - now);
-                }
-
                 return Fail(schedule, run, $"prune Job {jobName} completed without a termination message from its pod; nothing is decided on it");
             }
 
