@@ -43,6 +43,8 @@ readonly EXIT_DESTINATION=3   # credentials refused or bucket missing: retrying 
 
 readonly SECRET_PREFIX=DATAMOVER_SECRET_
 readonly MANIFEST_NAME=.datamover-manifest.json
+# Written into a folder before a prune deletes its manifest; such a folder is never restored (docs/mover-protocol.md).
+readonly TOMBSTONE_NAME=.datamover-pruning
 readonly RESULT_LIMIT=4096
 # The names a Secret key (or spec.additionalEnv) may set besides RCLONE_* (docs/mover-protocol.md).
 readonly STORAGE_KEYS=" AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION BUCKET_HOST BUCKET_NAME BUCKET_PORT TLS_HOST MOVER_REMOTE MOVER_REMOTE_PATH MOVER_VERIFY ENCRYPTION_PASSWORD ENCRYPTION_SALT "
@@ -603,6 +605,7 @@ write_manifest() {
   jq -n \
     --arg name "${DATAMOVER_NAME:-}" --arg namespace "${DATAMOVER_NAMESPACE:-}" --arg uid "${DATAMOVER_UID:-}" \
     --arg pvc "${DATAMOVER_SOURCE_PVC:-}" --arg capacity "${DATAMOVER_SOURCE_CAPACITY:-}" \
+    --arg scheduleName "${DATAMOVER_SCHEDULE_NAME:-}" --arg scheduleUid "${DATAMOVER_SCHEDULE_UID:-}" \
     --arg path "$2" --arg folder "$3" --argjson files "$4" --argjson bytes "$5" --arg verified "$6" \
     --arg started "${START_TIME}" --arg finished "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     --arg rclone "$(rclone version 2>/dev/null | head -n 1 | sed -E 's/^rclone //')" \
@@ -629,7 +632,8 @@ write_manifest() {
       encrypted: $encrypted,
       directories: [ $directories | split("\u0000")[] | select(length > 0) | split(" ")
         | { path: (.[4:] | join(" ")), mode: (.[0] | fourdigits), uid: (.[1] | tonumber), gid: (.[2] | tonumber), mtime: (.[3] | rfc3339) } ]
-    }' >"${file}" || fail "${EXIT_FAILED}" "cannot build the manifest (jq failed)"
+    } + (if $scheduleUid == "" then {} else { schedule: { name: $scheduleName, uid: $scheduleUid } } end)' >"${file}" ||
+    fail "${EXIT_FAILED}" "cannot build the manifest (jq failed)"
 }
 
 # --- encryption at rest (docs/mover.md, "Encryption at rest") -----------------------------------
@@ -895,6 +899,10 @@ latest_folder() {
     [[ -n "${candidate}" ]] || continue
     candidate="${candidate%"${MANIFEST_NAME}"}"
     candidate="${candidate%/}"
+    if is_being_pruned "${path}" "${candidate}"; then
+      log "warning: ignoring ${candidate:-(root)}: a prune is deleting it (${TOMBSTONE_NAME})"
+      continue
+    fi
     manifest="$(capture_rclone_unfiltered cat "$(location "${path}" "${candidate}" "${MANIFEST_NAME}")")" || {
       fail_if_undecryptable
       continue
@@ -1013,6 +1021,9 @@ resolve_backup() {
   BACKUP_SOURCE="$(location "${path}" "${folder}")"
   BACKUP_DISPLAY="$(display_location "${path}" "${folder}")"
 
+  if [[ -n "${folder}" ]] && is_being_pruned "${path}" "${folder}"; then
+    fail "${EXIT_CONFIG}" "folder ${folder} under $(display_location "${path}") is being deleted by a prune (${TOMBSTONE_NAME}): not a complete backup"
+  fi
   BACKUP_MANIFEST="${WORK_DIR}/restore-manifest.json"
   if ! capture_rclone_unfiltered cat "$(location "${path}" "${folder}" "${MANIFEST_NAME}")" >"${BACKUP_MANIFEST}" ||
     ! jq -s -e 'length == 1 and (.[0] | type) == "object" and .[0].kind == "DataMoverBackup" and .[0].formatVersion == 1' \
@@ -1123,6 +1134,116 @@ run_inspect() {
     "${capacity}"
 }
 
+# --- prune ------------------------------------------------------------------------------------------
+
+# True when folder $2 under path $1 carries a prune tombstone.
+is_being_pruned() {
+  local listing
+  listing="$(capture_rclone_unfiltered lsf --files-only --max-depth 1 --fast-list=false \
+    --include "/${TOMBSTONE_NAME}" "$(location "$1" "$2")")" || return 1
+  [[ -n "${listing}" ]]
+}
+
+# Deletes one backup folder so that an interruption at any instant leaves either a whole backup or
+# a folder the next prune finishes: tombstone first, then the manifest (the folder stops being a
+# complete backup), then the data, the tombstone last.
+prune_folder() {
+  local path="$1" folder="$2" status=0 tombstone="${WORK_DIR}/tombstone"
+  printf '{"kind":"DataMoverPruning","formatVersion":1}\n' >"${tombstone}"
+  capture_rclone_unfiltered copyto "${tombstone}" "$(location "${path}" "${folder}" "${TOMBSTONE_NAME}")" ||
+    classify_failure copyto $?
+  capture_rclone_unfiltered deletefile "$(location "${path}" "${folder}" "${MANIFEST_NAME}")" || status=$?
+  if ((status != 0)) && ! grep -q -e 'not found' -e "doesn't exist" "${RCLONE_LOG}"; then
+    classify_failure deletefile "${status}"
+  fi
+  capture_rclone_unfiltered delete --exclude "/${TOMBSTONE_NAME}" "$(location "${path}" "${folder}")" ||
+    classify_failure delete $?
+  capture_rclone_unfiltered deletefile "$(location "${path}" "${folder}" "${TOMBSTONE_NAME}")" ||
+    classify_failure deletefile $?
+  log "pruned $(display_location "${path}" "${folder}")"
+}
+
+# Lists the folders under the path, one compact JSON object per folder that has a manifest or a
+# tombstone: {f: folder, t: startTime, s: schedule uid, m: has manifest, x: has tombstone}. A
+# listing that fails ends the run: the operator never decides on a partial listing.
+list_backup_folders() {
+  local path="$1" listing candidate name manifest status=0
+  listing="$(capture_rclone_unfiltered lsf --files-only --max-depth 2 --fast-list=false \
+    --include "/*/${MANIFEST_NAME}" --include "/*/${TOMBSTONE_NAME}" "$(location "${path}")")" || status=$?
+  if ((status != 0)); then
+    grep -q 'directory not found' "${RCLONE_LOG}" || classify_failure list "${status}"
+  fi
+  declare -A manifests=() tombstones=()
+  while IFS= read -r candidate; do
+    [[ -n "${candidate}" ]] || continue
+    name="${candidate##*/}"
+    candidate="${candidate%/*}"
+    if [[ "${name}" == "${MANIFEST_NAME}" ]]; then manifests["${candidate}"]=1; else tombstones["${candidate}"]=1; fi
+  done <<<"${listing}"
+  while IFS= read -r candidate; do
+    [[ -n "${candidate}" ]] || continue
+    manifest="{}"
+    if [[ -n "${manifests[${candidate}]:-}" ]]; then
+      manifest="$(capture_rclone_unfiltered cat "$(location "${path}" "${candidate}" "${MANIFEST_NAME}")")" || {
+        status=$?
+        fail_if_undecryptable
+        classify_failure cat "${status}"
+      }
+      jq -e 'type == "object" and .kind == "DataMoverBackup" and .formatVersion == 1' <<<"${manifest}" >/dev/null 2>&1 || manifest="{}"
+    fi
+    jq -c --arg f "${candidate}" --argjson m "$([[ "${manifest}" != "{}" ]] && echo true || echo false)" \
+      --argjson x "$([[ -n "${tombstones[${candidate}]:-}" ]] && echo true || echo false)" \
+      '{f: $f, t: (.startTime // ""), s: (.schedule.uid // ""), m: $m, x: $x}' <<<"${manifest}"
+  done < <(printf '%s\n' "${!manifests[@]}" "${!tombstones[@]}" | sort -u)
+}
+
+# Mode prune: deletes the folders named in DATAMOVER_PRUNE_FOLDERS (one per line, relative to the
+# path), then reports what is left under the path; with none named it only lists (the operator
+# plans from the listing, see docs/mover-protocol.md). Only folders that carry this schedule's
+# manifest (DATAMOVER_SCHEDULE_UID) or a tombstone are ever deleted.
+run_prune() {
+  local path folder entries json uid="${DATAMOVER_SCHEDULE_UID:-}" pruned=0 dry
+  path="$(relative_path DATAMOVER_PATH)"
+  dry="$(parse_bool DATAMOVER_PRUNE_DRY_RUN false)" || fail "${EXIT_CONFIG}" "DATAMOVER_PRUNE_DRY_RUN must be true or false"
+  [[ -n "${uid}" ]] || fail "${EXIT_CONFIG}" "missing required variable DATAMOVER_SCHEDULE_UID"
+  log "$(rclone version 2>/dev/null | head -n 1)"
+  probe_bucket
+  # Through the crypt remote folder names are encrypted: list and delete only with the key that
+  # wrote them, and fail clearly with a missing or wrong one rather than list nothing.
+  check_encryption "${path}"
+
+  entries="$(list_backup_folders "${path}")"
+  while IFS= read -r folder; do
+    [[ -n "${folder}" ]] || continue
+    # shellcheck disable=SC2034 # read by name in relative_path, which names it in its errors
+    DATAMOVER_PRUNE_ONE="${folder}"
+    folder="$(relative_path DATAMOVER_PRUNE_ONE)"
+    [[ -n "${folder}" && "${folder}" != */* ]] || fail "${EXIT_CONFIG}" "DATAMOVER_PRUNE_FOLDERS must name folders directly under the path"
+    if ! jq -e -s --arg f "${folder}" --arg uid "${uid}" 'any(.[]; .f == $f and (.x or (.m and .s == $uid)))' <<<"${entries}" >/dev/null; then
+      log "warning: not pruning ${folder}: it carries neither this schedule's manifest nor a tombstone"
+      continue
+    fi
+    if [[ "${dry}" == true ]]; then
+      log "dry run: would prune $(display_location "${path}" "${folder}")"
+      continue
+    fi
+    prune_folder "${path}" "${folder}"
+    pruned=$((pruned + 1))
+  done <<<"${DATAMOVER_PRUNE_FOLDERS:-}"
+  ((pruned == 0)) || entries="$(list_backup_folders "${path}")"
+
+  # The termination message holds 4096 bytes: the newest folders first, as many as fit (the result says so).
+  local limit=100
+  while :; do
+    json="$(jq -cs --argjson pruned "${pruned}" --argjson limit "${limit}" \
+      '(sort_by(.t) | reverse) as $all | {pruned: $pruned, backups: $all[:$limit], truncated: (($all | length) > $limit)}' <<<"${entries}")"
+    ((${#json} <= RESULT_LIMIT - 1024 || limit == 0)) && break
+    limit=$((limit / 2))
+  done
+  report_ignored_keys
+  succeed prune "${path}" "" "" 0 0 "" "pruned ${pruned} folders under $(display_location "${path}")" "${json}"
+}
+
 # --- main ---------------------------------------------------------------------------------------
 
 MODE=""
@@ -1131,8 +1252,8 @@ main() {
   collect_secrets
   MODE="${MOVER_MODE:-backup}"
   case "${MODE}" in
-    backup | restore | inspect) ;;
-    *) fail "${EXIT_CONFIG}" "MOVER_MODE must be backup, restore or inspect" ;;
+    backup | restore | inspect | prune) ;;
+    *) fail "${EXIT_CONFIG}" "MOVER_MODE must be backup, restore, inspect or prune" ;;
   esac
   if ((${#DENIED_PLAIN[@]} > 0)); then
     log "warning: not passed to rclone (not allowed by the protocol): ${DENIED_PLAIN[*]}"
@@ -1149,7 +1270,9 @@ main() {
   fi
   configure_encryption
 
-  if [[ "${MODE}" == restore ]]; then
+  if [[ "${MODE}" == prune ]]; then
+    run_prune
+  elif [[ "${MODE}" == restore ]]; then
     run_restore
   elif [[ "${MODE}" == inspect ]]; then
     run_inspect

@@ -31,4 +31,6 @@ public sealed record DataMoverScheduleSpec : KubeModel
     /// <summary>Forbid (default), Allow or Replace.</summary>
     public string? ConcurrencyPolicy { get; init; }
     public long? StartingDeadlineSeconds { get; init; }
+    /// <summary>Which complete backups of this schedule to keep; the others are deleted after each verified run.</summary>
+    public RetentionPolicy? Retention { get; init; }
 }

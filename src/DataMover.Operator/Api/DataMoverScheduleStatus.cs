@@ -16,4 +16,6 @@ public sealed record DataMoverScheduleStatus : KubeModel
     public int? FailedJobs { get; init; }
     public IReadOnlyList<Condition>? Conditions { get; init; }
     public long? ObservedGeneration { get; init; }
+    /// <summary>What the latest prune of the schedule's backups kept and deleted; unset without spec.retention.</summary>
+    public RetentionStatus? Retention { get; init; }
 }

@@ -20,6 +20,8 @@ internal static class MoverJobBuilder
     public const string DestinationPrefixVar = "DATAMOVER_DESTINATION_PREFIX";
     public const string SourcePvcVar = "DATAMOVER_SOURCE_PVC";
     public const string SourceCapacityVar = "DATAMOVER_SOURCE_CAPACITY";
+    public const string ScheduleNameVar = "DATAMOVER_SCHEDULE_NAME";
+    public const string ScheduleUidVar = "DATAMOVER_SCHEDULE_UID";
     public const string BackupMode = "backup";
 
     /// <summary>The mover's exit codes for errors no retry can fix (mover/entrypoint.sh: configuration, credentials or bucket).</summary>
@@ -45,6 +47,13 @@ internal static class MoverJobBuilder
         if (sourceCapacity is { Length: > 0 })
         {
             operatorEnv.Add(new EnvVar { Name = SourceCapacityVar, Value = sourceCapacity });
+        }
+
+        // A run of a schedule records it in the manifest: retention deletes only the backups naming its schedule.
+        if (dm.Metadata.ControllerReference() is { Kind: "DataMoverSchedule", Uid: { Length: > 0 } scheduleUid } schedule)
+        {
+            operatorEnv.Add(new EnvVar { Name = ScheduleNameVar, Value = schedule.Name });
+            operatorEnv.Add(new EnvVar { Name = ScheduleUidVar, Value = scheduleUid });
         }
 
         var (template, dropped) = MoverPodTemplate.Build(new MoverPodPlan(labels, spec.Image, defaultImage, operatorEnv, spec.AdditionalEnv, spec.SecretName!, cloneName, DataVolumeAccess.ReadOnly, podSettings));

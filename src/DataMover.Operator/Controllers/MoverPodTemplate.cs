@@ -115,6 +115,25 @@ internal static class MoverPodTemplate
         return (template, dropped);
     }
 
+    /// <summary>The template without the volume mounted at /data and without its mount, for a mover that only reads or writes the bucket (inspect, prune).</summary>
+    public static PodTemplateSpec WithoutDataVolume(PodTemplateSpec template)
+    {
+        var podSpec = template.Spec!;
+        var container = podSpec.Containers[0];
+        var dataVolumes = (container.VolumeMounts ?? [])
+            .Where(m => m.MountPath == DataMountPath)
+            .Select(m => m.Name)
+            .ToHashSet(StringComparer.Ordinal);
+        return template with
+        {
+            Spec = podSpec with
+            {
+                Containers = [container with { VolumeMounts = [.. (container.VolumeMounts ?? []).Where(m => !dataVolumes.Contains(m.Name))] }, .. podSpec.Containers.Skip(1)],
+                Volumes = [.. (podSpec.Volumes ?? []).Where(v => !dataVolumes.Contains(v.Name))],
+            },
+        };
+    }
+
     /// <summary>The user's pod labels under the operator's: a key both set keeps the operator's value (the policy refuses such keys first).</summary>
     private static Dictionary<string, string> Overlay(IReadOnlyDictionary<string, string>? user, IReadOnlyDictionary<string, string> own)
     {

@@ -1,4 +1,5 @@
 using DataMover.Kube.Client;
+using DataMover.Kube.Models;
 using DataMover.Kube.Runtime;
 using DataMover.Operator.Api;
 using DataMover.Operator.Scheduling;
@@ -29,13 +30,31 @@ internal sealed class ScheduleController : IDisposable
 
         var store = new KubeScheduleStore(client, _schedules, _runs);
         var events = options.Events ?? new LoggingScheduleEvents(loggers.CreateLogger("DataMover.Events"));
-        var reconciler = new ScheduleReconciler(store, events, options.Time, loggers.CreateLogger<ScheduleReconciler>(), options.Admission, options.Metrics);
+        var pruner = options.Retention is { } retention
+            ? new Retention.SchedulePruner(retention, events, options.Time, loggers.CreateLogger<Retention.SchedulePruner>())
+            : null;
+        var reconciler = new ScheduleReconciler(store, events, options.Time, loggers.CreateLogger<ScheduleReconciler>(), options.Admission, options.Metrics, pruner);
 
         // The loop's queue takes the same clock, so After(next scheduled time) fires when a fake clock is advanced.
         _loop = new ControllerLoop("schedule", reconciler, options.Workers, loggers.CreateLogger<ScheduleController>(), time: options.Time, metrics: options.LoopMetrics);
 
         _schedules.AddHandler(InformerHandler<DataMoverSchedule>.Any(s => _loop.Enqueue(s.Key())));
         _runs.AddHandler(InformerHandler<Api.DataMover>.Any(EnqueueOwner));
+        if (options.Retention is { } shared)
+        {
+            // A prune Job or its pod that changes moves the prune on; a restore that finishes may let a waiting prune start.
+            shared.Jobs.AddHandler(InformerHandler<Job>.Any(EnqueueOwner));
+            shared.Pods.AddHandler(InformerHandler<Pod>.Any(pod => OnPrunePod(pod, shared.Jobs)));
+            shared.Restores.AddHandler(new InformerHandler<DataMoverRestore>(
+                OnUpdate: (before, after) =>
+                {
+                    if (Restore.RestorePhase.IsTerminal(after.Status?.Phase) && !Restore.RestorePhase.IsTerminal(before.Status?.Phase))
+                    {
+                        EnqueuePruningSchedules(after);
+                    }
+                },
+                OnDelete: EnqueuePruningSchedules));
+        }
     }
 
     /// <summary>Its informers, for health probes.</summary>
@@ -73,11 +92,29 @@ internal sealed class ScheduleController : IDisposable
 
     public void Dispose() => _loop.Dispose();
 
-    private void EnqueueOwner(Api.DataMover run)
+    private void EnqueueOwner(Kube.Models.KubeObject owned)
     {
-        if (run.Metadata.ControllerReference() is { Kind: "DataMoverSchedule" } owner)
+        if (owned.Metadata.ControllerReference() is { Kind: "DataMoverSchedule" } owner)
         {
-            _loop.Enqueue(Kube.Models.ObjectKey.Of(run.Metadata.Namespace, owner.Name));
+            _loop.Enqueue(Kube.Models.ObjectKey.Of(owned.Metadata.Namespace, owner.Name));
+        }
+    }
+
+    private void OnPrunePod(Pod pod, Informer<Job> jobs)
+    {
+        if (Retention.PruneJobBuilder.IsPruneComponent(pod.Metadata.Label(DataMoverLabels.Component))
+            && pod.Metadata.ControllerReference() is { Kind: "Job" } owner && jobs.Get(pod.Metadata.Namespace, owner.Name) is { } job)
+        {
+            EnqueueOwner(job);
+        }
+    }
+
+    /// <summary>The schedules with spec.retention in the restore's namespace: any may have a prune waiting for it.</summary>
+    private void EnqueuePruningSchedules(DataMoverRestore restore)
+    {
+        foreach (var schedule in _schedules.List(restore.Metadata.Namespace).Where(s => s.Spec?.Retention is not null))
+        {
+            _loop.Enqueue(schedule.Key());
         }
     }
 }

@@ -26,6 +26,9 @@ internal sealed record ScheduleControllerOptions
     /// <summary>The per-schedule gauges; null keeps none.</summary>
     public Metrics.ScheduleMetrics? Metrics { get; init; }
 
+    /// <summary>What prunes of spec.retention read and need (shared informers, the mover image); null prunes nothing.</summary>
+    public Retention.SchedulePrunerContext? Retention { get; init; }
+
     /// <summary>controller-runtime's controller and workqueue metrics for the loop; null measures nothing.</summary>
     public Kube.Runtime.IControllerMetrics? LoopMetrics { get; init; }
 }

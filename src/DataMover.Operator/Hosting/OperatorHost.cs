@@ -258,6 +258,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
             Admission = new Security.MoverAdmission(new Security.MoverImagePolicy(_options.MoverImage, _options.AllowedMoverImages), Security.MoverPodSettingsPolicy.For(_options.AllowMoverRoot)),
             Metrics = Metrics.Schedules,
             LoopMetrics = AllMetrics.Runtime,
+            Retention = new Retention.SchedulePrunerContext(_client, caches.Jobs, caches.Pods, restoreCaches.Restores, caches.DataMovers, caches.ServiceAccounts, _options.MoverImage, _options.MoverPodDefaults),
         });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var informers = caches.Run(linked.Token).Concat(restoreCaches.Run(linked.Token)).ToList();

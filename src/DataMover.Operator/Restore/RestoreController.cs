@@ -31,7 +31,7 @@ internal sealed class RestoreController : IDisposable
             r => _loop.Enqueue(r.Key())));
         caches.DataMovers.AddHandler(InformerHandler<Api.DataMover>.Any(dm => EnqueueIndexed(RestoreCaches.BySourceDataMover, dm.Key())));
         caches.Pvcs.AddHandler(InformerHandler<PersistentVolumeClaim>.Any(pvc => EnqueueIndexed(RestoreCaches.ByTargetPvc, pvc.Key())));
-        caches.Jobs.AddHandler(InformerHandler<Job>.Any(EnqueueOwner));
+        caches.Jobs.AddHandler(InformerHandler<Job>.Any(OnJob));
         caches.Pods.AddHandler(InformerHandler<Pod>.Any(OnMoverPod));
         caches.Events.AddHandler(new InformerHandler<Event>(OnEvent, (_, e) => OnEvent(e)));
         caches.JobEvents.AddHandler(new InformerHandler<Event>(OnJobEvent, (_, e) => OnJobEvent(e)));
@@ -49,6 +49,19 @@ internal sealed class RestoreController : IDisposable
         if (pod.Metadata.ControllerReference() is { Kind: "Job" } owner && _caches.Jobs.Get(pod.Metadata.Namespace, owner.Name) is { } job)
         {
             EnqueueOwner(job);
+        }
+    }
+
+    private void OnJob(Job job)
+    {
+        EnqueueOwner(job);
+        if (Retention.PruneJobBuilder.IsPruneComponent(job.Metadata.Label(DataMoverLabels.Component)))
+        {
+            // A prune Job that finishes or goes lets the restores waiting for it (RestoreWaitingForPrune) go on.
+            foreach (var restore in _restoreCaches.Restores.List(job.Metadata.Namespace).Where(r => r.Status?.Phase == RestorePhase.PreparingTarget))
+            {
+                _loop.Enqueue(restore.Key());
+            }
         }
     }
 

@@ -39,25 +39,6 @@ internal static class RestoreInspectJobBuilder
             Labels = labels,
             OwnerReferences = [RestoreLabels.ControllerReference(restore)],
         };
-        return (MoverJobBuilder.Wrap(meta, WithoutDataVolume(template), runDeadline), dropped);
-    }
-
-    /// <summary>The template without the volume mounted at /data and without its mount.</summary>
-    private static PodTemplateSpec WithoutDataVolume(PodTemplateSpec template)
-    {
-        var podSpec = template.Spec!;
-        var container = podSpec.Containers[0];
-        var dataVolumes = (container.VolumeMounts ?? [])
-            .Where(m => m.MountPath == MoverPodTemplate.DataMountPath)
-            .Select(m => m.Name)
-            .ToHashSet(StringComparer.Ordinal);
-        return template with
-        {
-            Spec = podSpec with
-            {
-                Containers = [container with { VolumeMounts = [.. (container.VolumeMounts ?? []).Where(m => !dataVolumes.Contains(m.Name))] }, .. podSpec.Containers.Skip(1)],
-                Volumes = [.. (podSpec.Volumes ?? []).Where(v => !dataVolumes.Contains(v.Name))],
-            },
-        };
+        return (MoverJobBuilder.Wrap(meta, MoverPodTemplate.WithoutDataVolume(template), runDeadline), dropped);
     }
 }

@@ -292,6 +292,14 @@ internal sealed partial class RestoreReconciler : IReconciler
                 $"target PVC {name} is mounted by pod(s) {string.Join(", ", users)}; waiting for them to stop (scale the application down; the operator never stops them)"), deadline, ct);
         }
 
+        // A schedule's prune may be deleting the very backup; its Job finishing wakes this restore (RestoreController).
+        var prunes = Retention.PruneRestoreGate.PrunesBlocking(restore, _caches.Jobs.List(ns));
+        if (prunes.Count > 0)
+        {
+            return await WaitAsync(restore, Wait.Progressing(Retention.PruneRestoreGate.RestoreWaitingForPrune,
+                $"prune Job(s) {string.Join(", ", prunes)} may be deleting backups under the source's path; waiting for them to finish"), deadline, ct);
+        }
+
         var jobName = status.JobName ?? RestoreJobNamer.Name(restore.Metadata.Name!);
         var next = RestoreStatusTransitions.Advance(status with { JobName = jobName }, restore, _time.GetUtcNow(), RestorePhase.Restoring, "CreatingMoverJob",
             $"creating restore Job {jobName} to restore {RestoreStatusTransitions.What(status)} into PVC {name}");

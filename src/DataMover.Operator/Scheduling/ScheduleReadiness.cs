@@ -35,12 +35,24 @@ internal static class ScheduleReadiness
     }
 
     /// <summary>Ready=False when the schedule's mover settings are refused (additionalEnv, image, moverPod): no run is started then.</summary>
-    public static ConditionVerdict? Refused(Security.MoverAdmission? admission, Api.DataMoverScheduleSpec spec) =>
-        admission?.Check(spec.AdditionalEnv, spec.Image, spec.MoverPod) is { } refusal ? ConditionVerdict.False(refusal.Reason, refusal.Message) : null;
+    public static ConditionVerdict? Refused(Security.MoverAdmission? admission, Api.DataMoverScheduleSpec spec)
+    {
+        if (admission?.Check(spec.AdditionalEnv, spec.Image, spec.MoverPod) is { } refusal)
+        {
+            return ConditionVerdict.False(refusal.Reason, refusal.Message);
+        }
+
+        // Without a folder per run every run overwrites the one backup, and there is nothing to choose from.
+        return spec.Retention is not null && spec.AddTimestampPrefix != true
+            ? ConditionVerdict.False(ScheduleReasons.RetentionNeedsTimestampFolders,
+                "spec.retention needs spec.addTimestampPrefix: true (a folder per run to keep or delete): no run is started")
+            : null;
+    }
 
     /// <summary>True for the reasons of a refused spec (see <see cref="Refused"/>).</summary>
     public static bool IsRefusal(string? reason) =>
-        reason is Security.MoverAdmission.EnvNotAllowed or Security.MoverAdmission.ImageNotAllowed or Security.MoverAdmission.PodSettingsNotAllowed;
+        reason is Security.MoverAdmission.EnvNotAllowed or Security.MoverAdmission.ImageNotAllowed or Security.MoverAdmission.PodSettingsNotAllowed
+            or ScheduleReasons.RetentionNeedsTimestampFolders;
 
     /// <summary>Ready=False reasons that need someone to act, so they are also a Warning event and a log line when they appear.</summary>
     public static bool IsWarning(string? reason) =>

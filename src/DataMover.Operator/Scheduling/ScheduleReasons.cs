@@ -18,4 +18,5 @@ internal static class ScheduleReasons
     public const string RunCreationFailed = "RunCreationFailed";
     public const string MissedSchedule = "MissedSchedule";
     public const string HistoryPruned = "HistoryPruned";
+    public const string RetentionNeedsTimestampFolders = "RetentionNeedsTimestampFolders";
 }

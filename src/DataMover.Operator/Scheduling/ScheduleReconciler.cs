@@ -14,7 +14,9 @@ namespace DataMover.Operator.Scheduling;
 /// Level-triggered and idempotent: run names are derived from the scheduled time, so a repeat after a crash
 /// meets AlreadyExists instead of a second run.
 /// </summary>
-internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSink events, TimeProvider time, ILogger logger, Security.MoverAdmission? admission = null, Metrics.ScheduleMetrics? metrics = null) : IReconciler
+internal sealed partial class ScheduleReconciler(
+    IScheduleStore store, IEventSink events, TimeProvider time, ILogger logger, Security.MoverAdmission? admission = null, Metrics.ScheduleMetrics? metrics = null,
+    Retention.SchedulePruner? pruner = null) : IReconciler
 {
     /// <summary>
     /// Longest sleep of a valid schedule. Wake-up timers run on the monotonic clock while schedules are wall-clock,
@@ -62,6 +64,8 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
             .Where(r => r.Metadata.DeletionTimestamp is null)
             .Select(ScheduledRun.From)
             .ToList();
+        // Before the history limit takes it: the run a prune follows may be one the limit deletes at once.
+        var newestSucceeded = runs.Where(r => r.State == RunState.Succeeded).MaxBy(r => r.ScheduledTime)?.Mover;
         runs = await PruneHistoryAsync(schedule, spec, runs, cancellationToken);
 
         var pass = await RunPassAsync(schedule, spec, old, status, runs, now, cancellationToken);
@@ -80,10 +84,40 @@ internal sealed partial class ScheduleReconciler(IScheduleStore store, IEventSin
 
         status = WithConditions(pass.Status, schedule, now, pass.Valid, pass.Ready);
         status = WithRuns(status, pass.Runs);
+        var wake = pass.Wake;
+        if (pruner is not null && pass.Valid.IsTrue && !ScheduleReadiness.IsRefusal(pass.Ready.Reason))
+        {
+            var zone = CronSchedule.Parse(spec.Schedule, spec.TimeZone).Schedule?.TimeZone ?? TimeZoneInfo.Utc;
+            var step = await pruner.StepAsync(schedule, newestSucceeded, zone, cancellationToken);
+            status = WithRetention(status, schedule, now, step);
+            wake = Sooner(wake, step.WakeAfter);
+        }
+
         await WriteStatusAsync(schedule, old, status, cancellationToken);
         metrics?.Observe(schedule.Metadata.Namespace ?? "", schedule.Metadata.Name!, status.LastSuccessfulTime, status.NextScheduleTime, PeriodAfter(spec, status.NextScheduleTime));
-        return pass.Wake;
+        return wake;
     }
+
+    private static DataMoverScheduleStatus WithRetention(DataMoverScheduleStatus status, DataMoverSchedule schedule, DateTimeOffset now, Retention.RetentionStep step) =>
+        status with
+        {
+            Retention = step.Status,
+            Conditions = step.Condition is { } verdict
+                ? ConditionSet.Set(status.Conditions, new Condition
+                {
+                    Type = Retention.RetentionReasons.Condition,
+                    Status = verdict.Status,
+                    Reason = verdict.Reason,
+                    Message = verdict.Message,
+                    ObservedGeneration = schedule.Metadata.Generation,
+                }, now)
+                : status.Conditions,
+        };
+
+    private static ReconcileResult Sooner(ReconcileResult result, TimeSpan? other) =>
+        other is not { } delay ? result
+        : result.RequeueAfter is { } current && current <= delay ? result
+        : ReconcileResult.After(delay < MaxWait ? delay : MaxWait);
 
     /// <summary>The time between the next run and the one after it: the period an alert compares the last success with.</summary>
     private static TimeSpan? PeriodAfter(DataMoverScheduleSpec spec, DateTimeOffset? next) =>

@@ -17,7 +17,7 @@ namespace DataMover.EndToEnd.Tests.Backup;
 /// DataMoverRestore CRDs from deploy/, the operator in-process watching all namespaces, and a real S3 server (s3rver). Tests isolate
 /// themselves with their own namespace and bucket (<see cref="BackupScenario"/>).
 /// </summary>
-public sealed class BackupClusterFixture : IAsyncLifetime
+public class BackupClusterFixture : IAsyncLifetime
 {
     /// <summary>
     /// Kubernetes waits 10s, then 20s, before replacing a failed Job pod. Failure tests sit through two of those
@@ -38,6 +38,9 @@ public sealed class BackupClusterFixture : IAsyncLifetime
     private int _namespaces;
 
     internal S3Server S3 => _s3 ?? throw NotInitialized();
+
+    /// <summary>The operator's clock; the cluster and the mover always run on real time.</summary>
+    protected virtual TimeProvider Time => TimeProvider.System;
 
     internal SandboxCluster Cluster => _cluster ?? throw NotInitialized();
 
@@ -77,6 +80,7 @@ public sealed class BackupClusterFixture : IAsyncLifetime
         // Both kinds before the operator starts: its restore controller waits for the restore informers to sync.
         await InstallCrdAsync("datamovers.yaml", "datamovers");
         await InstallCrdAsync("datamoverrestores.yaml", "datamoverrestores");
+        await InstallCrdAsync("datamoverschedules.yaml", "datamoverschedules");
 
         var operatorKubeconfig = await global::DataMover.Operator.Tests.Support.OperatorIdentity.InstallAsync(_cluster);
         _operatorLoggers = LoggerFactory.Create(b => b.AddProvider(_operatorLogs).SetMinimumLevel(LogLevel.Trace));
@@ -86,6 +90,7 @@ public sealed class BackupClusterFixture : IAsyncLifetime
             MetricsBindAddress = "127.0.0.1:0",
             HealthProbeBindAddress = "127.0.0.1:0",
             LoggerFactory = _operatorLoggers,
+            Time = Time,
         });
         using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await _operator.WaitUntilReadyAsync(ready.Token);

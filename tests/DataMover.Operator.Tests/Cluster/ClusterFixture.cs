@@ -16,7 +16,7 @@ namespace DataMover.Operator.Tests.Cluster;
 /// provisioners and a kubelet) with the operator in-process. The mover image is mapped to a quick script that
 /// behaves like the mover: reads /data, writes $HOME, reports its result as docs/mover-protocol.md says (one line of
 /// JSON as the termination message); in restore mode it writes a file into /data
-/// and reports a restore result, in inspect mode it reports a backup of sourceCapacity 2Gi (restores named *inspect-fail* fail) (tests/DataMover.Operator.Tests/Restore). Tests steer it through keys of the storage Secret (MOVER_TEST_*, which reach it
+/// and reports a restore result, in inspect mode it reports a backup of sourceCapacity 2Gi (restores named *inspect-fail* fail) (tests/DataMover.Operator.Tests/Restore); in prune mode it lists MOVER_TEST_PRUNE_BACKUPS (one compact entry a line, SELF standing for the schedule's uid) less the folders it was told to delete (tests/DataMover.Operator.Tests/Retention). Tests steer it through keys of the storage Secret (MOVER_TEST_*, which reach it
 /// as DATAMOVER_SECRET_MOVER_TEST_*; MOVER_TEST_SLEEP_FOR limits the sleep to the DataMovers whose name matches that
 /// glob): additionalEnv may not name them.
 /// </summary>
@@ -36,6 +36,21 @@ public class ClusterFixture : IAsyncLifetime
           [ "$folder" = latest ] && folder=2026-11-30-085704
           printf '{"kind":"DataMoverResult","formatVersion":1,"mode":"inspect","outcome":"Succeeded","path":"%s","folder":"%s","sourceCapacity":"2Gi","files":1,"bytes":100,"message":"inspected"}' \
             "$DATAMOVER_PATH" "$folder" > /dev/termination-log
+          exit 0
+        fi
+        if [ "$MOVER_MODE" = prune ]; then
+          [ -z "$DATAMOVER_SECRET_MOVER_TEST_PRUNE_SLEEP" ] || sleep "$DATAMOVER_SECRET_MOVER_TEST_PRUNE_SLEEP"
+          if [ -n "$DATAMOVER_SECRET_MOVER_TEST_PRUNE_FAIL" ]; then printf '%s' "$DATAMOVER_SECRET_MOVER_TEST_PRUNE_FAIL" > /dev/termination-log; exit 2; fi
+          printf '%s\n' "$DATAMOVER_SECRET_MOVER_TEST_PRUNE_BACKUPS" > "$HOME/listing"
+          backups=""; pruned=0
+          while IFS= read -r line; do
+            [ -n "$line" ] || continue
+            f=$(printf '%s' "$line" | sed -n 's/.*"f":"\([^"]*\)".*/\1/p')
+            if printf '%s\n' "$DATAMOVER_PRUNE_FOLDERS" | grep -qxF "$f"; then pruned=$((pruned + 1)); continue; fi
+            backups="$backups${backups:+,}$(printf '%s' "$line" | sed "s/SELF/$DATAMOVER_SCHEDULE_UID/")"
+          done < "$HOME/listing"
+          printf '{"kind":"DataMoverResult","formatVersion":1,"mode":"prune","outcome":"Succeeded","path":"%s","folder":"","pruned":%s,"backups":[%s],"truncated":false,"message":"test prune"}' \
+            "$DATAMOVER_PATH" "$pruned" "$backups" > /dev/termination-log
           exit 0
         fi
         if [ "$MOVER_MODE" = restore ]; then
