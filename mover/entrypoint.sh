@@ -138,8 +138,8 @@ collect_secrets() {
 
 # --- output ---------------------------------------------------------------------------------
 
-# Sets SCRUBBED to $1 with every secret value replaced by ***. No subshell: it runs once per
-# rclone output line, which is one line per file on a first backup.
+# Sets SCRUBBED to $1 with every secret value replaced by ***. No subshell: every log line and
+# message goes through it (rclone's output goes through scrub_stream).
 scrub_into() {
   local secret
   SCRUBBED="$1"
@@ -421,15 +421,36 @@ display_location() {
 # also kept in $RCLONE_LOG, to classify errors and read the final statistics.
 run_rclone() {
   local status=0
-  rclone "$@" 2>&1 | {
-    exec 3>"${RCLONE_LOG}"
-    while IFS= read -r line || [[ -n "${line}" ]]; do
-      scrub_into "${line}"
-      printf '%s\n' "${SCRUBBED}"
-      [[ "${SCRUBBED}" == *" INFO  : "* ]] || printf '%s\n' "${SCRUBBED}" >&3
-    done
-  } || status=$?
+  rclone "$@" 2>&1 | scrub_stream || status=$?
   return "${status}"
+}
+
+# The scrubbing of scrub_into for a stream, in one awk process: a first backup prints a line per
+# file, and bash's read takes a system call per byte of a pipe, which cost more CPU than the sync.
+# The values reach awk through its environment, where they already are, never its command line.
+scrub_stream() {
+  local list=""
+  [[ ${#SECRETS[@]} -eq 0 ]] || list="$(printf '%s\n' "${SECRETS[@]}")"
+  DATAMOVER_SCRUB_VALUES="${list}" awk -v logfile="${RCLONE_LOG}" '
+    BEGIN {
+      count = split(ENVIRON["DATAMOVER_SCRUB_VALUES"], found, "\n")
+      for (i = 1; i <= count; i++) if (length(found[i]) > 0) values[++n] = found[i]
+      printf "" > logfile
+    }
+    {
+      line = $0
+      for (i = 1; i <= n; i++) {
+        out = ""
+        while ((at = index(line, values[i])) > 0) {
+          out = out substr(line, 1, at - 1) "***"
+          line = substr(line, at + length(values[i]))
+        }
+        line = out line
+      }
+      print line
+      fflush()
+      if (index(line, " INFO  : ") == 0) print line > logfile
+    }'
 }
 
 # Runs rclone for its standard output (a listing, a file); its log goes to $RCLONE_LOG only.
