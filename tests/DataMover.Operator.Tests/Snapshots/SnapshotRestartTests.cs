@@ -17,7 +17,7 @@ public sealed class SnapshotRestartTests(ClusterFixture fixture) : ClusterTestBa
 
     [Theory]
     [InlineData("SnapshotPending")]
-    [InlineData("MoverRunning")]
+    [InlineData(DataMoverPhase.CreatingPod)]
     public async Task ARestartedOperatorAdoptsTheSnapshotAndFinishes(string restartAt)
     {
         var className = await SnapshotScenario.SlowClassAsync(Client, "4s");
@@ -29,8 +29,10 @@ public sealed class SnapshotRestartTests(ClusterFixture fixture) : ClusterTestBa
         var before = await EventuallyAsync(async () =>
         {
             var dm = await DataMovers.GetAsync(ns, "restart");
-            return Conditions.Find(dm.Status?.Conditions, ConditionTypes.Progressing)?.Reason == restartAt ? dm : null;
-        }, $"Progressing {restartAt}");
+            // A routine wait is not written (the mover's run shows only as phase CreatingPod), so a phase names it.
+            var at = restartAt == DataMoverPhase.CreatingPod ? dm.Status?.Phase : Conditions.Find(dm.Status?.Conditions, ConditionTypes.Progressing)?.Reason;
+            return at == restartAt ? dm : null;
+        }, $"{restartAt}");
         var snapshotName = before.Status!.SnapshotName!;
         if (restartAt == "SnapshotPending")
         {
