@@ -28,6 +28,9 @@ internal static class PruneJobBuilder
     public const string SecretAnnotation = "datamover.a-cup-of.coffee/prune-secret";
     public const string PathAnnotation = "datamover.a-cup-of.coffee/prune-path";
 
+    /// <summary>The folders a delete pass deletes, one per line: the informer keeps Jobs without their pod template.</summary>
+    public const string FoldersAnnotation = "datamover.a-cup-of.coffee/prune-folders";
+
     public const string FoldersVar = "DATAMOVER_PRUNE_FOLDERS";
 
     /// <summary>The Job, and the additionalEnv names dropped because the operator sets them.</summary>
@@ -69,6 +72,7 @@ internal static class PruneJobBuilder
                 [RunAnnotation] = plan.RunName,
                 [SecretAnnotation] = spec.SecretName!,
                 [PathAnnotation] = BucketPath.Normalize(spec.Path),
+                [FoldersAnnotation] = string.Join('\n', plan.Folders ?? []),
             },
             OwnerReferences =
             [

@@ -289,10 +289,9 @@ internal sealed partial class SchedulePruner
         return new RetentionStep(status, ConditionVerdict.False(RetentionReasons.RetentionFailed, message), null);
     }
 
-    /// <summary>The folders a delete pass was told to delete (its Job's environment).</summary>
+    /// <summary>The folders a delete pass was told to delete (its Job's annotation; the cache has no pod template).</summary>
     private static IReadOnlyList<string> FoldersOf(Job job) =>
-        job.Spec?.Template?.Spec?.Containers.FirstOrDefault()?.Env?.FirstOrDefault(e => e.Name == PruneJobBuilder.FoldersVar)?.Value?
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        job.Metadata.Annotation(PruneJobBuilder.FoldersAnnotation)?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [];
 
     private static string? RunOf(Job job) => job.Metadata.Annotation(PruneJobBuilder.RunAnnotation);
 
