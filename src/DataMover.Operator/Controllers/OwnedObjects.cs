@@ -10,10 +10,14 @@ namespace DataMover.Operator.Controllers;
 /// </summary>
 internal sealed class OwnedObjects<T>(ResourceClient<T> client, Informer<T> cache, string component) where T : KubeObject
 {
-    /// <summary>How long a delete already sent stands for the object; past it, one still there is deleted again.</summary>
+    /// <summary>
+    /// How long a create or delete already sent stands for the object while the informer catches up; past it, the
+    /// cache decides again (an object deleted by someone else in the meantime is created again).
+    /// </summary>
     private static readonly TimeSpan DeleteSentFor = TimeSpan.FromSeconds(30);
 
     private readonly RecentDeletes _deletesSent = new(DeleteSentFor);
+    private readonly RecentCreates<T> _created = new(DeleteSentFor);
 
     public string Component => component;
 
@@ -30,8 +34,15 @@ internal sealed class OwnedObjects<T>(ResourceClient<T> client, Informer<T> cach
     {
         var ns = owner.Metadata.Namespace!;
         var existing = cache.Get(ns, name);
+        if (existing is null && _created.Find(ObjectKey.Of(ns, name)) is { } recent)
+        {
+            // Created moments ago and not in the informer yet: sending the create again would only earn a 409.
+            return new(recent, EnsureOutcome.Existing);
+        }
+
         if (existing is not null)
         {
+            _created.Forget(ObjectKey.Of(ns, name));
             return DataMoverLabels.IsControlledBy(existing, owner) ? new(existing, EnsureOutcome.Existing) : new(existing, EnsureOutcome.NameTaken);
         }
 
@@ -43,7 +54,9 @@ internal sealed class OwnedObjects<T>(ResourceClient<T> client, Informer<T> cach
 
         try
         {
-            return new(await client.CreateAsync(build(name), cancellationToken), EnsureOutcome.Created);
+            var created = await client.CreateAsync(build(name), cancellationToken);
+            _created.Add(created);
+            return new(created, EnsureOutcome.Created);
         }
         catch (KubeApiException e) when (e.IsAlreadyExists)
         {
