@@ -8,7 +8,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataMover.Operator.Tests.Unit;
 
-/// <summary>A schedule whose mover settings are refused creates no run, says so in Ready, and resumes once fixed.</summary>
+/// <summary>
+/// A schedule whose mover settings are refused (or whose retention has no folder per run to prune) creates no run,
+/// says so in Ready, and resumes once fixed.
+/// </summary>
 public sealed class ScheduleAdmissionTests
 {
     private static readonly DateTimeOffset T0 = At("10:00:30");
@@ -62,6 +65,30 @@ public sealed class ScheduleAdmissionTests
         Assert.Empty(_store.Runs);
         Assert.Equal("True", Ready.Status);
         await ReconcileAtAsync("10:03:00");
+        Assert.Single(_store.Runs);
+    }
+
+    [Fact]
+    public async Task RetentionWithoutTimestampFoldersIsRefusedUntilFixed()
+    {
+        _store.AddSchedule("backup", new DataMoverScheduleSpec
+        {
+            Schedule = "* * * * *",
+            SourcePvc = "data",
+            SecretName = "s3",
+            Retention = new RetentionPolicy { KeepLast = 3 },
+        });
+        await ReconcileAtAsync("10:00:30");
+        await ReconcileAtAsync("10:01:00");
+        Assert.Empty(_store.Runs);
+        Assert.Equal(("False", ScheduleReasons.RetentionNeedsTimestampFolders), (Ready.Status, Ready.Reason));
+        Assert.Contains("addTimestampPrefix", Ready.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _events.Count(ScheduleReasons.RetentionNeedsTimestampFolders));
+
+        _store.UpdateSpec("backup", s => s with { AddTimestampPrefix = true });
+        await ReconcileAtAsync("10:01:10");
+        Assert.Equal("True", Ready.Status);
+        await ReconcileAtAsync("10:02:00");
         Assert.Single(_store.Runs);
     }
 }
