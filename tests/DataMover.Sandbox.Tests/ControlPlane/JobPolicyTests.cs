@@ -120,7 +120,9 @@ public sealed class JobPolicyTests
     {
         var ns = await _fx.NewNamespaceAsync("job-deadline");
         var job = JobControllerTests.NewJob(ns, "slow", "sleep 60", backoffLimit: 6);
-        await Jobs.CreateAsync(job with { Spec = job.Spec! with { ActiveDeadlineSeconds = 1 } });
+        // Long enough for the test to see and bind the pod on a loaded machine: with 1 s the job controller could
+        // delete the still-unbound pod before the test listed it.
+        await Jobs.CreateAsync(job with { Spec = job.Spec! with { ActiveDeadlineSeconds = 5 } });
         var pod = await SinglePodAsync(ns, "slow");
         await _fx.Kubelet.BindAsync(ns, pod);
 
