@@ -643,7 +643,8 @@ internal sealed partial class DataMoverReconciler : IReconciler
     private async Task<(T? Object, Progress Next)> EnsureOwnedAsync<T>(Dm dm, OwnedObjects<T> objects, OwnedSlot slot, Func<string, T> build, CancellationToken ct)
         where T : KubeObject
     {
-        for (var attempt = 0; attempt < 3; attempt++)
+        // The plain name, two fallbacks, and one move to a name this DataMover already owns.
+        for (var attempt = 0; attempt < 4; attempt++)
         {
             var name = slot.Recorded(dm.Status!);
             Ensured<T> ensured;
@@ -675,8 +676,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
                     dm = await _status.CommitAsync(dm, slot.Record(dm.Status!, ensured.Object.Metadata.Name!), null, ct);
                     break;
                 default:
-                    var fallback = slot.Fallback(dm);
-                    if (fallback == name)
+                    if (slot.FallbackAfter(dm, name) is not { } fallback)
                     {
                         return (null, new Progress(dm, await FailAsync(dm, slot.Kind + "NameTaken", $"{slot.Kind} {name} exists and is not owned by this DataMover", ct), StepOutcome.Stopped));
                     }

@@ -35,4 +35,13 @@ internal static class CloneNamer
 
     /// <summary>The disambiguator of one DataMover: stable, so a restart picks the same fallback name.</summary>
     public static string DisambiguatorFor(string dataMoverUid) => KubeNames.ShortHash(dataMoverUid, 5);
+
+    /// <summary>
+    /// A DataMover's disambiguators in the order its fallback names are tried, all stable across restarts. Five
+    /// characters keep the usual fallback readable, but they can collide: a hundred DataMovers of one source accepted
+    /// in the same second share the plain name, and two of them share five hash characters about once in a hundred
+    /// such seconds. Twelve characters (48 bits) make that practically never.
+    /// </summary>
+    public static IReadOnlyList<string> DisambiguatorsFor(string dataMoverUid) =>
+        [DisambiguatorFor(dataMoverUid), KubeNames.ShortHash(dataMoverUid, 12)];
 }

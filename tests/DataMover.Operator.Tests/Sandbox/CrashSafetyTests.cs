@@ -1,6 +1,7 @@
 using DataMover.Kube.Models;
 using DataMover.Operator.Api;
 using DataMover.Operator.Controllers;
+using DataMover.Operator.Naming;
 using Dm = DataMover.Operator.Api.DataMover;
 
 namespace DataMover.Operator.Tests.Sandbox;
@@ -177,6 +178,35 @@ public sealed class CrashSafetyTests(SandboxFixture fixture) : OperatorTestBase(
         Assert.StartsWith("web-app-data-cloned-20240806143052-", dm.Status!.RestoredPvcName, StringComparison.Ordinal);
         await WaitAsync(async () => await Pvcs.TryGetAsync(Ns, dm.Status.RestoredPvcName!), () => "clone");
         Assert.Null((await Pvcs.GetAsync(Ns, "web-app-data-cloned-20240806143052")).Metadata.OwnerReferences);
+    }
+
+    [Fact]
+    public async Task ACloneFallbackNameTakenAsWellMovesToTheLongerOne()
+    {
+        // What a burst of DataMovers of one source in one second does: another one's fallback clone carries the same
+        // five hash characters as this one's (bench P3 met it at 1,000 DataMovers). The backup must not fail for it.
+        var at = new DateTimeOffset(2024, 8, 6, 14, 30, 52, TimeSpan.Zero);
+        await CreateSourceAsync();
+        await CreateDataMoverAsync("crowded");
+        var uid = (await DataMovers.GetAsync(Ns, "crowded")).Metadata.Uid!;
+        var plain = "web-app-data-cloned-20240806143052";
+        var shortFallback = plain + "-" + CloneNamer.DisambiguatorFor(uid);
+        foreach (var name in new[] { plain, shortFallback })
+        {
+            await Pvcs.CreateAsync(new PersistentVolumeClaim
+            {
+                Metadata = new ObjectMeta { Name = name, Namespace = Ns },
+                Spec = new PersistentVolumeClaimSpec { AccessModes = ["ReadWriteOnce"], Resources = new ResourceRequirements { Requests = new Dictionary<string, string> { ["storage"] = "1Gi" } } },
+            });
+        }
+
+        await StartOperatorAsync(new FixedTimeProvider(at));
+        var dm = await WaitForDataMoverAsync("crowded", d => d.Status?.Phase == DataMoverPhase.Failed || (d.Status?.RestoredPvcName is { } n && n != plain && n != shortFallback), "a clone name beyond both taken ones");
+        Assert.NotEqual(DataMoverPhase.Failed, dm.Status!.Phase);
+        Assert.Equal(plain + "-" + CloneNamer.DisambiguatorsFor(uid)[1], dm.Status.RestoredPvcName);
+        var clone = await WaitAsync(async () => await Pvcs.TryGetAsync(Ns, dm.Status.RestoredPvcName!), () => "clone");
+        Assert.Equal(uid, clone.Metadata.OwnerReferences!.Single().Uid);
+        Assert.Null((await Pvcs.GetAsync(Ns, shortFallback)).Metadata.OwnerReferences);
     }
 
     private async Task WriteStatusAsync(Dm dm, Func<DataMoverStatus, DataMoverStatus> change) =>
