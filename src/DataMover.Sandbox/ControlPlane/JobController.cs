@@ -33,6 +33,9 @@ internal sealed partial class JobController : IReconciler
     // kube-controller-manager's ExpectationsTimeout: a create never observed stops blocking after this.
     private static readonly TimeSpan ExpectationsTimeout = TimeSpan.FromMinutes(5);
 
+    private static readonly KubePatch TrackingFinalizerRemoval =
+        KubePatch.StrategicMerge($$$"""{"metadata":{"$deleteFromPrimitiveList/finalizers":["{{{JobStatusCalculator.TrackingFinalizer}}}"]}}""");
+
     public JobController(KubeClient client, InformerSet informers, ControlPlaneOptions options, ILoggerFactory loggers)
     {
         _logger = loggers.CreateLogger<JobController>();
@@ -215,7 +218,7 @@ internal sealed partial class JobController : IReconciler
             {
                 // The uid stays in the counted set until the cache shows the finalizer gone, or a stale cached copy
                 // would be counted again.
-                await ProtectionController.RemoveFinalizerAsync(_podClient, pod, JobStatusCalculator.TrackingFinalizer, cancellationToken);
+                await RemoveTrackingFinalizerAsync(pod, cancellationToken);
             }
         }
 
@@ -243,22 +246,39 @@ internal sealed partial class JobController : IReconciler
 
             if (WellKnown.IsTerminal(pod) || string.IsNullOrEmpty(pod.Spec?.NodeName) || (job is null && pod.Metadata.DeletionTimestamp is null))
             {
-                await ProtectionController.RemoveFinalizerAsync(_podClient, pod, JobStatusCalculator.TrackingFinalizer, cancellationToken);
+                await RemoveTrackingFinalizerAsync(pod, cancellationToken);
             }
         }
 
         if (job is null)
         {
-            foreach (var uid in _counted.Keys.Where(u => !_jobs.List().Any(j => j.Metadata.Uid == u)))
+            var live = _jobs.List().Select(j => j.Metadata.Uid).ToHashSet();
+            foreach (var uid in _counted.Keys.Where(u => !live.Contains(u)))
             {
                 _counted.TryRemove(uid, out _);
             }
 
-            foreach (var uid in _writtenVersions.Keys.Where(u => !_jobs.List().Any(j => j.Metadata.Uid == u)))
+            foreach (var uid in _writtenVersions.Keys.Where(u => !live.Contains(u)))
             {
                 _writtenVersions.TryRemove(uid, out _);
                 _expected.TryRemove(uid, out _);
             }
+        }
+    }
+
+    /// <summary>
+    /// job_controller.go removeTrackingFinalizerPatch: a strategic merge patch deleting the one finalizer, without a
+    /// resourceVersion, so the kubelet's status write in between does not turn it into a conflict and a retry.
+    /// </summary>
+    private async Task RemoveTrackingFinalizerAsync(Pod pod, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _podClient.PatchAsync(pod.Metadata.Namespace, pod.Metadata.Name!, TrackingFinalizerRemoval, cancellationToken: cancellationToken);
+        }
+        catch (KubeApiException e) when (e.IsNotFound)
+        {
+            // Already gone.
         }
     }
 

@@ -77,26 +77,42 @@ internal sealed partial class ProtectionController : IReconciler
         }
 
         var claim = _claims.Get(key);
-        if (claim?.Metadata.DeletionTimestamp is null || claim.Metadata.Finalizers?.Contains(WellKnown.PvcProtection) != true)
+        if (!IsReleaseCandidate(claim))
         {
             return ReconcileResult.Done;
         }
 
-        if (_pods.ByIndex(PvcIndex, key).Any(p => UsesClaim(p, claim.Metadata.Name!)))
+        // The informer may lag behind a just-created or just-bound pod: the real controller does a live list too, one
+        // per namespace for every claim waiting there (processPVCsByNamespace with its LazyLivePodList), so a burst of
+        // deletions costs one list rather than one each.
+        var ns = claim!.Metadata.Namespace;
+        var waiting = _claims.List(ns).Where(c => c.Key() != key && IsReleaseCandidate(c)).Prepend(claim).ToList();
+        var live = await _podClient.ListAsync(ns, cancellationToken: cancellationToken);
+        foreach (var candidate in waiting)
         {
-            return ReconcileResult.Done;
+            if (live.Items.Any(p => UsesClaim(p, candidate.Metadata.Name!)))
+            {
+                continue;
+            }
+
+            try
+            {
+                await RemoveFinalizerAsync(_claimClient, candidate, WellKnown.PvcProtection, cancellationToken);
+            }
+            catch (KubeApiException e) when (e.IsConflict && candidate != claim)
+            {
+                // Changed meanwhile: its own watch event brings it back.
+            }
         }
 
-        // The informer may lag behind a just-created or just-bound pod: the real controller does a live list too.
-        var live = await _podClient.ListAsync(claim.Metadata.Namespace, cancellationToken: cancellationToken);
-        if (live.Items.Any(p => UsesClaim(p, claim.Metadata.Name!)))
-        {
-            return ReconcileResult.Done;
-        }
-
-        await RemoveFinalizerAsync(_claimClient, claim, WellKnown.PvcProtection, cancellationToken);
         return ReconcileResult.Done;
     }
+
+    /// <summary>A claim being deleted that still has its finalizer and that no pod in the cache uses.</summary>
+    private bool IsReleaseCandidate(PersistentVolumeClaim? claim) =>
+        claim?.Metadata.DeletionTimestamp is not null
+        && claim.Metadata.Finalizers?.Contains(WellKnown.PvcProtection) == true
+        && !_pods.ByIndex(PvcIndex, claim.Key()).Any(p => UsesClaim(p, claim.Metadata.Name!));
 
     /// <summary>
     /// pvc_protection_controller.go podUsesPVC: a pod counts once it is scheduled (spec.nodeName set), in any phase and

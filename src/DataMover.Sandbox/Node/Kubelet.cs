@@ -505,33 +505,20 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
         runtime.SandboxReady = true;
     }
 
-    /// <summary>
-    /// The kubelet's fsGroup ownership change (CSIDriver fsGroupPolicy File): group-owned by fsGroup, group
-    /// read/write, setgid directories. Without fsGroup a non-root container gets the volume as provisioned.
-    /// </summary>
     private static void ApplyFsGroup(string path, long? fsGroup)
     {
-        if (fsGroup is not { } gid)
+        if (fsGroup is { } gid)
         {
-            return;
+            VolumeOwnership.Apply(path, gid);
         }
-
-        var g = gid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Run("/bin/sh", "-c", "chgrp -R \"$1\" \"$2\" && chmod -R g+rwX \"$2\" && find \"$2\" -type d -exec chmod g+s {} +", "sh", g, path);
     }
 
-    private static void SetMode(string path, string mode) => Run("chmod", mode, path);
-
-    private static void Run(string program, params string[] args)
+    private static void SetMode(string path, string mode)
     {
-        var psi = new System.Diagnostics.ProcessStartInfo(program) { UseShellExecute = false };
-        foreach (var a in args)
+        if (!OperatingSystem.IsWindows())
         {
-            psi.ArgumentList.Add(a);
+            File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32(mode, 8));
         }
-
-        using var p = System.Diagnostics.Process.Start(psi);
-        p?.WaitForExit();
     }
 
     private static void WriteFiles(string dir, Dictionary<string, byte[]> files)
@@ -699,7 +686,8 @@ internal sealed partial class Kubelet : IReconciler, IConfigSource
     {
         foreach (var pod in _pods.List(ns))
         {
-            if (pod.Status?.Phase is null or "Pending")
+            // Only what is stuck on configuration: a burst of claims must not re-sync every starting pod of the namespace.
+            if (pod.Status?.Phase is null or "Pending" && (!_runtimes.TryGetValue(pod.Key(), out var runtime) || runtime.WaitsForConfig))
             {
                 Loop.Enqueue(pod.Key());
             }

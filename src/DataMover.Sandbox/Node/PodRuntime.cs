@@ -36,6 +36,12 @@ internal sealed class PodRuntime
 
     public string? VolumeWarning { get; set; }
 
+    /// <summary>
+    /// Whether a new or changed Secret, ConfigMap, claim or volume can let this pod go on: its volumes are not set
+    /// up yet, or a container waits for the configuration its environment names.
+    /// </summary>
+    public bool WaitsForConfig => !SandboxReady || All.Any(c => c.Waiting.Reason == "CreateContainerConfigError");
+
     public Dictionary<string, string> VolumePaths { get; } = new(StringComparer.Ordinal);
 
     public Task? Termination { get; set; }
