@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using DataMover.Sandbox.ApiServer.Tables;
 
@@ -166,15 +167,15 @@ internal sealed class WatchStreamer
 
         public Task WriteAsync(StoredEvent e)
         {
-            var obj = ObjectService.Present(type, e.Object);
-            JsonNode payload = obj;
-            if (asTable)
+            if (!asTable)
             {
-                payload = TableConverter.Convert(type, [obj], JsonPaths.Str(obj, "metadata", "resourceVersion"), null, includeObject, includeColumns: !_columnsSent);
-                _columnsSent = true;
+                return WriteLineAsync(e.Type, e.PresentedJson(type));
             }
 
-            return WriteRawAsync(e.Type, payload);
+            var obj = ObjectService.Present(type, e.Object);
+            var table = TableConverter.Convert(type, [obj], JsonPaths.Str(obj, "metadata", "resourceVersion"), null, includeObject, includeColumns: !_columnsSent);
+            _columnsSent = true;
+            return WriteRawAsync(e.Type, table);
         }
 
         public Task WriteBookmarkAsync(long rv, bool initialEventsEnd)
@@ -188,12 +189,18 @@ internal sealed class WatchStreamer
             return WriteRawAsync("BOOKMARK", new JsonObject { ["kind"] = type.Kind, ["apiVersion"] = type.ApiVersion, ["metadata"] = metadata });
         }
 
-        public async Task WriteRawAsync(string eventType, JsonNode payload)
+        public Task WriteRawAsync(string eventType, JsonNode payload) => WriteLineAsync(eventType, HttpIo.Serialize(payload));
+
+        /// <summary>One event line, <c>{"type":…,"object":…}</c> and a newline, in one write.</summary>
+        private async Task WriteLineAsync(string eventType, byte[] json)
         {
-            var line = new JsonObject { ["type"] = eventType, ["object"] = payload.Parent is null ? payload : payload.DeepClone() };
-            var bytes = HttpIo.Serialize(line);
-            await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
-            await context.Response.Body.WriteAsync("\n"u8.ToArray(), context.RequestAborted);
+            var head = Encoding.UTF8.GetBytes("{\"type\":\"" + eventType + "\",\"object\":");
+            var line = new byte[head.Length + json.Length + 2];
+            head.CopyTo(line, 0);
+            json.CopyTo(line, head.Length);
+            line[^2] = (byte)'}';
+            line[^1] = (byte)'\n';
+            await context.Response.Body.WriteAsync(line, context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }
     }
