@@ -22,6 +22,12 @@ internal sealed class BenchSession(BenchOptions options, string workDir, BenchCl
 
     public string? AotUnavailable { get; set; }
 
+    /// <summary>
+    /// The build the backup scenarios (P1, P2, P3, P5) run on: the Native AOT executable the image ships when --aot
+    /// published it, else the JIT build. P4 measures every build.
+    /// </summary>
+    public OperatorBinary BackupBuild => AotBinary ?? OperatorBinary.Jit(Options.RepoRoot);
+
     public static void Progress(string message) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {message}");
 
     public static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0:0} MiB");

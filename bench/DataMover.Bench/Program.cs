@@ -45,7 +45,7 @@ try
 {
     OperatorBinary? aot = null;
     string? aotUnavailable = null;
-    if (options.Aot && options.Runs("P4"))
+    if (options.Aot)
     {
         (aot, aotUnavailable) = await AotPublisher.PublishAsync(options, workDir, ct);
     }
@@ -62,7 +62,7 @@ try
         await StartupScenario.RunAsync(session, ct);
     }
 
-    await session.StartOperatorAsync(OperatorBinary.Jit(options.RepoRoot), BenchCluster.NoopMoverImage, ct);
+    await session.StartOperatorAsync(session.BackupBuild, BenchCluster.NoopMoverImage, ct);
     if (options.Runs("P1") || options.Runs("P5"))
     {
         await SequentialBackupScenario.RunAsync(session, ct);
@@ -79,7 +79,7 @@ try
     }
 
     await session.StopOperatorAsync();
-    var table = session.Table.Render(await NoteAsync(options, ct));
+    var table = session.Table.Render(await NoteAsync(options, session.BackupBuild, ct));
     Console.WriteLine();
     Console.WriteLine(table);
     if (options.OutFile is { } outFile)
@@ -115,12 +115,12 @@ finally
     }
 }
 
-static async Task<string> NoteAsync(BenchOptions options, CancellationToken ct)
+static async Task<string> NoteAsync(BenchOptions options, OperatorBinary backupBuild, CancellationToken ct)
 {
     var commit = await CommandRunner.RunAsync(CommandRunner.Info("git", "-C", options.RepoRoot, "describe", "--always", "--dirty"), ct);
     var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
     return string.Create(CultureInfo.InvariantCulture,
-        $"{(options.Quick ? "Quick run" : "Full run")} on {Environment.ProcessorCount} cores (nproc; {cpu}), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, commit {commit.Stdout.Trim()}; sandbox, operator and mover share the machine. CPU s = /proc utime+stime during the scenario; pods = the sandbox's reaped children.");
+        $"{(options.Quick ? "Quick run" : "Full run")} on {Environment.ProcessorCount} cores (nproc; {cpu}), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, commit {commit.Stdout.Trim()}; the backups (P1, P2, P3, P5) ran on the {backupBuild.Label} operator; sandbox, operator and mover share the machine. CPU s = /proc utime+stime during the scenario; pods = the sandbox's reaped children.");
 }
 
 // What was measured before a failure or Ctrl-C is still worth having (a long full run stopped near its end).

@@ -58,7 +58,7 @@ internal static class ScaleScenario
         if (options.Runs("P4"))
         {
             var peak = op.Sample().PeakRssBytes;
-            session.Table.Add(new ResultRow($"P4 peak RSS with {count} DataMovers (JIT, during P3)", BenchSession.Mib(peak),
+            session.Table.Add(new ResultRow($"P4 peak RSS with {count} DataMovers ({session.BackupBuild.Label}, during P3)", BenchSession.Mib(peak),
                 "≤ 150 MiB with 1,000", full ? peak <= 150L << 20 : null, "operator"));
         }
 
