@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the mover tests (and the sandbox cluster) need on a Debian 12 host:
-# rclone, bubblewrap, jq, kubectl (only if absent) from apt, and s3rver from npm into
+# rclone, bubblewrap, jq, kubectl, clang and zlib1g-dev (only if absent) from apt, and s3rver from npm into
 # <repo>/.tools. Idempotent: when everything is present it only checks and exits.
 set -euo pipefail
 
@@ -16,6 +16,9 @@ command -v bwrap >/dev/null 2>&1 || apt_packages+=(bubblewrap)
 # The mover builds its manifest and result with jq.
 command -v jq >/dev/null 2>&1 || apt_packages+=(jq)
 command -v kubectl >/dev/null 2>&1 || apt_packages+=(kubernetes-client)
+# The Native AOT build of the operator (the image's; tested and benchmarked) links with clang against zlib.
+command -v clang >/dev/null 2>&1 || apt_packages+=(clang)
+dpkg -s zlib1g-dev >/dev/null 2>&1 || apt_packages+=(zlib1g-dev)
 # npm is only needed to install s3rver; Debian's nodejs (18) runs it fine.
 if [[ ! -x "${TOOLS_DIR}/node_modules/.bin/s3rver" ]] && ! command -v npm >/dev/null 2>&1; then
   apt_packages+=(nodejs npm)
@@ -41,5 +44,5 @@ fi
 if ((${#installed[@]} > 0)); then
   echo "prereqs: installed ${installed[*]}"
 else
-  echo "prereqs: all present (rclone, bwrap, jq, kubectl, s3rver)"
+  echo "prereqs: all present (rclone, bwrap, jq, kubectl, clang, zlib1g-dev, s3rver)"
 fi

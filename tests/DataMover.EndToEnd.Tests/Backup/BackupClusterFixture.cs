@@ -34,7 +34,7 @@ public class BackupClusterFixture : IAsyncLifetime
     private SandboxCluster? _cluster;
     private KubeClient? _client;
     private HttpClient? _http;
-    private OperatorHost? _operator;
+    private IAsyncDisposable? _operator;
     private int _namespaces;
 
     internal S3Server S3 => _s3 ?? throw NotInitialized();
@@ -50,7 +50,7 @@ public class BackupClusterFixture : IAsyncLifetime
     internal HttpClient Http => _http ?? throw NotInitialized();
 
     /// <summary>Everything the operator logged, at every level.</summary>
-    internal IReadOnlyList<string> OperatorLog => _operatorLogs.Lines;
+    internal virtual IReadOnlyList<string> OperatorLog => _operatorLogs.Lines;
 
     /// <summary>Warnings and errors of the sandbox's components (for failure diagnostics).</summary>
     internal IReadOnlyList<string> SandboxLog => _sandboxLogs.Lines;
@@ -83,8 +83,15 @@ public class BackupClusterFixture : IAsyncLifetime
         await InstallCrdAsync("datamoverschedules.yaml", "datamoverschedules");
 
         var operatorKubeconfig = await global::DataMover.Operator.Tests.Support.OperatorIdentity.InstallAsync(_cluster);
+        using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        _operator = await StartOperatorAsync(operatorKubeconfig, ready.Token);
+    }
+
+    /// <summary>Starts the operator under its ServiceAccount and returns once it is ready: here in-process, watching all namespaces.</summary>
+    protected virtual async Task<IAsyncDisposable> StartOperatorAsync(string operatorKubeconfig, CancellationToken ready)
+    {
         _operatorLoggers = LoggerFactory.Create(b => b.AddProvider(_operatorLogs).SetMinimumLevel(LogLevel.Trace));
-        _operator = await OperatorHost.StartAsync(new OperatorOptions
+        var host = await OperatorHost.StartAsync(new OperatorOptions
         {
             KubeconfigPath = operatorKubeconfig,
             MetricsBindAddress = "127.0.0.1:0",
@@ -92,8 +99,8 @@ public class BackupClusterFixture : IAsyncLifetime
             LoggerFactory = _operatorLoggers,
             Time = Time,
         });
-        using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await _operator.WaitUntilReadyAsync(ready.Token);
+        await host.WaitUntilReadyAsync(ready);
+        return host;
     }
 
     public async Task DisposeAsync()
