@@ -14,6 +14,7 @@ namespace DataMover.Sandbox.ControlPlane;
 internal sealed partial class ProtectionController : IReconciler
 {
     private const string PvcIndex = "pvc";
+    private const string DeletingIndex = "deleting-in-namespace";
     private const string PvPrefix = "pv:";
     private readonly Informer<PersistentVolumeClaim> _claims;
     private readonly Informer<PersistentVolume> _volumes;
@@ -34,6 +35,7 @@ internal sealed partial class ProtectionController : IReconciler
         _podClient = client.Resource(KubeResources.Pods);
         Loop = new ControllerLoop("pvc-protection", this, workers, _logger);
 
+        _claims.AddIndex(DeletingIndex, c => c.Metadata.DeletionTimestamp is not null && c.Metadata.Finalizers?.Contains(WellKnown.PvcProtection) == true ? [c.Metadata.Namespace ?? ""] : []);
         _pods.AddIndex(PvcIndex, p => (p.Spec?.Volumes ?? []).Where(v => v.PersistentVolumeClaim is not null)
             .Select(v => ObjectKey.Of(p.Metadata.Namespace, v.PersistentVolumeClaim!.ClaimName)));
         _claims.AddHandler(InformerHandler<PersistentVolumeClaim>.Any(c =>
@@ -86,7 +88,7 @@ internal sealed partial class ProtectionController : IReconciler
         // per namespace for every claim waiting there (processPVCsByNamespace with its LazyLivePodList), so a burst of
         // deletions costs one list rather than one each.
         var ns = claim!.Metadata.Namespace;
-        var waiting = _claims.List(ns).Where(c => c.Key() != key && IsReleaseCandidate(c)).Prepend(claim).ToList();
+        var waiting = _claims.ByIndex(DeletingIndex, ns ?? "").Where(c => c.Key() != key && IsReleaseCandidate(c)).Prepend(claim).ToList();
         var live = await _podClient.ListAsync(ns, cancellationToken: cancellationToken);
         foreach (var candidate in waiting)
         {

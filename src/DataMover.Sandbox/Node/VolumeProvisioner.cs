@@ -15,6 +15,7 @@ namespace DataMover.Sandbox.Node;
 internal sealed partial class VolumeProvisioner : IReconciler
 {
     private const string PvPrefix = "pv:";
+    private const string CloneSourceIndex = "clone-source";
     private readonly KubeClient _client;
     private readonly NodeAgentOptions _options;
     private readonly Informer<PersistentVolumeClaim> _claims;
@@ -43,13 +44,15 @@ internal sealed partial class VolumeProvisioner : IReconciler
         }
 
         Loop = new ControllerLoop("provisioner", this, 2, _logger);
+        _claims.AddIndex(CloneSourceIndex, c => CloneSource(c) is { } source ? [ObjectKey.Of(c.Metadata.Namespace, source)] : []);
         _claims.AddHandler(InformerHandler<PersistentVolumeClaim>.Any(c =>
         {
             Loop.Enqueue(c.Key());
-            // A clone waits on its source: look again at pending claims of the namespace.
-            foreach (var other in _claims.List(c.Metadata.Namespace).Where(o => o.Spec?.VolumeName is null or "" && (o.Spec?.DataSource ?? null) is not null))
+            // A clone waits on its source claim: look again at the pending clones of this one. (A restore from a
+            // snapshot waits on the snapshot and is retried with backoff, as the external-provisioner does.)
+            foreach (var clone in _claims.ByIndex(CloneSourceIndex, c.Key()).Where(o => o.Spec?.VolumeName is null or ""))
             {
-                Loop.Enqueue(other.Key());
+                Loop.Enqueue(clone.Key());
             }
         }));
         _volumes.AddHandler(InformerHandler<PersistentVolume>.Any(v => Loop.Enqueue(PvPrefix + v.Metadata.Name)));
@@ -172,7 +175,7 @@ internal sealed partial class VolumeProvisioner : IReconciler
 
     private async Task<string?> ContentSourceAsync(PersistentVolumeClaim claim, StorageClass cls, CancellationToken cancellationToken)
     {
-        var ds = claim.Spec?.DataSourceRef is { } r ? new TypedLocalObjectReference { ApiGroup = r.ApiGroup, Kind = r.Kind, Name = r.Name } : claim.Spec?.DataSource;
+        var ds = DataSourceOf(claim);
         if (ds is null)
         {
             return null;
@@ -371,6 +374,14 @@ internal sealed partial class VolumeProvisioner : IReconciler
         _failures.TryRemove(key, out _);
         _lastError.TryRemove(key, out _);
     }
+
+    /// <summary>The claim a clone is made from (its dataSourceRef or dataSource of kind PersistentVolumeClaim), if any.</summary>
+    private static string? CloneSource(PersistentVolumeClaim claim) =>
+        DataSourceOf(claim) is { Kind: "PersistentVolumeClaim", ApiGroup: null or "" } ds ? ds.Name : null;
+
+    /// <summary>dataSourceRef when set (it wins), else dataSource.</summary>
+    private static TypedLocalObjectReference? DataSourceOf(PersistentVolumeClaim claim) =>
+        claim.Spec?.DataSourceRef is { } r ? new TypedLocalObjectReference { ApiGroup = r.ApiGroup, Kind = r.Kind, Name = r.Name } : claim.Spec?.DataSource;
 
     internal static string? Request(PersistentVolumeClaim claim) =>
         claim.Spec?.Resources?.Requests is { } r && r.TryGetValue("storage", out var s) ? s : null;
