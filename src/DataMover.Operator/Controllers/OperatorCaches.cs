@@ -40,7 +40,9 @@ internal sealed class OperatorCaches
         Pods.SetTransform(InformerTransforms.PodForCache);
         Pods.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);
 
-        Events = new Informer<Event>(client, KubeResources.Events, Scoped(fieldSelector: "involvedObject.kind=PersistentVolumeClaim"), loggers.CreateLogger("Informer.Event"), time);
+        // Only warnings are read (a provisioner's or a binder's complaint): the Normal events every clone gets
+        // (Provisioning, ProvisioningSucceeded, ...) would cost a parse and a cache entry each and tell nothing.
+        Events = new Informer<Event>(client, KubeResources.Events, Scoped(fieldSelector: "involvedObject.kind=PersistentVolumeClaim,type=Warning"), loggers.CreateLogger("Informer.Event"), time);
         Events.AddIndex(ByInvolvedUid, e => e.InvolvedObject?.Uid is { } uid ? [uid] : []);
 
         // The job controller's warnings on the movers' Jobs (FailedCreate: a missing ServiceAccount, a refused pod).
