@@ -1,5 +1,4 @@
 using System.Globalization;
-using DataMover.Kube.Client;
 
 namespace DataMover.Bench;
 
@@ -120,24 +119,23 @@ internal static class TransferScenario
             $"DataMover {dmCosts.Describe()}; raw sync {rawCosts.Describe()}{(rerun > 0 ? $"; raw runs repeated after an s3rver error: {rerun}" : "")}"));
     }
 
-    /// <summary>
-    /// The mover's log, read as soon as its pod is seen finished: after a successful backup the operator deletes the
-    /// Job, and its pod with it.
-    /// </summary>
+    /// <summary>The mover's log, followed from the moment its pod runs until the container ends.</summary>
     private static async Task<string> CaptureMoverLogAsync(BenchSession session, BackupRecord record, CancellationToken ct)
     {
-        while (record.PodFinished == 0 && record.Finished == 0)
+        while (record.PodRunning == 0 && record.PodFinished == 0 && record.Finished == 0)
         {
             await Task.Delay(20, ct);
         }
 
         try
         {
+            // Followed from the start, as kubectl logs -f does: once the mover is done the operator deletes its Job at
+            // once, and a pod deleted before a later read would take its log along.
             return record.PodName is { } pod
-                ? await session.Cluster.Client.Resource(KubeResources.Pods).SendSubresourceAsync(HttpMethod.Get, Namespace, pod, "log", "", ct)
+                ? await session.Cluster.Kubectl.RunAsync(ct, "logs", "--follow", "-n", Namespace, pod)
                 : "";
         }
-        catch (KubeApiException e)
+        catch (BenchException e)
         {
             BenchSession.Progress($"P2: no mover log ({e.Message}); upload and verify are not split");
             return "";

@@ -617,7 +617,7 @@ internal sealed partial class DataMoverReconciler : IReconciler
             LogCloneDeleting(_logger, ns, dm.Metadata.Name!, cloneName);
         }
 
-        var holding = _caches.Pods.List(ns).Where(p => UsesClaim(p, cloneName)).ToList();
+        var holding = _caches.Pods.ByIndex(OperatorCaches.ByClaim, ObjectKey.Of(ns, cloneName));
         var holders = string.Join(", ", holding.Select(p => p.Metadata.Name));
         var finalizers = string.Join(", ", clone.Metadata.Finalizers ?? []);
         var detail = (holders.Length > 0 ? $"; used by pods {holders}" : "") + (finalizers.Length > 0 ? $"; finalizers {finalizers}" : "");
@@ -629,9 +629,6 @@ internal sealed partial class DataMoverReconciler : IReconciler
         var routine = holding.All(p => p.Metadata.Label(DataMoverLabels.DataMoverUid) == dm.Metadata.Uid) && (clone.Metadata.Finalizers ?? []).All(f => f == PvcProtectionFinalizer);
         return await WaitAsync(dm, routine ? Wait.Continuing(CleanupOpening, CleanupOpening, message) : Wait.Progressing(CleanupOpening, message), deadline, ct);
     }
-
-    private static bool UsesClaim(Pod pod, string claim) =>
-        pod.Spec?.Volumes?.Any(v => v.PersistentVolumeClaim?.ClaimName == claim) == true;
 
     // ---- shared steps ----
 

@@ -15,6 +15,9 @@ internal sealed class OperatorCaches
     /// <summary>Events by the uid of the object they are about.</summary>
     public const string ByInvolvedUid = "involved-uid";
 
+    /// <summary>Pods by the claims their volumes name ("namespace/claim").</summary>
+    public const string ByClaim = "claim";
+
     private readonly SnapshotInformerGate _snapshotGate;
 
     public OperatorCaches(KubeClient client, string? ns, ILoggerFactory loggers, TimeProvider time)
@@ -39,6 +42,7 @@ internal sealed class OperatorCaches
         Pods = new Informer<Pod>(client, KubeResources.Pods, Scoped(DataMoverLabels.CreatedBySelector), loggers.CreateLogger("Informer.Pod"), time);
         Pods.SetTransform(InformerTransforms.PodForCache);
         Pods.AddIndex(IndexFuncs.ControllerUid, IndexFuncs.ByControllerUid);
+        Pods.AddIndex(ByClaim, p => (p.Spec?.Volumes ?? []).Where(v => v.PersistentVolumeClaim is not null).Select(v => ObjectKey.Of(p.Metadata.Namespace, v.PersistentVolumeClaim!.ClaimName)));
 
         // Only warnings are read (a provisioner's or a binder's complaint): the Normal events every clone gets
         // (Provisioning, ProvisioningSucceeded, ...) would cost a parse and a cache entry each and tell nothing.
