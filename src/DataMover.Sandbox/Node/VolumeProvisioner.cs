@@ -335,17 +335,41 @@ internal sealed partial class VolumeProvisioner : IReconciler
         }
     }
 
+    /// <summary>
+    /// Makes <paramref name="dir"/> a copy of <paramref name="source"/> (empty when null), idempotently as the CSI
+    /// driver's CreateVolume and CreateSnapshot are: a directory that exists is what an earlier call made (names come
+    /// from object uids) and is left as it is, data written since included. A new one is filled beside it and renamed
+    /// into place, so a reader (a restore copying a snapshot) never sees it half made. A controller acting on a stale
+    /// cache (a second sync before its own write shows) used to wipe and refill it under such a reader.
+    /// </summary>
     internal static void PopulateDirectory(string dir, string? source)
     {
         if (Directory.Exists(dir))
         {
-            Directory.Delete(dir, recursive: true);
+            return;
         }
 
-        Directory.CreateDirectory(dir);
-        if (source is not null)
+        var staging = dir + ".staging-" + Guid.NewGuid().ToString("n")[..8];
+        try
         {
-            CopyDirectory(source, dir);
+            Directory.CreateDirectory(staging);
+            if (source is not null)
+            {
+                CopyDirectory(source, staging);
+            }
+
+            Directory.Move(staging, dir);
+        }
+        catch (IOException) when (Directory.Exists(dir))
+        {
+            // A concurrent call made it first.
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
         }
     }
 
